@@ -1,0 +1,157 @@
+package io.tilewise.attention.blocksparse;
+
+import io.tilewise.attention.cpu.FlashTile;
+import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.tensor.Tensor;
+
+/**
+ * Runs any {@link BlockSparsePlan} on the CPU: flash attention over the plan's exact key tiles (with token masks
+ * where a tile is partly covered), plus summary keys for approximated tiles, in one online softmax per query row.
+ * Dense attention is this executor with every tile on.
+ *
+ * <p>Work is split into (head, query tile) items over all cores. Keys and values of a group of heads are copied
+ * once per call into heap arrays (measured faster than reading the off-heap segment in the inner loops).
+ *
+ * <p>One forward at a time per executor: it reuses its buffers.
+ */
+public final class BlockSparseExecutor {
+
+    /** Heads whose K and V are buffered at once; bounds the heap used for very long sequences. */
+    private static final long BUFFER_FLOATS = 16L << 20;
+
+    private final int headDim;
+    private final ThreadLocal<FlashTile> tiles;
+    private float[][] keys = new float[0][];
+    private float[][] values = new float[0][];
+    private TileSummaries[] summaries = new TileSummaries[0];
+
+    public BlockSparseExecutor(int headDim) {
+        this.headDim = headDim;
+        this.tiles = ThreadLocal.withInitial(() -> new FlashTile(headDim));
+    }
+
+    /**
+     * Computes {@code out} (and {@code lse}, if not null) for all batches and heads under {@code plan}.
+     *
+     * @param approximation source of tile summaries; required when the plan approximates tiles, else ignored
+     */
+    public void execute(BlockSparsePlan plan, Tensor q, Tensor k, Tensor v, float scale, Tensor out, Tensor lse,
+                        TileSummaries.Source approximation) {
+        check(plan, q, k, v, out, lse);
+        if (plan.hasApproximation() && approximation == null) {
+            throw new IllegalArgumentException("plan approximates key tiles but no tile summaries were given");
+        }
+        int batch = q.batch();
+        int heads = q.heads();
+        int seqLen = q.seqLen();
+        int group = (int) Math.max(1, Math.min((long) batch * heads, BUFFER_FLOATS / ((long) seqLen * headDim)));
+        ensureBuffers(group, seqLen);
+        for (int first = 0; first < batch * heads; first += group) {
+            int count = Math.min(group, batch * heads - first);
+            int base = first;
+            Parallel.forEach(count, i -> {
+                int b = (base + i) / heads;
+                int h = (base + i) % heads;
+                k.copyHeadTo(b, h, keys[i], 0);
+                v.copyHeadTo(b, h, values[i], 0);
+                summaries[i] = plan.hasApproximation() ? approximation.forHead(b, h, keys[i], values[i]) : null;
+            });
+            int qTiles = plan.qTiles();
+            Parallel.forEach(count * qTiles, item -> {
+                int i = item / qTiles;
+                int b = (base + i) / heads;
+                int h = (base + i) % heads;
+                runRow(plan, plan.row(h, item % qTiles), item % qTiles, q, b, h, keys[i], values[i], summaries[i],
+                        scale, out, lse);
+            });
+        }
+    }
+
+    private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, int b, int h, float[] keyRows,
+                        float[] valueRows, TileSummaries approx, float scale, Tensor out, Tensor lse) {
+        FlashTile tile = tiles.get();
+        int seqLen = plan.seqLen();
+        int tileStart = queryTile * plan.qTile();
+        int tileEnd = Math.min(tileStart + plan.qTile(), seqLen);
+        float[] lseRows = lse == null ? null : new float[FlashTile.ROWS];
+        for (int r0 = tileStart; r0 < tileEnd; r0 += FlashTile.ROWS) {
+            int rows = Math.min(FlashTile.ROWS, tileEnd - r0);
+            q.copyRowsTo(b, h, r0, rows, tile.staging(), 0);
+            tile.load(rows, scale);
+            for (int e = plan.exactStart(row); e < plan.exactEnd(row); e++) {
+                int keyStart = plan.exactTile(e) * plan.kTile();
+                int keyEnd = Math.min(keyStart + plan.kTile(), seqLen);
+                int m = plan.maskIndex(e);
+                for (int c = keyStart; c < keyEnd; c += FlashTile.CHUNK) {
+                    int n = Math.min(FlashTile.CHUNK, keyEnd - c);
+                    tile.scores(keyRows, c, n);
+                    if (m >= 0) {
+                        tile.mask(plan.maskBits(), plan.maskOffset(m) + (c - keyStart) * plan.wordsPerColumn(),
+                                plan.wordsPerColumn(), r0 - tileStart, n);
+                    }
+                    tile.softmax(n, false);
+                    tile.accumulate(valueRows, c, n);
+                }
+            }
+            if (approx != null && plan.approxEnd(row) > plan.approxStart(row)) {
+                approximate(plan, row, tile, approx);
+            }
+            tile.finish(rows, approx == null ? null : approx.firstOrder(), r0, lseRows, 0);
+            out.copyRowsFrom(b, h, r0, rows, tile.staging(), 0);
+            if (lse != null) {
+                for (int r = 0; r < rows; r++) lse.set(b, h, r0 + r, 0, lseRows[r]);
+            }
+        }
+    }
+
+    /** Summary keys of the approximated tiles, gathered in chunks and run through the same online softmax. */
+    private void approximate(BlockSparsePlan plan, int row, FlashTile tile, TileSummaries approx) {
+        float[] keyMeans = new float[FlashTile.CHUNK * headDim];
+        float[] valueMeans = new float[FlashTile.CHUNK * headDim];
+        float[] bias = new float[FlashTile.CHUNK];
+        int start = plan.approxStart(row);
+        int end = plan.approxEnd(row);
+        for (int c = start; c < end; c += FlashTile.CHUNK) {
+            int n = Math.min(FlashTile.CHUNK, end - c);
+            for (int j = 0; j < n; j++) {
+                int kt = plan.approxTile(c + j);
+                System.arraycopy(approx.keyMeans(), kt * headDim, keyMeans, j * headDim, headDim);
+                System.arraycopy(approx.valueMeans(), kt * headDim, valueMeans, j * headDim, headDim);
+                bias[j] = approx.logCounts()[kt];
+            }
+            tile.scores(keyMeans, 0, n);
+            tile.addBias(bias, n);
+            tile.softmax(n, true);
+            tile.accumulate(valueMeans, 0, n);
+        }
+    }
+
+    private void ensureBuffers(int group, int seqLen) {
+        int size = seqLen * headDim;
+        if (keys.length < group || (keys.length > 0 && keys[0].length != size)) {
+            keys = new float[group][size];
+            values = new float[group][size];
+            summaries = new TileSummaries[group];
+        }
+    }
+
+    private void check(BlockSparsePlan plan, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse) {
+        q.requireSameShape(k, "k");
+        q.requireSameShape(v, "v");
+        q.requireSameShape(out, "out");
+        if (q.headDim() != headDim) {
+            throw new IllegalArgumentException("q has headDim " + q.headDim() + ", executor was built for " + headDim);
+        }
+        if (q.seqLen() != plan.seqLen()) {
+            throw new IllegalArgumentException("q has seqLen " + q.seqLen() + ", plan was built for " + plan.seqLen());
+        }
+        if (plan.planHeads() != 1 && plan.planHeads() != q.heads()) {
+            throw new IllegalArgumentException("plan has " + plan.planHeads() + " heads, q has " + q.heads());
+        }
+        if (lse != null && (lse.batch() != q.batch() || lse.heads() != q.heads() || lse.seqLen() != q.seqLen()
+                || lse.headDim() != 1)) {
+            throw new IllegalArgumentException("lse has shape " + lse.shapeString() + ", expected [" + q.batch() + ", "
+                    + q.heads() + ", " + q.seqLen() + ", 1]");
+        }
+    }
+}

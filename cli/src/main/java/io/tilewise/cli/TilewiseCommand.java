@@ -1,0 +1,26 @@
+package io.tilewise.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The top-level command; subcommands do the work. */
+@Command(name = "tilewise", mixinStandardHelpOptions = true, version = "tilewise 0.1.0",
+        description = "Sparse and approximate attention for diffusion transformers.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class TilewiseCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** A configured command line: user mistakes print one line, not a stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new TilewiseCommand());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        return cl;
+    }
+}
