@@ -16,8 +16,8 @@ import io.tilewise.attention.blocksparse.BlockSparsePlan;
  *   <li>query raster index {@code r} sees key raster index {@code c} iff {@code |c − r| ≤ w};</li>
  *   <li>with the undecayed length {@code u = P/2^g}: if {@code u < B}, {@code split = int(B/u)} and the pair is
  *       dropped unless {@code dist mod split == 0}. As in the released code this applies to every non-sink pair,
- *       adjacent frames included (it drops them only when {@code P ≤ B}, i.e. frames of fewer than B/2
- *       tokens).</li>
+ *       adjacent frames included: it drops them when {@code P ≤ B}, i.e. for frames of fewer than B tokens
+ *       when B is a power of two.</li>
  * </ol>
  *
  * <p><b>Block rule</b>: blocks are the sequence's {@code B}-grid from position 0 (the last one may be shorter). The
