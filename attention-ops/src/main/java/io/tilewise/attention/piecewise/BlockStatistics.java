@@ -1,0 +1,184 @@
+package io.tilewise.attention.piecewise;
+
+import io.tilewise.attention.blocksparse.TileSummaries;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * PISA's pre-pass over one head (ALGORITHMS.md §5.1), from fp32 rows ({@code seqLen × headDim}, row-major): per
+ * block the mean query, mean key and value sum, the Frobenius norm of {@code H_j = Σ_t (k_t − k̄_j) v_tᵀ} and
+ * the global {@code H = Σ_j H_j}. Means and sums are kept in double so the block choice matches the fp64
+ * reference up to genuine near-ties; the O(T·D²) parts (H, q·H) are vectorised fp32.
+ */
+final class BlockStatistics {
+
+    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    final int seqLen;
+    final int headDim;
+    final int block;
+    final int blocks;
+    /** Mean query per block, {@code blocks × headDim}. */
+    final double[] queryMeans;
+    /** Mean key per block, {@code blocks × headDim}. */
+    final double[] keyMeans;
+    /** Value sum per block, {@code blocks × headDim}. */
+    final double[] valueSums;
+    /** {@code ‖H_j‖_F} per block; null when not asked for. */
+    final double[] hNorms;
+    /** Global H, {@code headDim × headDim} row-major (row = key dimension); null when not asked for. */
+    final float[] h;
+
+    private BlockStatistics(int seqLen, int headDim, int block, boolean norms, boolean global) {
+        this.seqLen = seqLen;
+        this.headDim = headDim;
+        this.block = block;
+        this.blocks = (seqLen + block - 1) / block;
+        this.queryMeans = new double[blocks * headDim];
+        this.keyMeans = new double[blocks * headDim];
+        this.valueSums = new double[blocks * headDim];
+        this.hNorms = norms ? new double[blocks] : null;
+        this.h = global ? new float[headDim * headDim] : null;
+    }
+
+    /**
+     * @param norms  compute {@code ‖H_j‖_F} (the block-score bias)
+     * @param global compute the global H (the first-order term)
+     */
+    static BlockStatistics of(float[] q, float[] k, float[] v, int seqLen, int headDim, int block, boolean norms,
+                              boolean global) {
+        BlockStatistics s = new BlockStatistics(seqLen, headDim, block, norms, global);
+        s.sums(q, s.queryMeans, true);
+        s.sums(k, s.keyMeans, true);
+        s.sums(v, s.valueSums, false);
+        if (norms || global) s.secondMoments(k, v);
+        return s;
+    }
+
+    int blockStart(int j) {
+        return j * block;
+    }
+
+    int blockSize(int j) {
+        return Math.min(block, seqLen - j * block);
+    }
+
+    /**
+     * Block scores {@code σ_{a,j} = τ·q̄_a·k̄_j (+ log(‖H_j‖_F + 1e-5))}, {@code blocks × blocks} row-major.
+     */
+    double[] scores(float scale, boolean bias) {
+        int n = blocks;
+        int d = headDim;
+        double tau = scale;
+        double[] scores = new double[n * n];
+        for (int a = 0; a < n; a++) {
+            for (int j = 0; j < n; j++) {
+                double dot = 0;
+                for (int x = 0; x < d; x++) dot += queryMeans[a * d + x] * keyMeans[j * d + x];
+                scores[a * n + j] = tau * dot + (bias ? Math.log(hNorms[j] + 1e-5) : 0);
+            }
+        }
+        return scores;
+    }
+
+    /**
+     * The executor's summaries: mean key, mean value and {@code ln n_j} per block, so one summary key contributes
+     * {@code e^{ŝ}·Σv_j} to the numerator and {@code n_j·e^{ŝ}} to the denominator; plus the first-order rows.
+     */
+    TileSummaries summaries(float[] firstOrder) {
+        int d = headDim;
+        float[] keys = new float[blocks * d];
+        float[] values = new float[blocks * d];
+        float[] logCounts = new float[blocks];
+        for (int j = 0; j < blocks; j++) {
+            int n = blockSize(j);
+            logCounts[j] = (float) Math.log(n);
+            for (int x = 0; x < d; x++) {
+                keys[j * d + x] = (float) keyMeans[j * d + x];
+                values[j * d + x] = (float) (valueSums[j * d + x] / n);
+            }
+        }
+        return new TileSummaries(keys, values, logCounts, firstOrder);
+    }
+
+    /**
+     * Rows {@code [from, to)} of the first-order term {@code τ·q_iᵀH / T} into {@code out} (same row layout as
+     * q); the executor multiplies them by the row's approximated mass {@code g_i}.
+     */
+    void firstOrder(float[] q, float scale, int from, int to, float[] out) {
+        int d = headDim;
+        float coef = scale / seqLen;
+        int bound = SPECIES.loopBound(d);
+        for (int i = from; i < to; i++) {
+            int row = i * d;
+            for (int e = 0; e < bound; e += SPECIES.length()) {
+                FloatVector acc = FloatVector.zero(SPECIES);
+                for (int x = 0; x < d; x++) {
+                    acc = FloatVector.fromArray(SPECIES, h, x * d + e).fma(FloatVector.broadcast(SPECIES, q[row + x]), acc);
+                }
+                acc.mul(coef).intoArray(out, row + e);
+            }
+            for (int e = bound; e < d; e++) {
+                float acc = 0;
+                for (int x = 0; x < d; x++) acc += q[row + x] * h[x * d + e];
+                out[row + e] = acc * coef;
+            }
+        }
+    }
+
+    /** Sums (or means) of every block's rows, in double, rows in order. */
+    private void sums(float[] rows, double[] into, boolean mean) {
+        int d = headDim;
+        for (int j = 0; j < blocks; j++) {
+            int start = blockStart(j);
+            int n = blockSize(j);
+            for (int t = start; t < start + n; t++) {
+                for (int x = 0; x < d; x++) into[j * d + x] += rows[t * d + x];
+            }
+            if (mean) {
+                for (int x = 0; x < d; x++) into[j * d + x] /= n;
+            }
+        }
+    }
+
+    /** H_j per block in an fp32 scratch (its norm), summed in double into the global H. */
+    private void secondMoments(float[] k, float[] v) {
+        int d = headDim;
+        int bound = SPECIES.loopBound(d);
+        float[] hj = new float[d * d];
+        float[] centred = new float[d];
+        double[] global = h == null ? null : new double[d * d];
+        for (int j = 0; j < blocks; j++) {
+            java.util.Arrays.fill(hj, 0f);
+            int start = blockStart(j);
+            int n = blockSize(j);
+            for (int t = start; t < start + n; t++) {
+                for (int x = 0; x < d; x++) centred[x] = (float) (k[t * d + x] - keyMeans[j * d + x]);
+                int vr = t * d;
+                for (int x = 0; x < d; x++) {
+                    float c = centred[x];
+                    FloatVector cv = FloatVector.broadcast(SPECIES, c);
+                    int hr = x * d;
+                    int e = 0;
+                    for (; e < bound; e += SPECIES.length()) {
+                        FloatVector.fromArray(SPECIES, v, vr + e)
+                                .fma(cv, FloatVector.fromArray(SPECIES, hj, hr + e))
+                                .intoArray(hj, hr + e);
+                    }
+                    for (; e < d; e++) hj[hr + e] += c * v[vr + e];
+                }
+            }
+            if (hNorms != null) {
+                double norm2 = 0;
+                for (float x : hj) norm2 += (double) x * x;
+                hNorms[j] = Math.sqrt(norm2);
+            }
+            if (global != null) {
+                for (int x = 0; x < d * d; x++) global[x] += hj[x];
+            }
+        }
+        if (global != null) {
+            for (int x = 0; x < d * d; x++) h[x] = (float) global[x];
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package io.tilewise.attention.piecewise;
+
+import io.tilewise.attention.blocksparse.BlockSparsePlan;
+import io.tilewise.attention.blocksparse.TileSummaries;
+import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.tensor.Tensor;
+
+/**
+ * Builds PISA's per-call work for one batch element: the pre-pass per head ({@link BlockStatistics}), the block
+ * choice per query block ({@link PisaSelection}) and the executor plan — selected key blocks exact, every other
+ * key block approximated (or skipped with {@code keep_or_drop}) — with the tile summaries the executor needs.
+ * Query and key tiles of the plan are PISA blocks.
+ */
+public final class PisaPlanner {
+
+    /** Rows of the first-order term computed per work item. */
+    private static final int FIRST_ORDER_ROWS = 512;
+
+    private final PisaSpec spec;
+
+    public PisaPlanner(PisaSpec spec) {
+        this.spec = spec;
+    }
+
+    /**
+     * The plan of batch element {@code b} (one plan head per head) and, unless keep-or-drop, one
+     * {@link TileSummaries} per head.
+     */
+    public record Planned(BlockSparsePlan plan, TileSummaries[] summaries) {
+    }
+
+    public Planned plan(Tensor q, Tensor k, Tensor v, int b, float scale) {
+        int heads = q.heads();
+        int seqLen = q.seqLen();
+        int headDim = q.headDim();
+        boolean approximate = !spec.keepOrDrop();
+        boolean firstOrder = approximate && spec.firstOrder();
+        int blocks = spec.blocks(seqLen);
+        int topK = spec.topK(blocks);
+        BlockStatistics[] stats = new BlockStatistics[heads];
+        int[][][] chosen = new int[heads][][];
+        float[][] queries = new float[heads][];
+        Parallel.forEach(heads, h -> {
+            float[] qh = new float[seqLen * headDim];
+            float[] kh = new float[seqLen * headDim];
+            float[] vh = new float[seqLen * headDim];
+            q.copyHeadTo(b, h, qh, 0);
+            k.copyHeadTo(b, h, kh, 0);
+            v.copyHeadTo(b, h, vh, 0);
+            BlockStatistics s = BlockStatistics.of(qh, kh, vh, seqLen, headDim, spec.block(), spec.bias(), firstOrder);
+            double[] scores = s.scores(scale, spec.bias());
+            double[] scratch = new double[blocks];
+            int[][] rows = new int[blocks][];
+            for (int a = 0; a < blocks; a++) rows[a] = PisaSelection.select(scores, a * blocks, blocks, topK, scratch);
+            stats[h] = s;
+            chosen[h] = rows;
+            queries[h] = qh;
+        });
+        BlockSparsePlan plan = buildPlan(seqLen, heads, blocks, chosen, approximate);
+        if (!approximate) return new Planned(plan, null);
+        float[][] firstOrderRows = new float[heads][];
+        if (firstOrder) {
+            int chunks = (seqLen + FIRST_ORDER_ROWS - 1) / FIRST_ORDER_ROWS;
+            for (int h = 0; h < heads; h++) firstOrderRows[h] = new float[seqLen * headDim];
+            Parallel.forEach(heads * chunks, item -> {
+                int h = item / chunks;
+                int from = (item % chunks) * FIRST_ORDER_ROWS;
+                stats[h].firstOrder(queries[h], scale, from, Math.min(seqLen, from + FIRST_ORDER_ROWS), firstOrderRows[h]);
+            });
+        }
+        TileSummaries[] summaries = new TileSummaries[heads];
+        for (int h = 0; h < heads; h++) summaries[h] = stats[h].summaries(firstOrderRows[h]);
+        return new Planned(plan, summaries);
+    }
+
+    private BlockSparsePlan buildPlan(int seqLen, int heads, int blocks, int[][][] chosen, boolean approximate) {
+        BlockSparsePlan.Builder builder = BlockSparsePlan.builder(seqLen, spec.block(), spec.block(), heads);
+        for (int h = 0; h < heads; h++) {
+            for (int a = 0; a < blocks; a++) {
+                int[] row = chosen[h][a];
+                int next = 0;
+                for (int j = 0; j < blocks; j++) {
+                    if (next < row.length && row[next] == j) {
+                        builder.addFull(h, a, j);
+                        next++;
+                    } else if (approximate) {
+                        builder.addApprox(h, a, j);
+                    }
+                }
+            }
+        }
+        return builder.build();
+    }
+}
