@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Where numbers were measured: commit (null outside a git checkout), JDK, architecture, cores and CPU model
- * (null where {@code /proc/cpuinfo} has none).
+ * Where numbers were measured: commit of the checkout the running code was built in (else of the working
+ * directory; null outside git), JDK, architecture, cores and CPU model (null where {@code /proc/cpuinfo} has none).
  */
 public record MachineInfo(String commit, String jdk, String osArch, int processors, String cpuModel) {
 
@@ -18,8 +18,24 @@ public record MachineInfo(String commit, String jdk, String osArch, int processo
     }
 
     private static String gitCommit() {
+        String commit = gitCommit(codeDirectory());
+        return commit != null ? commit : gitCommit(Path.of("").toAbsolutePath());
+    }
+
+    /** The directory holding this class's jar or classes (e.g. cli/target/lib of a checkout). */
+    private static Path codeDirectory() {
         try {
-            Process p = new ProcessBuilder("git", "rev-parse", "HEAD").redirectErrorStream(true).start();
+            Path code = Path.of(MachineInfo.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Files.isDirectory(code) ? code : code.getParent();
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static String gitCommit(Path dir) {
+        if (dir == null) return null;
+        try {
+            Process p = new ProcessBuilder("git", "-C", dir.toString(), "rev-parse", "HEAD").redirectErrorStream(true).start();
             p.getOutputStream().close();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(5, TimeUnit.SECONDS)) {

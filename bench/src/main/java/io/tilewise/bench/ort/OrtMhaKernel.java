@@ -79,7 +79,7 @@ public final class OrtMhaKernel implements AttentionKernel {
         @Override
         protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
             if (lse != null) {
-                throw new IllegalArgumentException("ort-mha: ONNX Runtime's MultiHeadAttention gives no log-sum-exp; ask for no lse");
+                throw new IllegalArgumentException("ort-mha: ONNX Runtime's MultiHeadAttention gives no log-sum-exp (run it without lse)");
             }
             ort(ctx.scaleFor(shape().headDim())).forward(q, k, v, out);
         }
