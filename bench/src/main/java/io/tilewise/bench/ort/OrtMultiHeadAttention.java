@@ -53,6 +53,9 @@ public final class OrtMultiHeadAttention implements AutoCloseable {
             opts.setInterOpNumThreads(1);
             opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
             opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // ORT's pool threads otherwise busy-wait after each call and take cores from whatever runs next (the
+            // benchmark interleaves ORT with our kernels); the wake-up this costs ORT is microseconds per call.
+            opts.addConfigEntry("session.intra_op.allow_spinning", "0");
             this.session = env.createSession(MhaGraph.model(heads, headDim, scale), opts);
         } catch (OrtException e) {
             opts.close();
