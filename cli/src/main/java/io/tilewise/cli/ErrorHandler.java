@@ -6,10 +6,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * Maps exceptions from a command to one line on stderr and an exit code. User mistakes (bad arguments, bad
- * files) exit 2; anything else is a bug and exits 1, with the stack trace only under {@code TILEWISE_DEBUG=1}.
+ * Maps exceptions to one line on stderr, {@code tilewise <command>: <message>}, and an exit code. User mistakes
+ * (bad arguments, bad files, option syntax) exit 2; anything else is a bug and exits 1, with the stack trace only
+ * under {@code TILEWISE_DEBUG=1}.
  */
-final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, CommandLine.IParameterExceptionHandler {
 
     static final int USER_ERROR = 2;
     static final int INTERNAL_ERROR = 1;
@@ -20,11 +21,29 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
         if (cause instanceof UncheckedIOException u) cause = u.getCause();
         boolean userError = cause instanceof IllegalArgumentException || cause instanceof IOException;
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-        cl.getErr().println("tilewise " + cl.getCommandName() + ": " + (userError ? "" : "internal error: ") + message);
-        if (!userError || "1".equals(System.getenv("TILEWISE_DEBUG"))) {
-            if ("1".equals(System.getenv("TILEWISE_DEBUG"))) cause.printStackTrace(cl.getErr());
-            else if (!userError) cl.getErr().println("(set TILEWISE_DEBUG=1 for the stack trace)");
-        }
+        cl.getErr().println(name(cl) + ": " + (userError ? "" : "internal error: ") + oneLine(message));
+        boolean debug = "1".equals(System.getenv("TILEWISE_DEBUG"));
+        if (debug) cause.printStackTrace(cl.getErr());
+        else if (!userError) cl.getErr().println("(set TILEWISE_DEBUG=1 for the stack trace)");
+        cl.getErr().flush();
         return userError ? USER_ERROR : INTERNAL_ERROR;
+    }
+
+    /** Option syntax errors (unknown option, missing value, number that does not parse): one line and a pointer to help. */
+    @Override
+    public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+        CommandLine cl = ex.getCommandLine();
+        cl.getErr().println(name(cl) + ": " + oneLine(ex.getMessage()) + " (see " + name(cl) + " --help)");
+        cl.getErr().flush();
+        return USER_ERROR;
+    }
+
+    /** {@code tilewise bench attention}, not just {@code attention}, so nested commands are told apart. */
+    private static String name(CommandLine cl) {
+        return cl.getCommandSpec().qualifiedName();
+    }
+
+    private static String oneLine(String message) {
+        return message.strip().replaceAll("\\s*\\R\\s*", "; ");
     }
 }

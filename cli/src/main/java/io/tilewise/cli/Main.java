@@ -2,6 +2,8 @@ package io.tilewise.cli;
 
 import picocli.CommandLine;
 
+import java.io.PrintWriter;
+
 /** Entry point of the {@code tilewise} command. */
 public final class Main {
 
@@ -15,5 +17,13 @@ public final class Main {
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
         return TilewiseCommand.commandLine().execute(args);
+    }
+
+    /** As {@link #run(String...)}, printing to the given writers instead of stdout and stderr. */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cl = TilewiseCommand.commandLine();
+        cl.setOut(out);
+        cl.setErr(err);
+        return cl.execute(args);
     }
 }

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The top-level command; subcommands do the work. */
 @Command(name = "tilewise", mixinStandardHelpOptions = true, version = "tilewise 0.1.0",
         description = "Sparse and approximate attention for diffusion transformers.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {AttentionCommand.class, BenchCommand.class, MethodsCommand.class, CommandLine.HelpCommand.class})
 public final class TilewiseCommand implements Runnable {
 
     @CommandLine.Spec
@@ -14,13 +14,17 @@ public final class TilewiseCommand implements Runnable {
 
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** A configured command line: user mistakes print one line, not a stack trace. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new TilewiseCommand());
-        cl.setExecutionExceptionHandler(new ErrorHandler());
+        ErrorHandler errors = new ErrorHandler();
+        cl.setExecutionExceptionHandler(errors);
+        cl.setParameterExceptionHandler(errors);
+        cl.registerConverter(io.tilewise.attention.api.TokenGrid.class, Converters::grid);
+        cl.registerConverter(io.tilewise.attention.api.TextPlacement.class, Converters::placement);
         return cl;
     }
 }

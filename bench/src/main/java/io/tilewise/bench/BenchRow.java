@@ -1,0 +1,22 @@
+package io.tilewise.bench;
+
+/**
+ * One measured method.
+ *
+ * @param method          method id ({@code dense}, {@code ort-mha}, {@code blocksparse}, …)
+ * @param spec            canonical spec
+ * @param layout          token layout, e.g. {@code 1x1x4096} or {@code 4x16x16+77txt(prefix)}
+ * @param prepareMs       {@code prepare} (plan and buffers; ORT: session creation plus the one-time layout
+ *                        conversion of q, k, v), apart from steady state
+ * @param medianMs        median of the timed calls
+ * @param minMs           fastest timed call
+ * @param gflops          executed FLOPs / median time: dense FLOPs (4·N²·headDim·heads·batch) × executed density
+ * @param executedDensity fraction of (query, key) pairs computed after tiling
+ * @param speedupVsDense  our dense median / this median, from the same run
+ * @param relL2VsDense    relative L2 error of this output against our dense output on the same inputs
+ * @param threads         threads of our kernels (ORT: its intra-op threads)
+ */
+public record BenchRow(String method, String spec, int batch, int heads, int seqLen, int headDim, String layout,
+                       double prepareMs, double medianMs, double minMs, double gflops, double executedDensity,
+                       double speedupVsDense, double relL2VsDense, int repeats, int warmup, int threads) {
+}

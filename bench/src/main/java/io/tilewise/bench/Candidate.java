@@ -1,0 +1,124 @@
+package io.tilewise.bench;
+
+import io.tilewise.attention.api.AttentionContext;
+import io.tilewise.attention.api.AttentionKernel;
+import io.tilewise.attention.api.AttentionSession;
+import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.Support;
+import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.tensor.Tensor;
+import io.tilewise.bench.ort.OrtMhaKernel;
+import io.tilewise.bench.ort.OrtMultiHeadAttention;
+
+/**
+ * A prepared method under test: {@link #call()} is exactly what is timed; {@link #output()} gives the result of
+ * the last call in our layout.
+ */
+sealed interface Candidate extends AutoCloseable {
+
+    AttentionKernel kernel();
+
+    void call();
+
+    Tensor output();
+
+    double executedDensity();
+
+    int threads();
+
+    @Override
+    void close();
+
+    /** Prepares {@code kernel} for the inputs; ORT is bound to converted inputs so that its timing excludes conversion. */
+    static Candidate prepare(AttentionKernel kernel, AttentionShape shape, Tensor q, Tensor k, Tensor v, AttentionContext ctx) {
+        Support support = kernel.supports(shape, Device.CPU);
+        if (!support.supported()) throw new IllegalArgumentException(support.reason());
+        if (kernel instanceof OrtMhaKernel ort) return new Ort(ort, shape, q, k, v, ctx);
+        return new Ours(kernel, kernel.prepare(shape), q, k, v, ctx);
+    }
+
+    /** One of our kernels: a session forward into a preallocated output. */
+    record Ours(AttentionKernel kernel, AttentionSession session, Tensor q, Tensor k, Tensor v, AttentionContext ctx,
+                Tensor output) implements Candidate {
+
+        Ours(AttentionKernel kernel, AttentionSession session, Tensor q, Tensor k, Tensor v, AttentionContext ctx) {
+            this(kernel, session, q, k, v, ctx, q.zerosLike());
+        }
+
+        @Override
+        public void call() {
+            session.forward(q, k, v, ctx, output);
+        }
+
+        @Override
+        public double executedDensity() {
+            return session.executedDensity();
+        }
+
+        @Override
+        public int threads() {
+            return Parallel.threads();
+        }
+
+        @Override
+        public void close() {
+            try (output) {
+                session.close();
+            }
+        }
+    }
+
+    /** ONNX Runtime's MultiHeadAttention on inputs converted once; the output is converted back on request. */
+    final class Ort implements Candidate {
+        private final OrtMhaKernel kernel;
+        private final OrtMhaKernel.Session session;
+        private final OrtMultiHeadAttention.Bound bound;
+        private final Tensor output;
+
+        Ort(OrtMhaKernel kernel, AttentionShape shape, Tensor q, Tensor k, Tensor v, AttentionContext ctx) {
+            this.kernel = kernel;
+            this.session = kernel.prepare(shape, Device.CPU);
+            try {
+                this.bound = session.ort(ctx.scaleFor(shape.headDim())).bind(q, k, v);
+            } catch (RuntimeException e) {
+                session.close();
+                throw e;
+            }
+            this.output = q.zerosLike();
+        }
+
+        @Override
+        public AttentionKernel kernel() {
+            return kernel;
+        }
+
+        @Override
+        public void call() {
+            bound.run();
+        }
+
+        @Override
+        public Tensor output() {
+            bound.copyOutputTo(output);
+            return output;
+        }
+
+        @Override
+        public double executedDensity() {
+            return 1.0;
+        }
+
+        @Override
+        public int threads() {
+            return kernel.threads();
+        }
+
+        @Override
+        public void close() {
+            try (output; session) {
+                bound.close();
+            }
+        }
+    }
+}

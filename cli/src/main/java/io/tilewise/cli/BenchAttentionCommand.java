@@ -1,0 +1,98 @@
+package io.tilewise.cli;
+
+import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.TextPlacement;
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.bench.AttentionBenchmark;
+import io.tilewise.bench.BenchJsonLines;
+import io.tilewise.bench.BenchRequest;
+import io.tilewise.bench.BenchRow;
+import io.tilewise.bench.BenchTable;
+import io.tilewise.bench.Layouts;
+import io.tilewise.bench.MachineInfo;
+import io.tilewise.bench.MethodList;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.Console;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+
+/** {@code tilewise bench attention}: time methods against our dense and ONNX Runtime on seeded random inputs. */
+@Command(name = "attention", mixinStandardHelpOptions = true,
+        description = {"Time attention methods on seeded random q, k, v of one shape, against our dense kernel "
+                + "(always measured) and, when listed, ONNX Runtime's MultiHeadAttention (ort-mha).",
+                "Methods run in interleaved rounds; the table shows median times and ratios from this one run."})
+final class BenchAttentionCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--seq-len", paramLabel = "N", description = "tokens in a 1-D sequence (text included); or give --grid")
+    Integer seqLen;
+
+    @Option(names = "--grid", paramLabel = "F,H,W", description = "video grid (seqLen = text tokens + F·H·W); or give --seq-len")
+    TokenGrid grid;
+
+    @Option(names = "--text-tokens", paramLabel = "N", defaultValue = "0", description = "text tokens (default ${DEFAULT-VALUE})")
+    int textTokens;
+
+    @Option(names = "--text-placement", paramLabel = "none|prefix|suffix", defaultValue = "none",
+            description = "where the text tokens sit (default ${DEFAULT-VALUE})")
+    TextPlacement placement;
+
+    @Option(names = "--heads", required = true, paramLabel = "H", description = "attention heads")
+    int heads;
+
+    @Option(names = "--head-dim", required = true, paramLabel = "D", description = "head dimension")
+    int headDim;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "batch (default ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--methods", paramLabel = "SPEC,...", defaultValue = "dense,ort-mha",
+            description = "method specs, comma-separated (default ${DEFAULT-VALUE}); see tilewise methods")
+    String methods;
+
+    @Option(names = "--repeats", paramLabel = "R", defaultValue = "10", description = "timed calls per method (default ${DEFAULT-VALUE})")
+    int repeats;
+
+    @Option(names = "--warmup", paramLabel = "W", defaultValue = "3", description = "untimed calls per method first (default ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "0",
+            description = "threads for our kernels and ONNX Runtime (default: every core)")
+    int threads;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "seed of the random inputs (default ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "append the rows as JSON lines to FILE")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        AttentionShape shape = new AttentionShape(batch, heads, headDim, Layouts.of(seqLen, grid, textTokens, placement));
+        BenchRequest request = new BenchRequest(shape, MethodList.parse(methods), repeats, warmup, threads, seed);
+        List<BenchRow> rows = AttentionBenchmark.run(request, progress());
+        MachineInfo machine = MachineInfo.detect();
+        if (json != null) BenchJsonLines.append(json, rows, machine, Instant.now());
+        spec.commandLine().getOut().print(BenchTable.format(rows, machine));
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** Progress on a terminal only; pipes and CI stay quiet. */
+    private Consumer<String> progress() {
+        Console console = System.console();
+        if (console == null || !console.isTerminal()) return line -> { };
+        return line -> {
+            spec.commandLine().getErr().println("tilewise bench attention: " + line);
+            spec.commandLine().getErr().flush();
+        };
+    }
+}
