@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code tilewise bench}: groups the benchmarks. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchAttentionCommand.class})
+        subcommands = {BenchAttentionCommand.class, BenchPeakCommand.class})
 final class BenchCommand implements Runnable {
 
     @CommandLine.Spec
