@@ -2,6 +2,7 @@ package io.tilewise.attention.neighborhood;
 
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
+import io.tilewise.attention.cpu.Parallel;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,21 +33,16 @@ public final class GnaTilingChooser {
     private GnaTilingChooser() {
     }
 
-    /** The cheapest plan over the candidate tilings. */
+    /** The cheapest plan over the candidate tilings (candidates are built in parallel). */
     public static GnaTiledPlan choose(GnaMask mask) {
         List<GnaTiling> finalists = new ArrayList<>();
-        finalists.add(GnaTiling.layoutOrder(32, 64));
         finalists.add(GnaTiling.layoutOrder(32, 128));
         finalists.addAll(rankBoxes(mask, FINALISTS));
-        GnaTiledPlan best = null;
-        double bestCost = Double.POSITIVE_INFINITY;
-        for (GnaTiling tiling : finalists) {
-            GnaTiledPlan candidate = GnaPlanner.build(mask, tiling);
-            double cost = cost(candidate.plan());
-            if (cost < bestCost) {
-                best = candidate;
-                bestCost = cost;
-            }
+        GnaTiledPlan[] plans = new GnaTiledPlan[finalists.size()];
+        Parallel.forEach(plans.length, i -> plans[i] = GnaPlanner.build(mask, finalists.get(i)));
+        GnaTiledPlan best = plans[0];
+        for (GnaTiledPlan candidate : plans) {
+            if (cost(candidate.plan()) < cost(best.plan())) best = candidate;
         }
         return best;
     }
