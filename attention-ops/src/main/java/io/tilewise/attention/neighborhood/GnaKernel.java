@@ -52,7 +52,10 @@ public final class GnaKernel implements PlannedKernel {
     /** The plan with its token orders, as the session runs it. */
     public GnaTiledPlan tiledPlan(AttentionShape shape) {
         GnaMask mask = new GnaMask(spec, shape.layout());
-        return forcedTiling == null ? GnaTilingChooser.choose(mask) : GnaPlanner.build(mask, forcedTiling);
+        if (forcedTiling != null) return GnaPlanner.build(mask, forcedTiling);
+        // Window = grid without causal axes is plain attention (NATTEN runs FMHA): every tile whole, no search.
+        if (spec.isDenseOn(shape.layout().grid())) return GnaPlanner.build(mask, GnaTiling.layoutOrder(128, 512));
+        return GnaTilingChooser.choose(mask);
     }
 
     @Override
