@@ -66,11 +66,14 @@ public final class GnaBench {
             }
             sessions.forEach(AttentionSession::close);
         }
-        double dense = median(times[0]);
+        // Speedup per round (dense and method timed back to back), then the median: robust to load drifting.
         for (int i = 0; i < kernels.size(); i++) {
-            double m = median(times[i]);
-            System.out.printf("%-45s median %8.1f ms  speedup %5.2fx  ideal %5.2fx  (%.0f%% of ideal)  runs %s%n", names.get(i), m,
-                    dense / m, ideal.get(i), 100 * dense / m / ideal.get(i), Arrays.toString(Arrays.stream(times[i]).mapToLong(Math::round).toArray()));
+            double[] ratios = new double[reps];
+            for (int r = 0; r < reps; r++) ratios[r] = times[0][r] / times[i][r];
+            double speedup = median(ratios);
+            System.out.printf("%-45s median %8.1f ms  speedup %5.2fx  ideal %5.2fx  (%.0f%% of ideal)  runs %s%n",
+                    names.get(i), median(times[i]), speedup, ideal.get(i), 100 * speedup / ideal.get(i),
+                    Arrays.toString(Arrays.stream(times[i]).mapToLong(Math::round).toArray()));
         }
     }
 
