@@ -293,6 +293,37 @@ public final class BlockSparsePlan {
             return this;
         }
 
+        /**
+         * Adds a tile from a ready bit mask in the plan's mask layout ({@code kTile} columns of
+         * {@code ceil(qTile/64)} words; bit {@code i % 64} of word {@code c·words + i/64} = query row i may attend
+         * key column c): whole if every pair of the tile is set, masked if some are, nothing if none. Bits outside
+         * the tile are ignored. The fast path for methods that compute masks column-wise (GNA); same result as
+         * {@link #addMasked} with the equivalent predicate.
+         */
+        public Builder addMaskBits(int head, int qt, int kt, long[] bits) {
+            int r = checkRow(head, qt, kt);
+            int rows = Math.min(qTile, seqLen - qt * qTile);
+            int cols = Math.min(kTile, seqLen - kt * kTile);
+            if (bits.length < kTile * words) {
+                throw new IllegalArgumentException("mask has " + bits.length + " words, a tile needs " + kTile * words);
+            }
+            long[] kept = new long[kTile * words];
+            long set = 0;
+            for (int c = 0; c < cols; c++) {
+                for (int w = 0; w < words; w++) {
+                    int valid = Math.min(64, rows - w * 64);
+                    long rowMask = valid >= 64 ? -1L : valid <= 0 ? 0L : (1L << valid) - 1;
+                    long word = bits[c * words + w] & rowMask;
+                    kept[c * words + w] = word;
+                    set += Long.bitCount(word);
+                }
+            }
+            if (set == 0) return this;
+            exact[r].add(kt);
+            if (set < (long) rows * cols) maskOfEntry.put(((long) r << 32) | kt, kept);
+            return this;
+        }
+
         /** Approximates key tile {@code kt} for query tile {@code qt} from tile summaries. */
         public Builder addApprox(int head, int qt, int kt) {
             approx[checkRow(head, qt, kt)].add(kt);

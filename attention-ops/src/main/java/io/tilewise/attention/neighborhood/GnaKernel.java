@@ -1,0 +1,77 @@
+package io.tilewise.attention.neighborhood;
+
+import io.tilewise.attention.api.AttentionSession;
+import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.Support;
+import io.tilewise.attention.blocksparse.BlockSparsePlan;
+import io.tilewise.attention.blocksparse.PlannedKernel;
+
+/**
+ * The {@code gna} method: generalized neighborhood attention (NATTEN semantics) run by the block-sparse executor.
+ * The plan is exact — tiles inside every window run whole, partly covered tiles run with a bit mask — and its tile
+ * shapes are chosen per layout by the cost model: tokens are permuted so that a tile is a small box of the grid
+ * when that lowers the executed density (ALGORITHMS.md §2.2).
+ */
+public final class GnaKernel implements PlannedKernel {
+
+    private final GnaSpec spec;
+    private final GnaTiling forcedTiling;
+
+    public GnaKernel(GnaSpec spec) {
+        this(spec, null);
+    }
+
+    /** A kernel that always uses {@code tiling} instead of choosing one (for tests and measurements). */
+    public GnaKernel(GnaSpec spec, GnaTiling tiling) {
+        this.spec = spec;
+        this.forcedTiling = tiling;
+    }
+
+    @Override
+    public String id() {
+        return "gna";
+    }
+
+    @Override
+    public String spec() {
+        return spec.canonical();
+    }
+
+    public GnaSpec gnaSpec() {
+        return spec;
+    }
+
+    @Override
+    public Support supports(AttentionShape shape, Device device) {
+        if (!device.backend().equals("cpu")) return Support.no("gna: no kernel for backend " + device.backend());
+        String problem = spec.check(shape.layout().grid());
+        return problem == null ? Support.yes() : Support.no(problem);
+    }
+
+    /** The plan with its token orders, as the session runs it. */
+    public GnaTiledPlan tiledPlan(AttentionShape shape) {
+        GnaMask mask = new GnaMask(spec, shape.layout());
+        if (forcedTiling != null) return GnaPlanner.build(mask, forcedTiling);
+        // Window = grid without causal axes is plain attention (NATTEN runs FMHA): every tile whole, no search.
+        if (spec.isDenseOn(shape.layout().grid())) return GnaPlanner.build(mask, GnaTiling.layoutOrder(128, 512));
+        return GnaTilingChooser.choose(mask);
+    }
+
+    @Override
+    public BlockSparsePlan plan(AttentionShape shape) {
+        return tiledPlan(shape).plan();
+    }
+
+    @Override
+    public AttentionSession prepare(AttentionShape shape, Device device) {
+        Support support = supports(shape, device);
+        if (!support.supported()) throw new IllegalArgumentException(support.reason());
+        return new GnaSession(shape, tiledPlan(shape));
+    }
+
+    @Override
+    public String toString() {
+        return spec.canonical() + (forcedTiling == null ? "" : " tiling " + forcedTiling);
+    }
+}
