@@ -66,10 +66,20 @@ public final class ParoCalibrator {
     /**
      * Result for one head.
      *
-     * @param mass {@code blocks × blocks} mean probability per (query block, key block) of the chosen order: row
-     *             {@code qb} is the mean over its sampled query rows of their distribution over key blocks
+     * @param masses per order id, {@code blocks × blocks} mean probability per (query block, key block): row
+     *               {@code qb} is the mean over its sampled query rows of their distribution over key blocks
      */
-    public record HeadCalibration(int head, AxisOrder order, List<OrderScore> scores, double[] mass, int sampledRows) {
+    public record HeadCalibration(int head, AxisOrder order, List<OrderScore> scores, double[][] masses, int sampledRows) {
+
+        /** Block mass of the chosen order. */
+        public double[] mass() {
+            return masses[order.id()];
+        }
+
+        /** Block mass in any order (e.g. to compare with the identity order). */
+        public double[] massOf(AxisOrder other) {
+            return masses[other.id()];
+        }
     }
 
     private ParoCalibrator() {
@@ -192,14 +202,16 @@ public final class ParoCalibrator {
             double d = s.blocksToCover() - best.blocksToCover();
             if (d < -1e-9 || (Math.abs(d) <= 1e-9 && s.blockVariance() < best.blockVariance())) best = s;
         }
-        int o = best.order().id();
-        double[] mass = new double[blocks * blocks];
-        for (int qb = 0; qb < blocks; qb++) {
-            int n = acc.rows[o][qb];
-            if (n == 0) continue;
-            for (int kb = 0; kb < blocks; kb++) mass[qb * blocks + kb] = acc.mass[o][qb * blocks + kb] / n;
+        double[][] masses = new double[ORDERS][];
+        for (int o = 0; o < ORDERS; o++) {
+            double[] mass = acc.mass[o];
+            for (int qb = 0; qb < blocks; qb++) {
+                int n = acc.rows[o][qb];
+                for (int kb = 0; kb < blocks; kb++) mass[qb * blocks + kb] = n == 0 ? 0 : mass[qb * blocks + kb] / n;
+            }
+            masses[o] = mass;
         }
-        return new HeadCalibration(head, best.order(), List.copyOf(scores), mass, sampled);
+        return new HeadCalibration(head, best.order(), List.copyOf(scores), masses, sampled);
     }
 
     private static OrderScore score(AxisOrder order, Accumulator acc, int seqLen, int blockSize, double coverage) {
