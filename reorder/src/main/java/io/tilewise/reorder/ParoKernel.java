@@ -161,7 +161,7 @@ public final class ParoKernel implements PlannedKernel {
             permute(p.permutations(), k, kPermuted, spec.bits(), p.source().blockSize());
             permute(p.permutations(), v, vPermuted, 32, 0);
             executor.execute(p.plan(), qPermuted, kPermuted, vPermuted, scale, outPermuted, lse == null ? null : lsePermuted, null);
-            Permute.undo(p.permutations(), outPermuted, out);
+            unpermute(p.permutations(), outPermuted, out);
             if (lse != null) Permute.undo(p.permutations(), lsePermuted, lse);
             lastDensity = p.plan().executedDensity();
         }
@@ -192,6 +192,21 @@ public final class ParoKernel implements PlannedKernel {
                 src.copyHeadTo(b, h, buf[0], 0);
                 perms[h].permuteRows(buf[0], buf[1], width);
                 if (bits != 32) BlockQuantizer.roundTrip(buf[1], seqLen, width, blockRows, bits);
+                dst.copyRowsFrom(b, h, 0, seqLen, buf[1], 0);
+            });
+        }
+
+        /** Output rows of each head back to the original order, through the session's reusable buffers. */
+        private void unpermute(TokenPermutation[] perms, Tensor src, Tensor dst) {
+            int heads = src.heads();
+            int seqLen = src.seqLen();
+            int width = src.headDim();
+            Parallel.forEach(src.batch() * heads, bh -> {
+                int b = bh / heads;
+                int h = bh % heads;
+                float[][] buf = buffers.get();
+                src.copyHeadTo(b, h, buf[0], 0);
+                perms[h].unpermuteRows(buf[0], buf[1], width);
                 dst.copyRowsFrom(b, h, 0, seqLen, buf[1], 0);
             });
         }
