@@ -75,6 +75,7 @@ public final class ParoBench {
             java.nio.file.Path identityFile;
             try {
                 identityFile = java.nio.file.Files.createTempFile("paro-identity", ".plan");
+                identityFile.toFile().deleteOnExit();
                 ParoPlanFile.write(identity.build(), identityFile);
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
