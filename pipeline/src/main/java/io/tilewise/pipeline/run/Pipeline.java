@@ -35,7 +35,12 @@ import java.util.function.Function;
  * <p>Per step: the embed stage, then per block the pre stage (ORT) → q, k, v → our attention per CFG branch, as the
  * {@link AttentionPolicy} chooses → the post stage (ORT), then the head; the conditional and unconditional
  * branches run together as batch 2 in every ORT stage (batch 1 when guidance is 1), and attention is called once per
- * branch on zero-copy views of the ORT buffers, so each call carries its own {@link Branch}.
+ * branch on zero-copy views of the ORT buffers, so each call carries its own {@link Branch}. The context's
+ * {@code timestep} is the flow time {@code t ∈ [0, 1]} of the step (1 = noise), not {@code 1000·t}; the token layout is
+ * the video grid alone (text enters through cross-attention, so self-attention has no text tokens).
+ *
+ * <p>Sampling runs in patch space (patchify is a permutation, so Euler steps there equal steps on pixels); the seeded
+ * N(0, 1) noise is drawn in {@code [3, frames, height, width]} order from a {@link SplittableRandom} (Box–Muller).
  *
  * <p>Thread safety: one generation at a time per pipeline. {@link #generate} holds a fair lock for the whole run;
  * concurrent callers wait their turn and get the same result they would get alone. Attention sessions are prepared
