@@ -1,0 +1,38 @@
+package io.tilewise.pipeline.io;
+
+import io.tilewise.pipeline.run.Video;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Picks the writer from the file name: {@code .png} (one frame, or a numbered sequence {@code name_0000.png …} for
+ * several), {@code .gif} (animated, looping), {@code .mp4} (H.264).
+ */
+public final class VideoWriters {
+
+    private VideoWriters() {
+    }
+
+    /** Writes {@code video}; returns the files written. */
+    public static List<Path> write(Video video, Path file, double fps) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png")) {
+            if (video.frames() == 1) {
+                PngWriter.writeFrame(video, 0, file);
+                return List.of(file);
+            }
+            return PngWriter.writeSequence(video, file);
+        }
+        if (name.endsWith(".gif")) {
+            GifWriter.write(video, file, fps);
+            return List.of(file);
+        }
+        if (name.endsWith(".mp4")) {
+            Mp4Writer.write(video, file, fps);
+            return List.of(file);
+        }
+        throw new IllegalArgumentException("output " + file + " must end in .png, .gif or .mp4");
+    }
+}

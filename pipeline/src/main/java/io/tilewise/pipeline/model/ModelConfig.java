@@ -1,0 +1,228 @@
+package io.tilewise.pipeline.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code config.json} of a {@code tilewise-tiny-dit-v1} model (docs/tiny-dit-architecture.md), validated on
+ * construction: known architecture, positive sizes, {@code hidden % heads == 0}, even RoPE parts summing to
+ * {@code headDim}, a vocabulary with {@code <pad>} at id 0 and {@code <bos>} at id 1 and no duplicates.
+ *
+ * <p>Interpretation: the block MLP width is {@code mlpRatio·hidden}; the text MLP width is fixed at
+ * {@code 4·text.hidden} (the contract's table writes {@code 4dt} and the config has no text ratio).
+ */
+public record ModelConfig(String architecture, String modelId, int hidden, int heads, int blocks, int mlpRatio,
+                          int[] patch, int channels, int freqDim, int[] ropeAxes, double ropeTheta, TextConfig text,
+                          int causalChunkFrames, Defaults defaults, String trainedFor) {
+
+    public static final String ARCHITECTURE = "tilewise-tiny-dit-v1";
+    public static final String PAD = "<pad>";
+    public static final String BOS = "<bos>";
+
+    /** The text encoder's sizes and vocabulary (token id = index). */
+    public record TextConfig(int hidden, int heads, int layers, int maxTokens, List<String> vocab) {
+        public TextConfig {
+            vocab = List.copyOf(vocab);
+            positive("text.hidden", hidden);
+            positive("text.heads", heads);
+            positive("text.layers", layers);
+            if (maxTokens < 2) throw new ModelFormatException("config.json: text.max_tokens " + maxTokens + " must be >= 2 (<bos> plus a word)");
+            if (hidden % heads != 0) {
+                throw new ModelFormatException("config.json: text.hidden " + hidden + " must be a multiple of text.heads " + heads);
+            }
+            if (vocab.size() < 2 || !vocab.get(0).equals(PAD) || !vocab.get(1).equals(BOS)) {
+                throw new ModelFormatException("config.json: text.vocab must start with \"<pad>\", \"<bos>\" (ids 0 and 1), got "
+                        + vocab.subList(0, Math.min(2, vocab.size())));
+            }
+            Set<String> seen = new HashSet<>();
+            for (String w : vocab) {
+                if (!seen.add(w)) throw new ModelFormatException("config.json: text.vocab has \"" + w + "\" twice");
+            }
+        }
+
+        public int headDim() {
+            return hidden / heads;
+        }
+    }
+
+    /** Generation defaults stored with the model. */
+    public record Defaults(int frames, int height, int width, int steps, double guidance, double shift) {
+        public Defaults {
+            positive("defaults.frames", frames);
+            positive("defaults.height", height);
+            positive("defaults.width", width);
+            positive("defaults.steps", steps);
+            if (!(shift > 0)) throw new ModelFormatException("config.json: defaults.shift " + shift + " must be > 0");
+            if (!Double.isFinite(guidance)) throw new ModelFormatException("config.json: defaults.guidance " + guidance + " must be finite");
+        }
+    }
+
+    public ModelConfig {
+        if (!ARCHITECTURE.equals(architecture)) {
+            throw new ModelFormatException("config.json: architecture \"" + architecture + "\" is not known; supported: " + ARCHITECTURE);
+        }
+        if (modelId == null || modelId.isBlank()) modelId = "unnamed";
+        positive("hidden", hidden);
+        positive("heads", heads);
+        positive("blocks", blocks);
+        positive("mlp_ratio", mlpRatio);
+        positive("channels", channels);
+        positive("freq_dim", freqDim);
+        if (freqDim % 2 != 0) throw new ModelFormatException("config.json: freq_dim " + freqDim + " must be even (cos and sin halves)");
+        if (hidden % heads != 0) throw new ModelFormatException("config.json: hidden " + hidden + " must be a multiple of heads " + heads);
+        if (patch == null || patch.length != 3) throw new ModelFormatException("config.json: patch must be [pt, ph, pw]");
+        for (int p : patch) positive("patch", p);
+        patch = patch.clone();
+        if (ropeAxes == null || ropeAxes.length != 3) throw new ModelFormatException("config.json: rope_axes must have 3 parts (frame, y, x)");
+        int sum = 0;
+        for (int a : ropeAxes) {
+            if (a < 0 || a % 2 != 0) throw new ModelFormatException("config.json: rope_axes part " + a + " must be even and >= 0");
+            sum += a;
+        }
+        if (sum != hidden / heads) {
+            throw new ModelFormatException("config.json: rope_axes " + java.util.Arrays.toString(ropeAxes) + " sum to " + sum
+                    + ", expected headDim " + hidden / heads);
+        }
+        ropeAxes = ropeAxes.clone();
+        if (!(ropeTheta > 0)) throw new ModelFormatException("config.json: rope_theta " + ropeTheta + " must be > 0");
+        if (text == null) throw new ModelFormatException("config.json: text is missing");
+        if (causalChunkFrames < 0) throw new ModelFormatException("config.json: causal_chunk_frames " + causalChunkFrames + " must be >= 0");
+        if (defaults == null) defaults = new Defaults(1, patch[1] * 4, patch[2] * 4, 20, 4.0, 3.0);
+        if (trainedFor == null) trainedFor = "";
+    }
+
+    public int headDim() {
+        return hidden / heads;
+    }
+
+    /** Values per patch: {@code channels·pt·ph·pw}. */
+    public int patchSize() {
+        return channels * patch[0] * patch[1] * patch[2];
+    }
+
+    public int mlpHidden() {
+        return mlpRatio * hidden;
+    }
+
+    @Override
+    public int[] patch() {
+        return patch.clone();
+    }
+
+    @Override
+    public int[] ropeAxes() {
+        return ropeAxes.clone();
+    }
+
+    /** Reads and validates {@code config.json}. */
+    public static ModelConfig read(Path file) {
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(Files.readString(file));
+        } catch (NoSuchFileException e) {
+            throw new ModelFormatException("model config " + file + " does not exist");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ModelFormatException("config.json: not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return fromJson(root);
+    }
+
+    public static ModelConfig fromJson(JsonNode root) {
+        if (root == null || !root.isObject()) throw new ModelFormatException("config.json: must be a JSON object");
+        JsonNode text = required(root, "text", "");
+        if (!text.isObject()) throw new ModelFormatException("config.json: text must be an object");
+        JsonNode vocabNode = required(text, "vocab", "text.");
+        if (!vocabNode.isArray()) throw new ModelFormatException("config.json: text.vocab must be an array of strings");
+        List<String> vocab = new java.util.ArrayList<>();
+        vocabNode.forEach(v -> vocab.add(v.asText()));
+        TextConfig textConfig = new TextConfig(integer(text, "hidden", "text."), integer(text, "heads", "text."),
+                integer(text, "layers", "text."), integer(text, "max_tokens", "text."), vocab);
+        Defaults defaults = null;
+        JsonNode d = root.get("defaults");
+        if (d != null && d.isObject()) {
+            defaults = new Defaults(integer(d, "frames", "defaults."), integer(d, "height", "defaults."),
+                    integer(d, "width", "defaults."), integer(d, "steps", "defaults."),
+                    number(d, "guidance", "defaults."), number(d, "shift", "defaults."));
+        }
+        JsonNode arch = required(root, "architecture", "");
+        return new ModelConfig(arch.asText(), root.path("model_id").asText("unnamed"),
+                integer(root, "hidden", ""), integer(root, "heads", ""), integer(root, "blocks", ""),
+                integer(root, "mlp_ratio", ""), ints(root, "patch"), integer(root, "channels", ""),
+                integer(root, "freq_dim", ""), ints(root, "rope_axes"), number(root, "rope_theta", ""), textConfig,
+                root.has("causal_chunk_frames") ? integer(root, "causal_chunk_frames", "") : 0, defaults,
+                root.path("trained_for").asText(""));
+    }
+
+    /** This config as {@code config.json} content. */
+    public ObjectNode toJson() {
+        ObjectMapper mapper = new ObjectMapper();
+        ObjectNode root = mapper.createObjectNode();
+        root.put("architecture", architecture);
+        root.put("model_id", modelId);
+        root.put("hidden", hidden).put("heads", heads).put("blocks", blocks).put("mlp_ratio", mlpRatio);
+        ArrayNode p = root.putArray("patch");
+        for (int v : patch) p.add(v);
+        root.put("channels", channels).put("freq_dim", freqDim);
+        ArrayNode r = root.putArray("rope_axes");
+        for (int v : ropeAxes) r.add(v);
+        root.put("rope_theta", ropeTheta);
+        ObjectNode t = root.putObject("text");
+        t.put("hidden", text.hidden()).put("heads", text.heads()).put("layers", text.layers()).put("max_tokens", text.maxTokens());
+        ArrayNode v = t.putArray("vocab");
+        text.vocab().forEach(v::add);
+        root.put("causal_chunk_frames", causalChunkFrames);
+        ObjectNode d = root.putObject("defaults");
+        d.put("frames", defaults.frames()).put("height", defaults.height()).put("width", defaults.width())
+                .put("steps", defaults.steps()).put("guidance", defaults.guidance()).put("shift", defaults.shift());
+        root.put("trained_for", trainedFor);
+        return root;
+    }
+
+    private static JsonNode required(JsonNode node, String field, String prefix) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) throw new ModelFormatException("config.json: " + prefix + field + " is missing");
+        return v;
+    }
+
+    private static int integer(JsonNode node, String field, String prefix) {
+        JsonNode v = required(node, field, prefix);
+        if (!v.isIntegralNumber() || !v.canConvertToInt()) {
+            throw new ModelFormatException("config.json: " + prefix + field + " must be an integer, got " + v);
+        }
+        return v.asInt();
+    }
+
+    private static double number(JsonNode node, String field, String prefix) {
+        JsonNode v = required(node, field, prefix);
+        if (!v.isNumber()) throw new ModelFormatException("config.json: " + prefix + field + " must be a number, got " + v);
+        return v.asDouble();
+    }
+
+    private static int[] ints(JsonNode node, String field) {
+        JsonNode v = required(node, field, "");
+        if (!v.isArray()) throw new ModelFormatException("config.json: " + field + " must be an array of integers, got " + v);
+        int[] out = new int[v.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!v.get(i).isIntegralNumber()) throw new ModelFormatException("config.json: " + field + " must be an array of integers, got " + v);
+            out[i] = v.get(i).asInt();
+        }
+        return out;
+    }
+
+    private static void positive(String name, int value) {
+        if (value < 1) throw new ModelFormatException("config.json: " + name + " " + value + " must be >= 1");
+    }
+}

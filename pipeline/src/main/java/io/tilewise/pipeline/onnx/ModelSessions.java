@@ -1,0 +1,117 @@
+package io.tilewise.pipeline.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.model.ModelWeights;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The ONNX Runtime sessions of one model: text encoder, embed, per block a pre and a post stage, head (see
+ * {@link StageGraphs}). Built once from the weights; any batch and grid. Runs write into caller-pinned output
+ * tensors, so the pipeline reuses its direct buffers across steps with no copies.
+ *
+ * <p>Thread safety: ORT sessions may be run concurrently, but callers here are serialized by the pipeline. The
+ * {@link OrtEnvironment} is ORT's process-wide singleton and is not closed; sessions and options are (idempotent).
+ */
+public final class ModelSessions implements AutoCloseable {
+
+    private final ModelConfig config;
+    private final OrtEnvironment env;
+    private final OrtSession.SessionOptions options;
+    private final OrtSession text;
+    private final OrtSession embed;
+    private final List<OrtSession> pre = new ArrayList<>();
+    private final List<OrtSession> post = new ArrayList<>();
+    private final OrtSession head;
+    private boolean closed;
+
+    /**
+     * @param threads intra-op threads of ORT (e.g. the core count)
+     * @throws IllegalStateException when ORT refuses a graph (a bug in the builder; the stage is named)
+     */
+    public ModelSessions(ModelWeights weights, int threads) {
+        if (threads < 1) throw new IllegalArgumentException("ORT threads " + threads + " must be >= 1");
+        this.config = weights.config();
+        this.env = OrtEnvironment.getEnvironment();
+        this.options = new OrtSession.SessionOptions();
+        StageGraphs graphs = new StageGraphs(weights);
+        try {
+            options.setIntraOpNumThreads(threads);
+            options.setInterOpNumThreads(1);
+            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // Our attention runs between ORT calls on the same cores: ORT's pool must not spin while it does.
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            text = create("text encoder", graphs.textEncoder());
+            embed = create("embed", graphs.embed());
+            for (int i = 0; i < config.blocks(); i++) {
+                pre.add(create("block " + i + " pre", graphs.blockPre(i)));
+                post.add(create("block " + i + " post", graphs.blockPost(i)));
+            }
+            head = create("head", graphs.head());
+        } catch (OrtException | RuntimeException e) {
+            closeQuietly();
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    public ModelConfig config() { return config; }
+    public OrtEnvironment environment() { return env; }
+    public OrtSession textEncoder() { ensureOpen(); return text; }
+    public OrtSession embed() { ensureOpen(); return embed; }
+    public OrtSession pre(int block) { ensureOpen(); return pre.get(block); }
+    public OrtSession post(int block) { ensureOpen(); return post.get(block); }
+    public OrtSession head() { ensureOpen(); return head; }
+
+    /** Runs {@code session} with every output pinned to a caller tensor; {@code what} names the stage in errors. */
+    public static void run(OrtSession session, Map<String, OnnxTensor> inputs, Map<String, OnnxTensor> outputs, String what) {
+        try (OrtSession.Result ignored = session.run(inputs, outputs)) {
+            // outputs were written into the pinned tensors, which the caller owns
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed in " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) return;
+        closed = true;
+        closeQuietly();
+    }
+
+    private OrtSession create(String what, byte[] model) throws OrtException {
+        try {
+            return env.createSession(model, options);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime refused the " + what + " graph: " + e.getMessage(), e);
+        }
+    }
+
+    private void closeQuietly() {
+        List<OrtSession> all = new ArrayList<>();
+        all.add(text);
+        all.add(embed);
+        all.addAll(pre);
+        all.addAll(post);
+        all.add(head);
+        for (OrtSession s : all) {
+            if (s == null) continue;
+            try {
+                s.close();
+            } catch (OrtException ignored) {
+                // closing releases native memory; nothing useful to do on failure
+            }
+        }
+        options.close();
+    }
+
+    private void ensureOpen() {
+        if (closed) throw new IllegalStateException("model sessions are closed");
+    }
+}

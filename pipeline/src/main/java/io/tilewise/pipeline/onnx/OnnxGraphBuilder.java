@@ -1,0 +1,252 @@
+package io.tilewise.pipeline.onnx;
+
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+
+/**
+ * A small builder of ONNX graphs (opset 17, standard operators only) on the ONNX protobuf classes, with the layer
+ * helpers the stage graphs need: linear layers from PyTorch-style {@code [out, in]} weights, layer norm with or
+ * without affine, RMS norm, SiLU, tanh-GELU, multi-head attention from primitive ops. Tensor names are generated
+ * ({@code t17}); graph inputs and outputs keep the names given.
+ */
+public final class OnnxGraphBuilder {
+
+    /** ONNX IR version 8 pairs with opset 17 (LayerNormalization); ONNX Runtime 1.29 reads both. */
+    private static final long IR_VERSION = 8;
+    private static final long OPSET = 17;
+
+    private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();
+    private int counter;
+
+    public OnnxGraphBuilder(String name) {
+        graph.setName(name);
+    }
+
+    // ---- graph interface ------------------------------------------------------------------------------------
+
+    /** Declares a float input; each dim is a {@code Long}/{@code Integer} (fixed) or a {@code String} (symbolic). */
+    public String floatInput(String name, Object... dims) {
+        graph.addInput(valueInfo(name, OnnxMl.TensorProto.DataType.FLOAT, dims));
+        return name;
+    }
+
+    public String longInput(String name, Object... dims) {
+        graph.addInput(valueInfo(name, OnnxMl.TensorProto.DataType.INT64, dims));
+        return name;
+    }
+
+    /** Names {@code value} as a graph output (through an Identity node so any tensor can be exposed). */
+    public void floatOutput(String name, String value, Object... dims) {
+        graph.addNode(OnnxMl.NodeProto.newBuilder().setName("out_" + name).setOpType("Identity").addInput(value).addOutput(name));
+        graph.addOutput(valueInfo(name, OnnxMl.TensorProto.DataType.FLOAT, dims));
+    }
+
+    /** The serialized model. */
+    public byte[] build() {
+        return OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName("tilewise-pipeline")
+                .addOpsetImport(OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setGraph(graph.build())
+                .build()
+                .toByteArray();
+    }
+
+    // ---- constants ------------------------------------------------------------------------------------------
+
+    public String floats(float[] values, long... dims) {
+        String name = fresh();
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(values);
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.FLOAT.getNumber()).setRawData(ByteString.copyFrom(bytes.array()));
+        for (long d : dims) t.addDims(d);
+        graph.addInitializer(t);
+        return name;
+    }
+
+    public String scalar(float value) {
+        return floats(new float[] {value});
+    }
+
+    public String longs(long... values) {
+        String name = fresh();
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.INT64.getNumber()).addDims(values.length);
+        for (long v : values) t.addInt64Data(v);
+        graph.addInitializer(t);
+        return name;
+    }
+
+    /** A PyTorch {@code [out, in]} weight stored transposed as {@code [in, out]}, ready for MatMul. */
+    public String transposedWeight(float[] weight, int out, int in) {
+        float[] t = new float[weight.length];
+        for (int o = 0; o < out; o++) {
+            for (int i = 0; i < in; i++) t[i * out + o] = weight[o * in + i];
+        }
+        return floats(t, in, out);
+    }
+
+    // ---- operators ------------------------------------------------------------------------------------------
+
+    public String op(String type, List<String> inputs, OnnxMl.AttributeProto... attributes) {
+        return op(type, inputs, 1, attributes)[0];
+    }
+
+    public String[] op(String type, List<String> inputs, int outputs, OnnxMl.AttributeProto... attributes) {
+        OnnxMl.NodeProto.Builder node = OnnxMl.NodeProto.newBuilder().setName("n" + counter++).setOpType(type);
+        inputs.forEach(node::addInput);
+        String[] names = new String[outputs];
+        for (int i = 0; i < outputs; i++) {
+            names[i] = fresh();
+            node.addOutput(names[i]);
+        }
+        for (OnnxMl.AttributeProto a : attributes) node.addAttribute(a);
+        graph.addNode(node);
+        return names;
+    }
+
+    public String add(String a, String b) { return op("Add", List.of(a, b)); }
+    public String sub(String a, String b) { return op("Sub", List.of(a, b)); }
+    public String mul(String a, String b) { return op("Mul", List.of(a, b)); }
+    public String div(String a, String b) { return op("Div", List.of(a, b)); }
+    public String matMul(String a, String b) { return op("MatMul", List.of(a, b)); }
+    public String sigmoid(String x) { return op("Sigmoid", List.of(x)); }
+    public String tanh(String x) { return op("Tanh", List.of(x)); }
+    public String sqrt(String x) { return op("Sqrt", List.of(x)); }
+    public String cos(String x) { return op("Cos", List.of(x)); }
+    public String sin(String x) { return op("Sin", List.of(x)); }
+
+    /** Reshape; 0 copies the input's dim, -1 is inferred. */
+    public String reshape(String x, long... shape) {
+        return op("Reshape", List.of(x, longs(shape)));
+    }
+
+    public String transpose(String x, long... perm) {
+        return op("Transpose", List.of(x), ints("perm", perm));
+    }
+
+    /** Equal parts along {@code axis}. */
+    public String[] split(String x, int axis, int parts) {
+        return op("Split", List.of(x), parts, integer("axis", axis));
+    }
+
+    public String concat(int axis, String... xs) {
+        return op("Concat", List.of(xs), integer("axis", axis));
+    }
+
+    public String softmax(String x, int axis) {
+        return op("Softmax", List.of(x), integer("axis", axis));
+    }
+
+    public String reduceMean(String x, long axis) {
+        return op("ReduceMean", List.of(x), ints("axes", axis), integer("keepdims", 1));
+    }
+
+    public String unsqueeze(String x, long... axes) {
+        return op("Unsqueeze", List.of(x, longs(axes)));
+    }
+
+    public String gather(String data, String indices, int axis) {
+        return op("Gather", List.of(data, indices), integer("axis", axis));
+    }
+
+    // ---- layers ---------------------------------------------------------------------------------------------
+
+    /** {@code x·Wᵀ + b} for a PyTorch Linear with weight {@code [out, in]} and bias {@code [out]}. */
+    public String linear(String x, float[] weight, float[] bias, int out, int in) {
+        return add(matMul(x, transposedWeight(weight, out, in)), floats(bias, out));
+    }
+
+    /** Layer norm over the last axis, with affine {@code weight, bias} (eps given). */
+    public String layerNorm(String x, float[] weight, float[] bias, float eps) {
+        return op("LayerNormalization", List.of(x, floats(weight, weight.length), floats(bias, bias.length)),
+                integer("axis", -1), real("epsilon", eps));
+    }
+
+    /** Layer norm over the last axis of width {@code width} without affine. */
+    public String layerNorm(String x, int width, float eps) {
+        float[] ones = new float[width];
+        java.util.Arrays.fill(ones, 1f);
+        return op("LayerNormalization", List.of(x, floats(ones, width)), integer("axis", -1), real("epsilon", eps));
+    }
+
+    /** {@code x / sqrt(mean(x², last axis) + eps) · w}. */
+    public String rmsNorm(String x, float[] weight, float eps) {
+        String meanSquare = reduceMean(mul(x, x), -1);
+        String rms = sqrt(add(meanSquare, scalar(eps)));
+        return mul(div(x, rms), floats(weight, weight.length));
+    }
+
+    /** {@code x·sigmoid(x)}. */
+    public String silu(String x) {
+        return mul(x, sigmoid(x));
+    }
+
+    /** Tanh GELU: {@code 0.5·x·(1 + tanh(sqrt(2/π)·(x + 0.044715·x³)))}. */
+    public String geluTanh(String x) {
+        String cube = mul(mul(x, x), x);
+        String inner = mul(add(x, mul(cube, scalar(0.044715f))), scalar((float) Math.sqrt(2 / Math.PI)));
+        return mul(mul(x, scalar(0.5f)), add(tanh(inner), scalar(1f)));
+    }
+
+    /**
+     * Multi-head attention of already projected {@code q [B, Nq, heads·headDim]} against {@code k, v [B, Nk, …]}
+     * with an additive key bias {@code [B, 1, 1, Nk]} (0 or −1e30; may be null): softmax(q·kᵀ/sqrt(headDim) + bias)·v,
+     * heads concatenated back to {@code [B, Nq, heads·headDim]}.
+     */
+    public String attention(String q, String k, String v, String keyBias, int heads, int headDim) {
+        String qh = transpose(reshape(q, 0, 0, heads, headDim), 0, 2, 1, 3);
+        String kt = transpose(reshape(k, 0, 0, heads, headDim), 0, 2, 3, 1);
+        String vh = transpose(reshape(v, 0, 0, heads, headDim), 0, 2, 1, 3);
+        String scores = mul(matMul(qh, kt), scalar((float) (1 / Math.sqrt(headDim))));
+        if (keyBias != null) scores = add(scores, keyBias);
+        String o = matMul(softmax(scores, -1), vh);
+        return reshape(transpose(o, 0, 2, 1, 3), 0, 0, (long) heads * headDim);
+    }
+
+    /**
+     * {@code [B, L]} mask (1 = real token) → additive bias {@code [B, 1, 1, L]}: 0 for real tokens, −1e30 for padding.
+     * exp(−1e30 − max) is exactly 0 in fp32, so this equals a −∞ score without the NaN of {@code 0·∞}.
+     */
+    public String keyPaddingBias(String mask) {
+        String bias = mul(sub(mask, scalar(1f)), scalar(1e30f));
+        return unsqueeze(bias, 1, 2);
+    }
+
+    // ---- attributes -----------------------------------------------------------------------------------------
+
+    public static OnnxMl.AttributeProto integer(String name, long value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    public static OnnxMl.AttributeProto ints(String name, long... values) {
+        OnnxMl.AttributeProto.Builder a = OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.INTS);
+        for (long v : values) a.addInts(v);
+        return a.build();
+    }
+
+    public static OnnxMl.AttributeProto real(String name, float value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(value).build();
+    }
+
+    private String fresh() {
+        return "t" + counter++;
+    }
+
+    private static OnnxMl.ValueInfoProto valueInfo(String name, OnnxMl.TensorProto.DataType type, Object... dims) {
+        OnnxMl.TensorShapeProto.Builder shape = OnnxMl.TensorShapeProto.newBuilder();
+        for (Object d : dims) {
+            OnnxMl.TensorShapeProto.Dimension.Builder dim = OnnxMl.TensorShapeProto.Dimension.newBuilder();
+            if (d instanceof String s) dim.setDimParam(s);
+            else dim.setDimValue(((Number) d).longValue());
+            shape.addDim(dim);
+        }
+        return OnnxMl.ValueInfoProto.newBuilder().setName(name).setType(OnnxMl.TypeProto.newBuilder()
+                .setTensorType(OnnxMl.TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape))).build();
+    }
+}

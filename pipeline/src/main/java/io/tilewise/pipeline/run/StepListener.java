@@ -1,0 +1,19 @@
+package io.tilewise.pipeline.run;
+
+/** Progress callback, called on the generating thread after each denoising step. */
+@FunctionalInterface
+public interface StepListener {
+
+    StepListener NONE = p -> { };
+
+    void onStep(StepProgress progress);
+
+    /**
+     * @param step        the step just finished, 0-based
+     * @param totalSteps  number of steps
+     * @param timestep    the flow time t of that step (1 = noise)
+     * @param elapsedNanos time since the generation started
+     */
+    record StepProgress(int step, int totalSteps, double timestep, long elapsedNanos) {
+    }
+}

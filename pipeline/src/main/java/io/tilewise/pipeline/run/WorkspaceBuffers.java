@@ -1,0 +1,163 @@
+package io.tilewise.pipeline.run;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.attention.tensor.Tensor;
+import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.onnx.ModelSessions;
+import io.tilewise.pipeline.onnx.OrtBuffers;
+import io.tilewise.pipeline.onnx.RopeTables;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.tilewise.pipeline.onnx.StageGraphs.ATTN;
+import static io.tilewise.pipeline.onnx.StageGraphs.E;
+import static io.tilewise.pipeline.onnx.StageGraphs.IDS;
+import static io.tilewise.pipeline.onnx.StageGraphs.K;
+import static io.tilewise.pipeline.onnx.StageGraphs.PATCHES;
+import static io.tilewise.pipeline.onnx.StageGraphs.Q;
+import static io.tilewise.pipeline.onnx.StageGraphs.ROPE_COS;
+import static io.tilewise.pipeline.onnx.StageGraphs.ROPE_SIN;
+import static io.tilewise.pipeline.onnx.StageGraphs.T;
+import static io.tilewise.pipeline.onnx.StageGraphs.TEMB;
+import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_MASK;
+import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_STATES;
+import static io.tilewise.pipeline.onnx.StageGraphs.V;
+import static io.tilewise.pipeline.onnx.StageGraphs.VELOCITY;
+import static io.tilewise.pipeline.onnx.StageGraphs.X;
+import static io.tilewise.pipeline.onnx.StageGraphs.X_OUT;
+
+/**
+ * Every ORT tensor of one generation, each over a direct buffer allocated once: stage outputs are pinned, so ORT
+ * writes q, k, v straight into memory that our attention reads through {@link Tensor#wrap} views (one per CFG branch,
+ * no copy), and our attention writes its output where the post stage reads it. The residual stream ping-pongs between
+ * two buffers. Each method returns the nanoseconds ORT took.
+ */
+final class WorkspaceBuffers implements AutoCloseable {
+
+    private final ModelSessions sessions;
+    private final int batch;
+    private final int tokens;
+    private final int patchSize;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final OrtBuffers.Floats patches, t, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf, text, mask;
+    final OrtBuffers.Floats velocity;
+    final Tensor[] q, k, v, attn;
+    private OrtBuffers.Floats x;
+    private OrtBuffers.Floats xNext;
+
+    WorkspaceBuffers(ModelSessions sessions, ModelConfig c, TokenGrid grid, int batch) {
+        this.sessions = sessions;
+        this.batch = batch;
+        this.tokens = grid.volume();
+        this.patchSize = c.patchSize();
+        OrtEnvironment env = sessions.environment();
+        int d = c.hidden();
+        int heads = c.heads();
+        int hd = c.headDim();
+        int len = c.text().maxTokens();
+        RopeTables rope = RopeTables.of(grid, c.ropeAxes(), c.ropeTheta());
+        patches = own(OrtBuffers.floats(env, batch, tokens, patchSize));
+        t = own(OrtBuffers.floats(env, batch));
+        xA = own(OrtBuffers.floats(env, batch, tokens, d));
+        xB = own(OrtBuffers.floats(env, batch, tokens, d));
+        temb = own(OrtBuffers.floats(env, batch, d));
+        e = own(OrtBuffers.floats(env, batch, 6, d));
+        cos = own(OrtBuffers.floats(env, rope.cos(), tokens, rope.pairs()));
+        sin = own(OrtBuffers.floats(env, rope.sin(), tokens, rope.pairs()));
+        qBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
+        kBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
+        vBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
+        attnBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
+        text = own(OrtBuffers.floats(env, batch, len, c.text().hidden()));
+        mask = own(OrtBuffers.floats(env, batch, len));
+        velocity = own(OrtBuffers.floats(env, batch, tokens, patchSize));
+        q = views(qBuf, heads, hd);
+        k = views(kBuf, heads, hd);
+        v = views(vBuf, heads, hd);
+        attn = views(attnBuf, heads, hd);
+    }
+
+    long encodeText(List<Tokenizer.Encoding> prompts) {
+        int len = prompts.getFirst().ids().length;
+        long[] ids = new long[batch * len];
+        float[] m = new float[batch * len];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(prompts.get(b).ids(), 0, ids, b * len, len);
+            System.arraycopy(prompts.get(b).mask(), 0, m, b * len, len);
+        }
+        mask.put(m);
+        try (OrtBuffers.Longs idsT = OrtBuffers.longs(sessions.environment(), ids, batch, len)) {
+            return timed(() -> ModelSessions.run(sessions.textEncoder(), Map.of(IDS, idsT.tensor(), TEXT_MASK, mask.tensor()),
+                    Map.of(TEXT_STATES, text.tensor()), "the text encoder"));
+        }
+    }
+
+    /** Every batch row gets the same latent and time (CFG branches differ only in their text). */
+    long embed(float[] latent, float time) {
+        for (int b = 0; b < batch; b++) {
+            patches.buffer().put(b * tokens * patchSize, latent);
+            t.buffer().put(b, time);
+        }
+        x = xA;
+        xNext = xB;
+        return timed(() -> ModelSessions.run(sessions.embed(), Map.of(PATCHES, patches.tensor(), T, t.tensor()),
+                Map.of(X, x.tensor(), TEMB, temb.tensor(), E, e.tensor()), "the embed stage"));
+    }
+
+    long pre(int layer) {
+        Map<String, OnnxTensor> in = Map.of(X, x.tensor(), E, e.tensor(), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
+        return timed(() -> ModelSessions.run(sessions.pre(layer), in,
+                Map.of(Q, qBuf.tensor(), K, kBuf.tensor(), V, vBuf.tensor()), "block " + layer + " pre stage"));
+    }
+
+    long post(int layer) {
+        Map<String, OnnxTensor> in = Map.of(X, x.tensor(), ATTN, attnBuf.tensor(), E, e.tensor(), TEXT_STATES, text.tensor(),
+                TEXT_MASK, mask.tensor());
+        long nanos = timed(() -> ModelSessions.run(sessions.post(layer), in, Map.of(X_OUT, xNext.tensor()),
+                "block " + layer + " post stage"));
+        OrtBuffers.Floats swap = x;
+        x = xNext;
+        xNext = swap;
+        return nanos;
+    }
+
+    long head() {
+        return timed(() -> ModelSessions.run(sessions.head(), Map.of(X, x.tensor(), TEMB, temb.tensor()),
+                Map.of(VELOCITY, velocity.tensor()), "the head"));
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // ORT tensors release native handles; nothing to do on failure
+            }
+        }
+    }
+
+    private Tensor[] views(OrtBuffers.Floats buffer, int heads, int hd) {
+        MemorySegment all = MemorySegment.ofBuffer(buffer.buffer());
+        long bytes = (long) heads * tokens * hd * Float.BYTES;
+        Tensor[] views = new Tensor[batch];
+        for (int b = 0; b < batch; b++) views[b] = Tensor.wrap(all.asSlice(b * bytes, bytes), 1, heads, tokens, hd);
+        return views;
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    private static long timed(Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        return System.nanoTime() - t0;
+    }
+}

@@ -1,0 +1,124 @@
+package io.tilewise.pipeline.io;
+
+import io.tilewise.pipeline.run.Video;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class WritersTest {
+
+    @TempDir
+    Path dir;
+
+    /** 3 frames of 16×12: a red square that moves right on a blue background. */
+    private static Video movingSquare() {
+        int frames = 3, height = 12, width = 16;
+        float[] rgb = new float[frames * height * width * 3];
+        for (int f = 0; f < frames; f++)
+            for (int y = 0; y < height; y++)
+                for (int x = 0; x < width; x++) {
+                    int i = ((f * height + y) * width + x) * 3;
+                    boolean square = y >= 4 && y < 8 && x >= 2 + 4 * f && x < 6 + 4 * f;
+                    rgb[i] = square ? 1 : 0;
+                    rgb[i + 2] = square ? 0 : 1;
+                }
+        return new Video(frames, height, width, rgb);
+    }
+
+    @Test
+    void pngFrameReadsBackExactly() throws IOException {
+        Video video = movingSquare();
+        Path file = dir.resolve("frame.png");
+        PngWriter.writeFrame(video, 1, file);
+        BufferedImage image = ImageIO.read(file.toFile());
+        assertEquals(16, image.getWidth());
+        assertEquals(12, image.getHeight());
+        assertEquals(0xff0000, image.getRGB(6, 5) & 0xffffff, "square of frame 1 at x 6..9");
+        assertEquals(0x0000ff, image.getRGB(2, 5) & 0xffffff);
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void pngSequenceNumbersFrames() throws IOException {
+        List<Path> files = VideoWriters.write(movingSquare(), dir.resolve("clip.png"), 8);
+        assertEquals(List.of(dir.resolve("clip_0000.png"), dir.resolve("clip_0001.png"), dir.resolve("clip_0002.png")),
+                files.stream().map(p -> p.toAbsolutePath()).toList());
+        assertEquals(0xff0000, ImageIO.read(files.get(2).toFile()).getRGB(10, 4) & 0xffffff);
+    }
+
+    @Test
+    void gifIsAnimatedAndLoops() throws IOException {
+        Path file = dir.resolve("clip.gif");
+        GifWriter.write(movingSquare(), file, 10);
+        byte[] bytes = Files.readAllBytes(file);
+        assertEquals("GIF89a", new String(bytes, 0, 6, StandardCharsets.US_ASCII));
+        assertTrue(new String(bytes, StandardCharsets.ISO_8859_1).contains("NETSCAPE2.0"), "loop extension");
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            ImageReader reader = ImageIO.getImageReaders(in).next();
+            reader.setInput(in);
+            assertEquals(3, reader.getNumImages(true));
+            BufferedImage last = reader.read(2);
+            assertEquals(0xff0000, last.getRGB(11, 6) & 0xffffff);
+            assertEquals(0x0000ff, last.getRGB(2, 6) & 0xffffff);
+            reader.dispose();
+        }
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void mp4IsAnH264FileWithAnFtypBox() throws IOException {
+        Path file = dir.resolve("clip.mp4");
+        Mp4Writer.write(movingSquare(), file, 8);
+        byte[] bytes = Files.readAllBytes(file);
+        assertTrue(bytes.length > 100, "size " + bytes.length);
+        assertEquals("ftyp", new String(bytes, 4, 4, StandardCharsets.US_ASCII));
+        String all = new String(bytes, StandardCharsets.ISO_8859_1);
+        assertTrue(all.contains("avc1"), "H.264 sample entry");
+        assertNoTemporaryFiles();
+    }
+
+    @Test
+    void badOutputsAreRefusedWithoutFiles() throws IOException {
+        Video odd = new Video(1, 3, 5, new float[45]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Mp4Writer.write(odd, dir.resolve("x.mp4"), 8));
+        assertTrue(e.getMessage().contains("5x3"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> VideoWriters.write(odd, dir.resolve("x.avi"), 8));
+        assertThrows(IllegalArgumentException.class, () -> GifWriter.write(odd, dir.resolve("x.gif"), 0));
+        try (Stream<Path> files = Files.list(dir)) {
+            assertEquals(0, files.count());
+        }
+    }
+
+    @Test
+    void failedWriteLeavesNoPartialFile() throws IOException {
+        Path target = dir.resolve("out.bin");
+        Files.writeString(target, "old");
+        assertThrows(java.io.UncheckedIOException.class, () -> AtomicFiles.write(target, tmp -> {
+            Files.writeString(tmp, "partial");
+            throw new IOException("disk full");
+        }));
+        assertArrayEquals("old".getBytes(), Files.readAllBytes(target));
+        assertNoTemporaryFiles();
+    }
+
+    private void assertNoTemporaryFiles() throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().endsWith(".part")));
+        }
+    }
+}
