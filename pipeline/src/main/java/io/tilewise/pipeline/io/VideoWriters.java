@@ -15,6 +15,21 @@ public final class VideoWriters {
     private VideoWriters() {
     }
 
+    /**
+     * Checks before a long generation that {@code file} has a known extension and its directory exists, so a
+     * mistake costs nothing.
+     */
+    public static void checkTarget(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!(name.endsWith(".png") || name.endsWith(".gif") || name.endsWith(".mp4"))) {
+            throw new IllegalArgumentException("output " + file + " must end in .png, .gif or .mp4");
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+            throw new IllegalArgumentException("output " + file + ": directory " + parent + " does not exist");
+        }
+    }
+
     /** Writes {@code video}; returns the files written. */
     public static List<Path> write(Video video, Path file, double fps) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
