@@ -89,4 +89,14 @@ class GenerateCommandTest {
         assertTrue(run.err().contains("warning") && run.err().contains("chartreuse"), run.err());
         assertTrue(Files.exists(out));
     }
+
+    @Test
+    void adherenceRunsThePromptSetAndWritesJson() throws Exception {
+        Path model = TinyModels.write(dir.resolve("tiny"), TinyModels.small(1), 5);
+        Path json = dir.resolve("adherence.json");
+        CliRun run = CliRun.of("adherence", "--model", model.toString(), "--limit", "2", "--steps", "1", "--json", json.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("adherence ") && run.out().contains("/2)"), run.out());
+        assertTrue(Files.readString(json).contains("\"rows\""));
+    }
 }

@@ -1,0 +1,97 @@
+package io.tilewise.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.quality.Adherence;
+import io.tilewise.pipeline.quality.PromptSet;
+import io.tilewise.pipeline.run.GenerationRequest;
+import io.tilewise.pipeline.run.Pipeline;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.Console;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code tilewise adherence}: how often generated clips show the prompt's color and direction. */
+@Command(name = "adherence", mixinStandardHelpOptions = true,
+        description = {"Generate the fixed set of 24 prompts and read each clip back from its pixels (color, shape, "
+                + "direction). Adherence = fraction with color and direction right."})
+final class AdherenceCommand implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR|NAME", defaultValue = ModelLocations.DEFAULT_MODEL, description = "model (default ${DEFAULT-VALUE})")
+    String model;
+
+    @Option(names = "--attention", paramLabel = "POLICY", defaultValue = "dense", description = "attention policy (default ${DEFAULT-VALUE})")
+    String policy;
+
+    @Option(names = "--frames", paramLabel = "N", description = "frames (default: the model's)")
+    Integer frames;
+
+    @Option(names = "--steps", paramLabel = "S", description = "denoising steps (default: the model's)")
+    Integer steps;
+
+    @Option(names = "--limit", paramLabel = "N", defaultValue = "24", description = "use the first N prompts (default ${DEFAULT-VALUE})")
+    int limit;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write every row and the fractions as JSON")
+    Path json;
+
+    @Override
+    public Integer call() throws Exception {
+        List<PromptSet.Scene> scenes = PromptSet.standard();
+        if (limit < 1 || limit > scenes.size()) throw new IllegalArgumentException("--limit " + limit + " must be in 1.." + scenes.size());
+        if (json != null && json.toAbsolutePath().getParent() != null && !Files.isDirectory(json.toAbsolutePath().getParent())) {
+            throw new IllegalArgumentException("--json " + json + ": directory does not exist");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Console console = System.console();
+        boolean terminal = console != null && console.isTerminal();
+        try (Pipeline pipeline = Pipeline.open(ModelLocations.resolve(model))) {
+            ModelConfig.Defaults d = pipeline.config().defaults();
+            GenerationRequest template = new GenerationRequest("", frames == null ? d.frames() : frames, d.height(), d.width(),
+                    steps == null ? d.steps() : steps, d.guidance(), d.shift(), 0, policy);
+            int[] done = {0};
+            Adherence.Report report = Adherence.measure(pipeline, scenes.subList(0, limit), template, policy, row -> {
+                done[0]++;
+                out.printf(Locale.ROOT, "%-62s read %-6s %-8s %-5s  %s  %.1f s%n", row.scene().prompt(), row.reading().color(),
+                        row.reading().shape(), row.reading().direction(), row.adheres() ? "ok" : "--", row.seconds());
+                if (terminal) out.flush();
+            });
+            out.printf(Locale.ROOT, "adherence %.3f (%d/%d), color %.3f, direction %.3f, shape %.3f; policy %s%n",
+                    report.adherence(), Math.round(report.adherence() * limit), limit, report.colorAccuracy(),
+                    report.directionAccuracy(), report.shapeAccuracy(), policy);
+            if (json != null) writeJson(report);
+        }
+        return 0;
+    }
+
+    private void writeJson(Adherence.Report report) throws Exception {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("policy", report.policy());
+        root.put("adherence", report.adherence());
+        root.put("color", report.colorAccuracy());
+        root.put("direction", report.directionAccuracy());
+        root.put("shape", report.shapeAccuracy());
+        root.put("rows", report.rows().stream().map(r -> Map.of("prompt", r.scene().prompt(), "color",
+                String.valueOf(r.reading().color()), "shape", String.valueOf(r.reading().shape()), "direction",
+                String.valueOf(r.reading().direction()), "adheres", r.adheres(), "seconds", r.seconds())).toList());
+        Path tmp = Files.createTempFile(json.toAbsolutePath().getParent(), "." + json.getFileName(), ".tmp");
+        try {
+            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
+            Files.move(tmp, json, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
