@@ -1,6 +1,7 @@
 package io.tilewise.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tilewise.attention.io.AtomicFiles;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.quality.Adherence;
 import io.tilewise.pipeline.quality.PromptSet;
@@ -86,12 +87,6 @@ final class AdherenceCommand implements Callable<Integer> {
         root.put("rows", report.rows().stream().map(r -> Map.of("prompt", r.scene().prompt(), "color",
                 String.valueOf(r.reading().color()), "shape", String.valueOf(r.reading().shape()), "direction",
                 String.valueOf(r.reading().direction()), "adheres", r.adheres(), "seconds", r.seconds())).toList());
-        Path tmp = Files.createTempFile(json.toAbsolutePath().getParent(), "." + json.getFileName(), ".tmp");
-        try {
-            new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root);
-            Files.move(tmp, json, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(json, tmp -> new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root));
     }
 }

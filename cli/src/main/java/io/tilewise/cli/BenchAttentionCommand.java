@@ -1,14 +1,11 @@
 package io.tilewise.cli;
 
 import io.tilewise.attention.api.AttentionShape;
-import io.tilewise.attention.api.TextPlacement;
-import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.bench.AttentionBenchmark;
 import io.tilewise.bench.BenchJsonLines;
 import io.tilewise.bench.BenchRequest;
 import io.tilewise.bench.BenchRow;
 import io.tilewise.bench.BenchTable;
-import io.tilewise.bench.Layouts;
 import io.tilewise.bench.MachineInfo;
 import io.tilewise.bench.MethodList;
 import picocli.CommandLine;
@@ -32,18 +29,8 @@ final class BenchAttentionCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--seq-len", paramLabel = "N", description = "tokens in a 1-D sequence (text included); or give --grid")
-    Integer seqLen;
-
-    @Option(names = "--grid", paramLabel = "F,H,W", description = "video grid (seqLen = text tokens + F·H·W); or give --seq-len")
-    TokenGrid grid;
-
-    @Option(names = "--text-tokens", paramLabel = "N", defaultValue = "0", description = "text tokens (default ${DEFAULT-VALUE})")
-    int textTokens;
-
-    @Option(names = "--text-placement", paramLabel = "none|prefix|suffix", defaultValue = "none",
-            description = "where the text tokens sit (default ${DEFAULT-VALUE})")
-    TextPlacement placement;
+    @CommandLine.Mixin
+    LayoutOptions layoutOptions;
 
     @Option(names = "--heads", required = true, paramLabel = "H", description = "attention heads")
     int heads;
@@ -76,7 +63,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AttentionShape shape = new AttentionShape(batch, heads, headDim, Layouts.of(seqLen, grid, textTokens, placement));
+        AttentionShape shape = new AttentionShape(batch, heads, headDim, layoutOptions.layout());
         BenchRequest request = new BenchRequest(shape, MethodList.parse(methods), repeats, warmup, threads, seed);
         List<BenchRow> rows = AttentionBenchmark.run(request, progress());
         MachineInfo machine = MachineInfo.detect();

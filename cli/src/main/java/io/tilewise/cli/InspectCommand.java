@@ -1,9 +1,6 @@
 package io.tilewise.cli;
 
 import io.tilewise.attention.api.AttentionShape;
-import io.tilewise.attention.api.TextPlacement;
-import io.tilewise.attention.api.TokenGrid;
-import io.tilewise.bench.Layouts;
 import io.tilewise.bench.inspect.Inspection;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,18 +21,8 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--method", required = true, paramLabel = "SPEC", description = "method spec, e.g. radial:decay=0.2")
     String method;
 
-    @Option(names = "--seq-len", paramLabel = "N", description = "tokens in a 1-D sequence (text included); or give --grid")
-    Integer seqLen;
-
-    @Option(names = "--grid", paramLabel = "F,H,W", description = "video grid (seqLen = text tokens + F·H·W); or give --seq-len")
-    TokenGrid grid;
-
-    @Option(names = "--text-tokens", paramLabel = "N", defaultValue = "0", description = "text tokens (default ${DEFAULT-VALUE})")
-    int textTokens;
-
-    @Option(names = "--text-placement", paramLabel = "none|prefix|suffix", defaultValue = "none",
-            description = "where the text tokens sit (default ${DEFAULT-VALUE})")
-    TextPlacement placement;
+    @CommandLine.Mixin
+    LayoutOptions layoutOptions;
 
     @Option(names = "--heads", paramLabel = "H", defaultValue = "1", description = "attention heads (default ${DEFAULT-VALUE})")
     int heads;
@@ -54,7 +41,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        AttentionShape shape = new AttentionShape(1, heads, headDim, Layouts.of(seqLen, grid, textTokens, placement));
+        AttentionShape shape = new AttentionShape(1, heads, headDim, layoutOptions.layout());
         Inspection inspection = Inspection.of(method, shape);
         spec.commandLine().getOut().println(inspection.summary());
         if (png != null) {

@@ -5,6 +5,8 @@ import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
 
 import java.io.BufferedInputStream;
+import io.tilewise.attention.io.AtomicFiles;
+
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -17,11 +19,9 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestInputStream;
 import java.security.DigestOutputStream;
@@ -71,10 +71,8 @@ public final class ParoPlanFile {
 
     /** Writes {@code plan} to {@code path} atomically (temporary file, then rename). */
     public static void write(ParoPlan plan, Path path) throws IOException {
-        Path dir = path.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, path.getFileName().toString(), ".tmp");
-        try {
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        AtomicFiles.write(path, temp -> {
             MessageDigest sha = sha256();
             try (OutputStream file = Files.newOutputStream(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
                  BufferedOutputStream buffered = new BufferedOutputStream(file, 1 << 16)) {
@@ -91,14 +89,7 @@ public final class ParoPlanFile {
                 out.flush();
                 buffered.write(sha.digest());
             }
-            try {
-                Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        });
     }
 
     /** Reads a plan without checking what it was calibrated for (inspection tools). */

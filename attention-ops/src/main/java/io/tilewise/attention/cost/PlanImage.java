@@ -2,6 +2,7 @@ package io.tilewise.attention.cost;
 
 import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
+import io.tilewise.attention.io.AtomicFiles;
 
 import javax.imageio.ImageIO;
 import java.awt.Color;
@@ -10,10 +11,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * Draws one head of a plan as a tile map a person can read: query tiles down, key tiles across. Whole tiles are
@@ -78,19 +76,9 @@ public final class PlanImage {
 
     /** Writes a PNG atomically (temp file, then rename). */
     public static void writePng(BufferedImage image, Path path) throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) throw new IOException(path + ": directory " + parent + " does not exist");
-        Path tmp = Files.createTempFile(parent, "." + path.getFileName(), ".tmp");
-        try {
+        AtomicFiles.write(path, tmp -> {
             if (!ImageIO.write(image, "png", tmp.toFile())) throw new IOException("no PNG writer available");
-            try {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     private static int maskFill(BlockSparsePlan plan, int m) {

@@ -6,11 +6,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -107,23 +105,11 @@ public final class Npy {
 
     /** Writes atomically: a temp file beside the target, then a rename, so no partial file is ever left. */
     public static void write(Path path, NpyArray array) throws IOException {
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new NpyFormatException(path + ": directory " + parent + " does not exist");
-        }
-        Path tmp = Files.createTempFile(parent, "." + path.getFileName(), ".tmp");
-        try {
+        AtomicFiles.write(path, tmp -> {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 write(out, array);
             }
-            try {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        });
     }
 
     public static void write(OutputStream out, NpyArray array) throws IOException {

@@ -9,14 +9,11 @@ import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.PlannedKernel;
 import io.tilewise.attention.cost.CostEstimate;
 import io.tilewise.attention.cost.PlanImage;
+import io.tilewise.attention.io.AtomicFiles;
 import io.tilewise.attention.spec.AttentionMethods;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -90,19 +87,7 @@ public record Inspection(String spec, AttentionShape shape, BlockSparsePlan plan
     /** Writes {@link #fields()} as one JSON object, atomically. */
     public void writeJson(Path file) throws IOException {
         String json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(fields()) + "\n";
-        Path parent = file.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) throw new IOException(file + ": directory " + parent + " does not exist");
-        Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, json, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.writeString(file, json);
     }
 
     /** Draws head {@code head}'s tile map as a PNG. */

@@ -1,5 +1,7 @@
 package io.tilewise.pipeline.model;
 
+import io.tilewise.attention.io.AtomicFiles;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -79,33 +80,23 @@ public final class SafetensorsWriter {
     public static void writeRaw(Path path, String header, float[]... data) {
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
-        Path tmp = null;
         try {
-            Path dir = path.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + path.getFileName(), ".tmp");
-            try (OutputStream out = Files.newOutputStream(tmp)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
-                out.write(len.array());
-                out.write(json);
-                for (int i = json.length; i < padded; i++) out.write(' ');
-                for (float[] values : data) {
-                    ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                    b.asFloatBuffer().put(values);
-                    out.write(b.array());
+            Files.createDirectories(path.toAbsolutePath().getParent());
+            AtomicFiles.write(path, tmp -> {
+                try (OutputStream out = Files.newOutputStream(tmp)) {
+                    ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded);
+                    out.write(len.array());
+                    out.write(json);
+                    for (int i = json.length; i < padded; i++) out.write(' ');
+                    for (float[] values : data) {
+                        ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                        b.asFloatBuffer().put(values);
+                        out.write(b.array());
+                    }
                 }
-            }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            });
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // best effort: the rename already happened or the write failed
-                }
-            }
         }
     }
 }
