@@ -20,14 +20,14 @@ public final class BlockSparseExecutor {
     private static final long BUFFER_FLOATS = 16L << 20;
 
     private final int headDim;
-    private final ThreadLocal<FlashTile> tiles;
+    private final ThreadLocal<Worker> workers;
     private float[][] keys = new float[0][];
     private float[][] values = new float[0][];
     private TileSummaries[] summaries = new TileSummaries[0];
 
     public BlockSparseExecutor(int headDim) {
         this.headDim = headDim;
-        this.tiles = ThreadLocal.withInitial(() -> new FlashTile(headDim));
+        this.workers = ThreadLocal.withInitial(() -> new Worker(headDim));
     }
 
     /**
@@ -69,11 +69,12 @@ public final class BlockSparseExecutor {
 
     private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, int b, int h, float[] keyRows,
                         float[] valueRows, TileSummaries approx, float scale, Tensor out, Tensor lse) {
-        FlashTile tile = tiles.get();
+        Worker worker = workers.get();
+        FlashTile tile = worker.tile;
         int seqLen = plan.seqLen();
         int tileStart = queryTile * plan.qTile();
         int tileEnd = Math.min(tileStart + plan.qTile(), seqLen);
-        float[] lseRows = lse == null ? null : new float[FlashTile.ROWS];
+        float[] lseRows = worker.lseRows;
         for (int r0 = tileStart; r0 < tileEnd; r0 += FlashTile.ROWS) {
             int rows = Math.min(FlashTile.ROWS, tileEnd - r0);
             q.copyRowsTo(b, h, r0, rows, tile.staging(), 0);
@@ -94,7 +95,7 @@ public final class BlockSparseExecutor {
                 }
             }
             if (approx != null && plan.approxEnd(row) > plan.approxStart(row)) {
-                approximate(plan, row, tile, approx);
+                approximate(plan, row, worker, approx);
             }
             tile.finish(rows, approx == null ? null : approx.firstOrder(), r0, lseRows, 0);
             out.copyRowsFrom(b, h, r0, rows, tile.staging(), 0);
@@ -105,10 +106,11 @@ public final class BlockSparseExecutor {
     }
 
     /** Summary keys of the approximated tiles, gathered in chunks and run through the same online softmax. */
-    private void approximate(BlockSparsePlan plan, int row, FlashTile tile, TileSummaries approx) {
-        float[] keyMeans = new float[FlashTile.CHUNK * headDim];
-        float[] valueMeans = new float[FlashTile.CHUNK * headDim];
-        float[] bias = new float[FlashTile.CHUNK];
+    private void approximate(BlockSparsePlan plan, int row, Worker worker, TileSummaries approx) {
+        FlashTile tile = worker.tile;
+        float[] keyMeans = worker.keyMeans;
+        float[] valueMeans = worker.valueMeans;
+        float[] bias = worker.bias;
         int start = plan.approxStart(row);
         int end = plan.approxEnd(row);
         for (int c = start; c < end; c += FlashTile.CHUNK) {
@@ -123,6 +125,21 @@ public final class BlockSparseExecutor {
             tile.addBias(bias, n);
             tile.softmax(n, true);
             tile.accumulate(valueMeans, 0, n);
+        }
+    }
+
+    /** Per-thread state: the flash tile and the gather buffers of summary keys, reused across rows and calls. */
+    private static final class Worker {
+        final FlashTile tile;
+        final float[] keyMeans;
+        final float[] valueMeans;
+        final float[] bias = new float[FlashTile.CHUNK];
+        final float[] lseRows = new float[FlashTile.ROWS];
+
+        Worker(int headDim) {
+            tile = new FlashTile(headDim);
+            keyMeans = new float[FlashTile.CHUNK * headDim];
+            valueMeans = new float[FlashTile.CHUNK * headDim];
         }
     }
 
