@@ -5,6 +5,7 @@ import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.blocksparse.BlockSparseKernel;
+import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.BlockSparseSpec;
 import io.tilewise.attention.cpu.Parallel;
 import io.tilewise.attention.dense.DenseKernel;
@@ -20,8 +21,8 @@ import java.util.List;
  * (A, B, C, A, B, C, ...) and prints the median time, dense-equivalent GFLOP/s (4·N²·D·H) and the ratio to the
  * first variant.
  *
- * <p>Usage: {@code KernelSpeedProbe seqLen headDim heads runs spec...} where spec is {@code dense} or
- * {@code blocksparse:keep=F}; e.g. {@code 16384 64 4 5 dense blocksparse:keep=0.5 blocksparse:keep=0.25}.
+ * <p>Usage: {@code KernelSpeedProbe seqLen headDim heads runs spec...} where spec is {@code dense},
+ * {@code blocksparse:keep=F} (tile 128) or {@code band=W} (token band |q−k| ≤ W, partial-tile masks); e.g. {@code 16384 64 4 5 dense blocksparse:keep=0.5 blocksparse:keep=0.25}.
  */
 public final class KernelSpeedProbe {
 
@@ -34,7 +35,7 @@ public final class KernelSpeedProbe {
         AttentionShape shape = AttentionShape.of(1, heads, seqLen, headDim);
         double flops = 4.0 * seqLen * (double) seqLen * headDim * heads;
         List<AttentionSession> sessions = new ArrayList<>();
-        for (String s : specs) sessions.add(kernel(s).prepare(shape));
+        for (String s : specs) sessions.add(session(s, shape));
         double[] peaks = new double[runs];
         long[][] times = new long[specs.size()][runs];
         long[][] cpu = new long[specs.size()][runs];
@@ -71,11 +72,24 @@ public final class KernelSpeedProbe {
             double t = median(times[i]);
             double c = median(cpu[i]);
             System.out.printf("%-28s median %8.2f ms  %7.1f dense-GFLOP/s (%4.1f%% of FMA peak)  speedup vs first %.2f"
-                            + "  | CPU-time based: %7.1f GFLOP/s at %d threads, speedup %.2f%n",
+                            + "  | CPU-time based: %7.1f GFLOP/s at %d threads, speedup %.2f | executed density %.4f, %.1f"
+                            + " GFLOP/s over executed pairs%n",
                     specs.get(i), t / 1e6, flops / t, 100 * flops / t / peak, base / t,
-                    flops / c * Parallel.threads(), Parallel.threads(), cpuBase / c);
+                    flops / c * Parallel.threads(), Parallel.threads(), cpuBase / c,
+                    sessions.get(i).executedDensity(), flops * sessions.get(i).executedDensity() / t);
         }
         for (AttentionSession s : sessions) s.close();
+    }
+
+    private static AttentionSession session(String spec, AttentionShape shape) {
+        if (spec.startsWith("band=")) {
+            // A diagonal band at token level: most visited tiles are partly covered, so the bit-mask path dominates.
+            int width = Integer.parseInt(spec.substring("band=".length()));
+            BlockSparsePlan plan = BlockSparsePlan.fromTokenMask(shape.seqLen(), 128, 128, 1,
+                    (q, k) -> Math.abs(q - k) <= width);
+            return BlockSparseKernel.session(shape, plan);
+        }
+        return kernel(spec).prepare(shape);
     }
 
     private static AttentionKernel kernel(String spec) {
