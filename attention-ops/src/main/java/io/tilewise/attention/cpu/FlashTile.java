@@ -15,7 +15,8 @@ import jdk.incubator.vector.VectorSpecies;
  * large method was measured 3.5× slower.
  *
  * <p>Both products are register-blocked so the FMA units, not loads and stores, set the pace: {@link #scores}
- * keeps 8 keys × {@code ROWS} scores in registers over the whole of {@code headDim}; {@link #accumulate} keeps 8
+ * keeps 4 keys × {@code ROWS} scores in registers over the whole of {@code headDim} (8 keys measured ~10 % slower
+ * on Zen 4); {@link #accumulate} keeps 8
  * dimensions × {@code ROWS} of the output in registers over the whole chunk, applying the softmax rescale once
  * per chunk as it loads them.
  *
@@ -89,64 +90,8 @@ public final class FlashTile {
     public void scores(float[] keys, int first, int count) {
         System.arraycopy(rowMax, 0, chunkMax, 0, ROWS);
         int j = 0;
-        for (; j + 8 <= count; j += 8) scores8(keys, (first + j) * headDim, j);
         for (; j + 4 <= count; j += 4) scores4(keys, (first + j) * headDim, j);
         for (; j < count; j++) scores1(keys, (first + j) * headDim, j);
-    }
-
-    private void scores8(float[] keys, int k0, int j) {
-        int D = headDim;
-        FloatVector a0 = FloatVector.zero(SPECIES), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
-        FloatVector a4 = a0, b4 = a0, a5 = a0, b5 = a0, a6 = a0, b6 = a0, a7 = a0, b7 = a0;
-        for (int d = 0; d < D; d++) {
-            FloatVector q0 = FloatVector.fromArray(SPECIES, queries, d * ROWS);
-            FloatVector q1 = FloatVector.fromArray(SPECIES, queries, d * ROWS + LANES);
-            FloatVector x = FloatVector.broadcast(SPECIES, keys[k0 + d]);
-            a0 = q0.fma(x, a0);
-            b0 = q1.fma(x, b0);
-            x = FloatVector.broadcast(SPECIES, keys[k0 + D + d]);
-            a1 = q0.fma(x, a1);
-            b1 = q1.fma(x, b1);
-            x = FloatVector.broadcast(SPECIES, keys[k0 + 2 * D + d]);
-            a2 = q0.fma(x, a2);
-            b2 = q1.fma(x, b2);
-            x = FloatVector.broadcast(SPECIES, keys[k0 + 3 * D + d]);
-            a3 = q0.fma(x, a3);
-            b3 = q1.fma(x, b3);
-            x = FloatVector.broadcast(SPECIES, keys[k0 + 4 * D + d]);
-            a4 = q0.fma(x, a4);
-            b4 = q1.fma(x, b4);
-            x = FloatVector.broadcast(SPECIES, keys[k0 + 5 * D + d]);
-            a5 = q0.fma(x, a5);
-            b5 = q1.fma(x, b5);
-            x = FloatVector.broadcast(SPECIES, keys[k0 + 6 * D + d]);
-            a6 = q0.fma(x, a6);
-            b6 = q1.fma(x, b6);
-            x = FloatVector.broadcast(SPECIES, keys[k0 + 7 * D + d]);
-            a7 = q0.fma(x, a7);
-            b7 = q1.fma(x, b7);
-        }
-        FloatVector m = max(max(max(a0, a1), max(a2, a3)), max(max(a4, a5), max(a6, a7)));
-        max(m, FloatVector.fromArray(SPECIES, chunkMax, 0)).intoArray(chunkMax, 0);
-        m = max(max(max(b0, b1), max(b2, b3)), max(max(b4, b5), max(b6, b7)));
-        max(m, FloatVector.fromArray(SPECIES, chunkMax, LANES)).intoArray(chunkMax, LANES);
-        int s = j * ROWS;
-        a0.intoArray(scores, s);
-        b0.intoArray(scores, s + LANES);
-        a1.intoArray(scores, s + ROWS);
-        b1.intoArray(scores, s + ROWS + LANES);
-        a2.intoArray(scores, s + 2 * ROWS);
-        b2.intoArray(scores, s + 2 * ROWS + LANES);
-        a3.intoArray(scores, s + 3 * ROWS);
-        b3.intoArray(scores, s + 3 * ROWS + LANES);
-        a4.intoArray(scores, s + 4 * ROWS);
-        b4.intoArray(scores, s + 4 * ROWS + LANES);
-        a5.intoArray(scores, s + 5 * ROWS);
-        b5.intoArray(scores, s + 5 * ROWS + LANES);
-        a6.intoArray(scores, s + 6 * ROWS);
-        b6.intoArray(scores, s + 6 * ROWS + LANES);
-        a7.intoArray(scores, s + 7 * ROWS);
-        b7.intoArray(scores, s + 7 * ROWS + LANES);
     }
 
     private void scores4(float[] keys, int k0, int j) {
