@@ -18,16 +18,18 @@ public final class BlockSparseExecutor {
 
     /** Heads whose K and V are buffered at once; bounds the heap used for very long sequences. */
     private static final long BUFFER_FLOATS = 16L << 20;
+    /** Query sub-tiles (of FlashTile.ROWS rows) that share each pass over a key chunk. */
+    private static final int GROUP = 4;
 
     private final int headDim;
-    private final ThreadLocal<FlashTile> tiles;
+    private final ThreadLocal<Worker> workers;
     private float[][] keys = new float[0][];
     private float[][] values = new float[0][];
     private TileSummaries[] summaries = new TileSummaries[0];
 
     public BlockSparseExecutor(int headDim) {
         this.headDim = headDim;
-        this.tiles = ThreadLocal.withInitial(() -> new FlashTile(headDim));
+        this.workers = ThreadLocal.withInitial(() -> new Worker(headDim));
     }
 
     /**
@@ -69,46 +71,60 @@ public final class BlockSparseExecutor {
 
     private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, int b, int h, float[] keyRows,
                         float[] valueRows, TileSummaries approx, float scale, Tensor out, Tensor lse) {
-        FlashTile tile = tiles.get();
+        Worker worker = workers.get();
         int seqLen = plan.seqLen();
         int tileStart = queryTile * plan.qTile();
         int tileEnd = Math.min(tileStart + plan.qTile(), seqLen);
-        float[] lseRows = lse == null ? null : new float[FlashTile.ROWS];
-        for (int r0 = tileStart; r0 < tileEnd; r0 += FlashTile.ROWS) {
-            int rows = Math.min(FlashTile.ROWS, tileEnd - r0);
-            q.copyRowsTo(b, h, r0, rows, tile.staging(), 0);
-            tile.load(rows, scale);
+        for (int g0 = tileStart; g0 < tileEnd; g0 += GROUP * FlashTile.ROWS) {
+            int groupEnd = Math.min(g0 + GROUP * FlashTile.ROWS, tileEnd);
+            int subTiles = (groupEnd - g0 + FlashTile.ROWS - 1) / FlashTile.ROWS;
+            for (int s = 0; s < subTiles; s++) {
+                int r0 = g0 + s * FlashTile.ROWS;
+                FlashTile tile = worker.tiles[s];
+                q.copyRowsTo(b, h, r0, Math.min(FlashTile.ROWS, groupEnd - r0), tile.staging(), 0);
+                tile.load(Math.min(FlashTile.ROWS, groupEnd - r0), scale);
+            }
             for (int e = plan.exactStart(row); e < plan.exactEnd(row); e++) {
                 int keyStart = plan.exactTile(e) * plan.kTile();
                 int keyEnd = Math.min(keyStart + plan.kTile(), seqLen);
                 int m = plan.maskIndex(e);
                 for (int c = keyStart; c < keyEnd; c += FlashTile.CHUNK) {
                     int n = Math.min(FlashTile.CHUNK, keyEnd - c);
-                    tile.scores(keyRows, c, n);
-                    if (m >= 0) {
-                        tile.mask(plan.maskBits(), plan.maskOffset(m) + (c - keyStart) * plan.wordsPerColumn(),
-                                plan.wordsPerColumn(), r0 - tileStart, n);
+                    // Sub-tiles inner: the chunk's keys and values are read from memory once per group, then
+                    // served from cache (dense at seqLen 16384 streams 8 MB of K/V per head otherwise).
+                    for (int s = 0; s < subTiles; s++) {
+                        FlashTile tile = worker.tiles[s];
+                        tile.scores(keyRows, c, n);
+                        if (m >= 0) {
+                            tile.mask(plan.maskBits(), plan.maskOffset(m) + (c - keyStart) * plan.wordsPerColumn(),
+                                    plan.wordsPerColumn(), g0 + s * FlashTile.ROWS - tileStart, n);
+                        }
+                        tile.softmax(n, false);
+                        tile.accumulate(valueRows, c, n);
                     }
-                    tile.softmax(n, false);
-                    tile.accumulate(valueRows, c, n);
                 }
             }
             if (approx != null && plan.approxEnd(row) > plan.approxStart(row)) {
-                approximate(plan, row, tile, approx);
+                approximate(plan, row, worker, subTiles, approx);
             }
-            tile.finish(rows, approx == null ? null : approx.firstOrder(), r0, lseRows, 0);
-            out.copyRowsFrom(b, h, r0, rows, tile.staging(), 0);
-            if (lse != null) {
-                for (int r = 0; r < rows; r++) lse.set(b, h, r0 + r, 0, lseRows[r]);
+            for (int s = 0; s < subTiles; s++) {
+                int r0 = g0 + s * FlashTile.ROWS;
+                int rows = Math.min(FlashTile.ROWS, groupEnd - r0);
+                FlashTile tile = worker.tiles[s];
+                tile.finish(rows, approx == null ? null : approx.firstOrder(), r0, worker.lseRows, 0);
+                out.copyRowsFrom(b, h, r0, rows, tile.staging(), 0);
+                if (lse != null) {
+                    for (int r = 0; r < rows; r++) lse.set(b, h, r0 + r, 0, worker.lseRows[r]);
+                }
             }
         }
     }
 
     /** Summary keys of the approximated tiles, gathered in chunks and run through the same online softmax. */
-    private void approximate(BlockSparsePlan plan, int row, FlashTile tile, TileSummaries approx) {
-        float[] keyMeans = new float[FlashTile.CHUNK * headDim];
-        float[] valueMeans = new float[FlashTile.CHUNK * headDim];
-        float[] bias = new float[FlashTile.CHUNK];
+    private void approximate(BlockSparsePlan plan, int row, Worker worker, int subTiles, TileSummaries approx) {
+        float[] keyMeans = worker.keyMeans;
+        float[] valueMeans = worker.valueMeans;
+        float[] bias = worker.bias;
         int start = plan.approxStart(row);
         int end = plan.approxEnd(row);
         for (int c = start; c < end; c += FlashTile.CHUNK) {
@@ -119,10 +135,28 @@ public final class BlockSparseExecutor {
                 System.arraycopy(approx.valueMeans(), kt * headDim, valueMeans, j * headDim, headDim);
                 bias[j] = approx.logCounts()[kt];
             }
-            tile.scores(keyMeans, 0, n);
-            tile.addBias(bias, n);
-            tile.softmax(n, true);
-            tile.accumulate(valueMeans, 0, n);
+            for (int s = 0; s < subTiles; s++) {
+                FlashTile tile = worker.tiles[s];
+                tile.scores(keyMeans, 0, n);
+                tile.addBias(bias, n);
+                tile.softmax(n, true);
+                tile.accumulate(valueMeans, 0, n);
+            }
+        }
+    }
+
+    /** Per-thread state: a group of flash tiles and the gather buffers of summary keys, reused across calls. */
+    private static final class Worker {
+        final FlashTile[] tiles = new FlashTile[GROUP];
+        final float[] keyMeans;
+        final float[] valueMeans;
+        final float[] bias = new float[FlashTile.CHUNK];
+        final float[] lseRows = new float[FlashTile.ROWS];
+
+        Worker(int headDim) {
+            for (int i = 0; i < GROUP; i++) tiles[i] = new FlashTile(headDim);
+            keyMeans = new float[FlashTile.CHUNK * headDim];
+            valueMeans = new float[FlashTile.CHUNK * headDim];
         }
     }
 
