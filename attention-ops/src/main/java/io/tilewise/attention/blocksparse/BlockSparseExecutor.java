@@ -18,8 +18,12 @@ public final class BlockSparseExecutor {
 
     /** Heads whose K and V are buffered at once; bounds the heap used for very long sequences. */
     private static final long BUFFER_FLOATS = 16L << 20;
-    /** Query sub-tiles (of FlashTile.ROWS rows) that share each pass over a key chunk. */
-    private static final int GROUP = 4;
+    /**
+     * Most query sub-tiles (of FlashTile.ROWS rows) that share each pass over a key chunk: a whole query tile of up
+     * to 512 rows. Their state (~40 KB each at headDim 64) still fits L2, and each chunk of K and V is then fetched
+     * from L3 once per 512 query rows (dense at seqLen 16384 measured ~5 % faster than with 128).
+     */
+    private static final int GROUP = 16;
 
     private final int headDim;
     private final ThreadLocal<Worker> workers;

@@ -37,6 +37,19 @@ class BlockSparseExecutorTest {
     }
 
     /**
+     * Query tiles of any size walk the same 128-key chunks in the same order per row (whole and partial groups of
+     * sub-tiles), so a 512-row query tile (the dense kernel's choice for long sequences) gives the same bits as 128.
+     */
+    @Test
+    void largeQueryTilesEqual128BitForBit() {
+        AttentionShape shape = AttentionShape.of(1, 2, 1100, 64);
+        float[][] small = run(shape, BlockSparseKernel.session(shape, BlockSparsePlan.dense(1100, 128, 128)));
+        float[][] large = run(shape, BlockSparseKernel.session(shape, BlockSparsePlan.dense(1100, 512, 512)));
+        assertArrayEquals(small[0], large[0]);
+        assertArrayEquals(small[1], large[1]);
+    }
+
+    /**
      * Other tile sizes cut the keys into other chunks, so the online softmax rescales at other points and fp32
      * rounding differs slightly: equal to dense within 1e-6 relative L2 (fp32 epsilon is 6e-8; the reference
      * bound is 1e-4).
@@ -62,7 +75,8 @@ class BlockSparseExecutorTest {
 
     /** Partly covered tiles go through the bit masks: a diagonal band cuts every tile on it irregularly. */
     @ParameterizedTest(name = "qTile {0} kTile {1}")
-    @CsvSource({"16,16", "32,64", "64,128", "100,200", "16,200", "100,16", "64,64", "128,128", "200,100"})
+    @CsvSource({"16,16", "32,64", "64,128", "100,200", "16,200", "100,16", "64,64", "128,128", "200,100", "512,128",
+            "600,64"})
     void partialTileMasksMatchTheReference(int qTile, int kTile) {
         int seqLen = 611;
         TokenMask band = (q, k) -> Math.abs(q - k) <= 45 || (q * 7 + k * 3) % 11 == 0;
