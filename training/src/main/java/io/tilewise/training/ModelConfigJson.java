@@ -82,6 +82,7 @@ public final class ModelConfigJson {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "config", ".tmp");
         Files.writeString(tmp, JSON.writeValueAsString(tree(c, training)) + "\n");
+        Safetensors.makeReadable(tmp);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

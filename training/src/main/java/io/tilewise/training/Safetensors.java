@@ -78,7 +78,17 @@ public final class Safetensors {
                 out.write(buf.array());
             }
         }
+        Safetensors.makeReadable(tmp);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Temp files are created owner-only; model files are meant to be shared (rw-r--r--) where POSIX applies. */
+    static void makeReadable(Path file) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: keep the default
+        }
     }
 
     /** Reads every tensor of an F32 safetensors file, in header order. */

@@ -10,14 +10,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Samples clips from a trained model directory with the DJL forward (Euler + CFG) and writes a PNG grid: one row
- * per prompt, one column per frame, each frame scaled up. For looking at what the model learned.
+ * per prompt, one column per frame, each frame scaled up; prints what {@link PromptAdherence} reads from each clip.
+ * For looking at what the model learned.
  *
  * <p>Usage: {@code SampleClips MODEL_DIR OUT.png FRAMES SIZE STEPS GUIDANCE SEED "prompt" ["prompt" ...]}.
  */
@@ -43,8 +42,12 @@ public final class SampleClips {
             TinyDit model = TinyDit.of(cfg, TrainTinyModel.load(dir.resolve("weights.safetensors")), root, false);
             for (String prompt : prompts) {
                 long t0 = System.nanoTime();
-                clips.add(FlowMatching.sample(model, root, tok, prompt, frames, size, size, steps, guidance, 3.0, seed));
-                System.err.printf(Locale.ROOT, "%s: %.1f s%n", prompt, (System.nanoTime() - t0) / 1e9);
+                float[] clip = FlowMatching.sample(model, root, tok, prompt, frames, size, size, steps, guidance, 3.0, seed);
+                clips.add(clip);
+                PromptAdherence.Reading r = PromptAdherence.read(clip, frames, size, size);
+                System.out.printf(Locale.ROOT, "%-55s -> %s %s%s on %s (object %.0f%% of pixels), %.1f s%n", prompt,
+                        r.color(), "object", r.direction() == null ? "" : " moving " + r.direction(), r.background(),
+                        100 * r.objectFraction(), (System.nanoTime() - t0) / 1e9);
             }
         }
         writeGrid(png, clips, frames, size, size, Math.max(1, 128 / size));
