@@ -1,0 +1,173 @@
+package io.tilewise.training;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+
+import java.util.Random;
+
+/**
+ * The contract's flow matching: training batches ({@code x_t = (1 − t)·x0 + t·ε}, target {@code ε − x0},
+ * logit-normal t, 10 % prompt dropout), the MSE training step, and the Euler sampler with CFG.
+ */
+public final class FlowMatching {
+
+    /**
+     * One training batch in patch space ({@code [B, N, P]} flattened).
+     *
+     * @param noisy x_t patches
+     * @param target velocity ε − x0 patches
+     * @param t time per row
+     * @param ids token ids {@code [B·L]}
+     * @param mask token mask {@code [B·L]}
+     * @param prompts prompt per row ("" = dropped to unconditional)
+     */
+    public record Batch(float[] noisy, float[] target, float[] t, long[] ids, float[] mask, String[] prompts,
+                        int batch, int frames, int height, int width, int gf, int gh, int gw) {
+        public int tokens() {
+            return gf * gh * gw;
+        }
+    }
+
+    private static final boolean DEBUG = Boolean.getBoolean("tilewise.train.debug");
+
+    private FlowMatching() {
+    }
+
+    /**
+     * Builds a batch from samples {@code first .. first+batch-1} of {@code data}; {@code rng} draws t, ε and the
+     * prompt dropout.
+     */
+    public static Batch batch(TinyDitConfig cfg, PromptTokenizer tok, SyntheticVideos data, long first, int batch,
+                              int frames, int height, int width, double promptDropout, Random rng) {
+        int[] patch = cfg.patch();
+        int gf = frames / patch[0], gh = height / patch[1], gw = width / patch[2];
+        int n = gf * gh * gw, p = cfg.patchDim(), l = cfg.maxTokens();
+        float[] clean = new float[batch * n * p];
+        float[] noisy = new float[batch * n * p];
+        float[] target = new float[batch * n * p];
+        float[] t = new float[batch];
+        long[] ids = new long[batch * l];
+        float[] mask = new float[batch * l];
+        String[] prompts = new String[batch];
+        for (int b = 0; b < batch; b++) {
+            SyntheticVideos.Clip clip = data.sample(first + b, frames, height, width);
+            Patches.patchify(clip.pixels(), cfg.channels(), frames, height, width, patch, clean, b * n * p);
+            t[b] = (float) (1 / (1 + Math.exp(-rng.nextGaussian())));
+            prompts[b] = rng.nextDouble() < promptDropout ? "" : clip.prompt();
+            PromptTokenizer.Tokens tokens = tok.encode(prompts[b]);
+            System.arraycopy(tokens.ids(), 0, ids, b * l, l);
+            System.arraycopy(tokens.mask(), 0, mask, b * l, l);
+            for (int i = b * n * p; i < (b + 1) * n * p; i++) {
+                float eps = (float) rng.nextGaussian();
+                noisy[i] = (1 - t[b]) * clean[i] + t[b] * eps;
+                target[i] = eps - clean[i];
+            }
+        }
+        return new Batch(noisy, target, t, ids, mask, prompts, batch, frames, height, width, gf, gh, gw);
+    }
+
+    /**
+     * Forward, MSE loss, backward and one optimizer update; every intermediate is closed before returning.
+     *
+     * @return the batch loss; NaN when the loss or gradient was not finite and the update was skipped
+     */
+    static double trainStep(TinyDit model, AdamW opt, NDManager root, Batch batch, double lr) {
+        int p = model.config().patchDim();
+        Shape shape = new Shape(batch.batch(), batch.tokens(), p);
+        double loss;
+        try (NDScope scope = new NDScope(); NDManager m = root.newSubManager()) {
+            scope.suppressNotUsedWarning();
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray x = m.create(batch.noisy(), shape);
+                NDArray target = m.create(batch.target(), shape);
+                NDArray pred = model.forward(x, batch.t(), batch.ids(), batch.mask(), batch.gf(), batch.gh(), batch.gw());
+                NDArray mse = pred.sub(target).square().mean();
+                gc.backward(mse);
+                loss = mse.getFloat();
+            }
+            double norm;
+            if (Double.isFinite(loss)) {
+                norm = opt.update(model.parameters(), lr);
+            } else {
+                AdamW.clearGradients(model.parameters());
+                norm = Double.NaN;
+            }
+            if (!Double.isFinite(norm)) {
+                System.err.printf("  skipped update: loss %s, gradient norm %s at %dx%dx%d batch %d%n", loss, norm,
+                        batch.frames(), batch.height(), batch.width(), batch.batch());
+                loss = Double.NaN;
+            }
+            if (DEBUG) {
+                System.err.printf("  step loss %.5f grad norm %.4f  %dx%dx%d b%d%n", loss, norm, batch.frames(), batch.height(),
+                        batch.width(), batch.batch());
+            }
+        }
+        return loss;
+    }
+
+    /** Sampling times: {@code u_s = 1 − s/S}, shifted {@code t = shift·u / (1 + (shift − 1)·u)}, s = 0..S. */
+    public static double[] times(int steps, double shift) {
+        double[] t = new double[steps + 1];
+        for (int s = 0; s <= steps; s++) {
+            double u = 1 - (double) s / steps;
+            t[s] = shift * u / (1 + (shift - 1) * u);
+        }
+        return t;
+    }
+
+    /**
+     * Euler sampling with classifier-free guidance from seeded N(0, 1) noise (drawn in {@code [3, F, H, W]} order
+     * with {@link Random#nextGaussian()}); the result is clipped to [-1, 1].
+     *
+     * @return {@code [3, F, H, W]}
+     */
+    public static float[] sample(TinyDit model, NDManager root, PromptTokenizer tok, String prompt, int frames,
+                                 int height, int width, int steps, double guidance, double shift, long seed) {
+        TinyDitConfig cfg = model.config();
+        int[] patch = cfg.patch();
+        int gf = frames / patch[0], gh = height / patch[1], gw = width / patch[2];
+        int n = gf * gh * gw, p = cfg.patchDim(), l = cfg.maxTokens();
+        Random rng = new Random(seed);
+        float[] noise = new float[cfg.channels() * frames * height * width];
+        for (int i = 0; i < noise.length; i++) {
+            noise[i] = (float) rng.nextGaussian();
+        }
+        float[] x = new float[n * p];
+        Patches.patchify(noise, cfg.channels(), frames, height, width, patch, x, 0);
+        PromptTokenizer.Tokens cond = tok.encode(prompt);
+        PromptTokenizer.Tokens uncond = tok.encode("");
+        long[] ids = new long[2 * l];
+        float[] mask = new float[2 * l];
+        System.arraycopy(cond.ids(), 0, ids, 0, l);
+        System.arraycopy(uncond.ids(), 0, ids, l, l);
+        System.arraycopy(cond.mask(), 0, mask, 0, l);
+        System.arraycopy(uncond.mask(), 0, mask, l, l);
+        double[] t = times(steps, shift);
+        for (int s = 0; s < steps; s++) {
+            float[] in = new float[2 * n * p];
+            System.arraycopy(x, 0, in, 0, n * p);
+            System.arraycopy(x, 0, in, n * p, n * p);
+            float[] v;
+            try (NDScope scope = new NDScope(); NDManager m = root.newSubManager()) {
+                scope.suppressNotUsedWarning();
+                NDArray out = model.forward(m.create(in, new Shape(2, n, p)), new float[] {(float) t[s], (float) t[s]},
+                        ids, mask, gf, gh, gw);
+                v = out.toFloatArray();
+            }
+            float dt = (float) (t[s + 1] - t[s]);
+            for (int i = 0; i < n * p; i++) {
+                float vc = v[i];
+                float vu = v[n * p + i];
+                x[i] += dt * (float) (vu + guidance * (vc - vu));
+            }
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = Math.max(-1f, Math.min(1f, x[i]));
+        }
+        return Patches.unpatchify(x, 0, cfg.channels(), frames, height, width, patch);
+    }
+}

@@ -1,0 +1,362 @@
+package io.tilewise.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The {@code tilewise-tiny-dit-v1} forward of docs/tiny-dit-architecture.md in plain DJL NDArray ops, with the
+ * contract's parameter names. Parameters live in the manager given at construction; every intermediate is
+ * created in the manager of the input patches (callers wrap a step in an {@code NDScope} or sub-manager).
+ */
+public final class TinyDit {
+
+    private static final float EPS = 1e-6f;
+    /** Additive score for masked text keys; exp underflows to exactly 0 as with −∞, without 0·∞ NaNs. */
+    private static final float MASKED = -1e9f;
+
+    private final TinyDitConfig cfg;
+    private final Map<String, NDArray> params;
+
+    private TinyDit(TinyDitConfig cfg, Map<String, NDArray> params) {
+        this.cfg = cfg;
+        this.params = params;
+    }
+
+    /** Name → shape of every parameter, in the contract's table order. */
+    public static Map<String, long[]> parameterShapes(TinyDitConfig c) {
+        Map<String, long[]> s = new LinkedHashMap<>();
+        int d = c.hidden(), dt = c.textHidden(), v = c.vocab().size(), p = c.patchDim(), hd = c.headDim();
+        s.put("text.embed.weight", new long[] {v, dt});
+        s.put("text.pos.weight", new long[] {c.maxTokens(), dt});
+        for (int i = 0; i < c.textLayers(); i++) {
+            String l = "text.layers." + i + ".";
+            s.put(l + "norm1.weight", new long[] {dt});
+            s.put(l + "norm1.bias", new long[] {dt});
+            s.put(l + "attn.qkv.weight", new long[] {3L * dt, dt});
+            s.put(l + "attn.qkv.bias", new long[] {3L * dt});
+            s.put(l + "attn.out.weight", new long[] {dt, dt});
+            s.put(l + "attn.out.bias", new long[] {dt});
+            s.put(l + "norm2.weight", new long[] {dt});
+            s.put(l + "norm2.bias", new long[] {dt});
+            s.put(l + "mlp.fc1.weight", new long[] {4L * dt, dt});
+            s.put(l + "mlp.fc1.bias", new long[] {4L * dt});
+            s.put(l + "mlp.fc2.weight", new long[] {dt, 4L * dt});
+            s.put(l + "mlp.fc2.bias", new long[] {dt});
+        }
+        s.put("text.norm.weight", new long[] {dt});
+        s.put("text.norm.bias", new long[] {dt});
+        s.put("patch_embed.weight", new long[] {d, p});
+        s.put("patch_embed.bias", new long[] {d});
+        s.put("time_embed.fc1.weight", new long[] {d, c.freqDim()});
+        s.put("time_embed.fc1.bias", new long[] {d});
+        s.put("time_embed.fc2.weight", new long[] {d, d});
+        s.put("time_embed.fc2.bias", new long[] {d});
+        s.put("time_proj.weight", new long[] {6L * d, d});
+        s.put("time_proj.bias", new long[] {6L * d});
+        int m = c.mlpRatio() * d;
+        for (int i = 0; i < c.blocks(); i++) {
+            String b = "blocks." + i + ".";
+            s.put(b + "modulation", new long[] {6, d});
+            s.put(b + "attn.qkv.weight", new long[] {3L * d, d});
+            s.put(b + "attn.qkv.bias", new long[] {3L * d});
+            s.put(b + "attn.norm_q.weight", new long[] {hd});
+            s.put(b + "attn.norm_k.weight", new long[] {hd});
+            s.put(b + "attn.out.weight", new long[] {d, d});
+            s.put(b + "attn.out.bias", new long[] {d});
+            s.put(b + "cross.norm.weight", new long[] {d});
+            s.put(b + "cross.norm.bias", new long[] {d});
+            s.put(b + "cross.q.weight", new long[] {d, d});
+            s.put(b + "cross.q.bias", new long[] {d});
+            s.put(b + "cross.kv.weight", new long[] {2L * d, dt});
+            s.put(b + "cross.kv.bias", new long[] {2L * d});
+            s.put(b + "cross.out.weight", new long[] {d, d});
+            s.put(b + "cross.out.bias", new long[] {d});
+            s.put(b + "mlp.fc1.weight", new long[] {m, d});
+            s.put(b + "mlp.fc1.bias", new long[] {m});
+            s.put(b + "mlp.fc2.weight", new long[] {d, m});
+            s.put(b + "mlp.fc2.bias", new long[] {d});
+        }
+        s.put("head.modulation", new long[] {2, d});
+        s.put("head.linear.weight", new long[] {p, d});
+        s.put("head.linear.bias", new long[] {p});
+        return s;
+    }
+
+    /**
+     * Fresh parameters (seeded): Xavier-uniform linears, zero biases, unit norm weights, N(0, 0.02) embeddings
+     * and timestep MLP; adaLN-Zero: time_proj, modulations, cross.out and head.linear start at zero, so every
+     * block starts as the identity and the model predicts 0.
+     */
+    public static Map<String, float[]> initialValues(TinyDitConfig c, long seed) {
+        Random r = new Random(seed);
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : parameterShapes(c).entrySet()) {
+            String n = e.getKey();
+            long[] shape = e.getValue();
+            int size = 1;
+            for (long x : shape) {
+                size *= (int) x;
+            }
+            float[] v = new float[size];
+            boolean zero = n.startsWith("time_proj") || n.endsWith("modulation") || n.contains("cross.out")
+                    || n.startsWith("head.linear") || n.endsWith(".bias");
+            if (zero) {
+                // stays 0
+            } else if (n.endsWith("norm_q.weight") || n.endsWith("norm_k.weight") || n.contains("norm")) {
+                java.util.Arrays.fill(v, 1f);
+            } else if (n.startsWith("text.embed") || n.startsWith("text.pos") || n.startsWith("time_embed")) {
+                for (int i = 0; i < size; i++) {
+                    v[i] = (float) (0.02 * r.nextGaussian());
+                }
+            } else {
+                double bound = Math.sqrt(6.0 / (shape[0] + shape[1]));
+                for (int i = 0; i < size; i++) {
+                    v[i] = (float) (bound * (2 * r.nextDouble() - 1));
+                }
+            }
+            out.put(n, v);
+        }
+        return out;
+    }
+
+    /** A model over the given values (copied into {@code manager}); trainable arrays track gradients. */
+    public static TinyDit of(TinyDitConfig c, Map<String, float[]> values, NDManager manager, boolean trainable) {
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : parameterShapes(c).entrySet()) {
+            float[] v = values.get(e.getKey());
+            if (v == null) {
+                throw new IllegalArgumentException("missing parameter " + e.getKey());
+            }
+            NDArray a = manager.create(v, new Shape(e.getValue()));
+            a.setName(e.getKey());
+            if (trainable) {
+                a.setRequiresGradient(true);
+            }
+            params.put(e.getKey(), a);
+        }
+        return new TinyDit(c, params);
+    }
+
+    public TinyDitConfig config() {
+        return cfg;
+    }
+
+    /** The parameters by contract name (live arrays). */
+    public Map<String, NDArray> parameters() {
+        return params;
+    }
+
+    /** Current parameter values, copied out. */
+    public Map<String, float[]> values() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        params.forEach((k, v) -> out.put(k, v.toFloatArray()));
+        return out;
+    }
+
+    /**
+     * The velocity prediction.
+     *
+     * @param patches {@code [B, N, P]} noisy patches (its manager receives all intermediates)
+     * @param t flow-matching time per batch row
+     * @param ids token ids {@code [B·L]}
+     * @param mask 1 = real token {@code [B·L]}
+     * @param frames token grid frames
+     * @param gh token grid rows
+     * @param gw token grid columns
+     * @return {@code [B, N, P]}
+     */
+    public NDArray forward(NDArray patches, float[] t, long[] ids, float[] mask, int frames, int gh, int gw) {
+        NDManager m = patches.getManager();
+        int b = (int) patches.getShape().get(0);
+        int n = (int) patches.getShape().get(1);
+        if (n != frames * gh * gw) {
+            throw new IllegalArgumentException("patches has " + n + " tokens, grid " + frames + "x" + gh + "x" + gw);
+        }
+        int d = cfg.hidden();
+        Norms norms = new Norms(m);
+        NDArray bias = maskBias(m, mask, b);
+        NDArray text = textEncoder(m, norms, ids, bias, b);
+
+        NDArray temb = linear(silu(linear(m.create(timestepEmbedding(t, cfg.freqDim()), new Shape(b, cfg.freqDim())),
+                "time_embed.fc1")), "time_embed.fc2");                                     // [B, d]
+        NDArray e = linear(silu(temb), "time_proj").reshape(b, 6, d);                      // [B, 6, d]
+        Rope rope = Rope.of(m, cfg, frames, gh, gw);
+
+        NDArray x = linear(patches, "patch_embed");                                        // [B, N, d]
+        int heads = cfg.heads(), hd = cfg.headDim();
+        for (int i = 0; i < cfg.blocks(); i++) {
+            String pre = "blocks." + i + ".";
+            NDArray mod = e.add(p(pre + "modulation"));
+            NDArray shift1 = mod.get(":, 0:1, :"), scale1 = mod.get(":, 1:2, :"), gate1 = mod.get(":, 2:3, :");
+            NDArray shift2 = mod.get(":, 3:4, :"), scale2 = mod.get(":, 4:5, :"), gate2 = mod.get(":, 5:6, :");
+            // 1. pre-attention stage
+            NDArray h = norms.ln(x).mul(scale1.add(norms.c(1f))).add(shift1);
+            NDList qkv = linear(h, pre + "attn.qkv").split(3, 2);
+            NDArray q = norms.rms(qkv.get(0).reshape(b, n, heads, hd), p(pre + "attn.norm_q.weight"));
+            NDArray k = norms.rms(qkv.get(1).reshape(b, n, heads, hd), p(pre + "attn.norm_k.weight"));
+            q = rope.apply(q).transpose(0, 2, 1, 3);
+            k = rope.apply(k).transpose(0, 2, 1, 3);
+            NDArray v = qkv.get(2).reshape(b, n, heads, hd).transpose(0, 2, 1, 3);
+            // 2. self-attention (dense)
+            NDArray o = attention(q, k, v, null, norms);
+            // 3. post-attention stage
+            x = x.add(gate1.mul(linear(merge(o), pre + "attn.out")));
+            NDArray c = heads(linear(layerNormAffine(x, pre + "cross.norm"), pre + "cross.q"), heads);
+            NDList kv = linear(text, pre + "cross.kv").split(2, 2);
+            NDArray co = attention(c, heads(kv.get(0), heads), heads(kv.get(1), heads), bias, norms);
+            x = x.add(linear(merge(co), pre + "cross.out"));
+            NDArray f = norms.ln(x).mul(scale2.add(norms.c(1f))).add(shift2);
+            x = x.add(gate2.mul(linear(norms.gelu(linear(f, pre + "mlp.fc1")), pre + "mlp.fc2")));
+        }
+        NDArray hm = temb.expandDims(1).add(p("head.modulation"));                          // [B, 2, d]
+        NDArray out = norms.ln(x).mul(hm.get(":, 1:2, :").add(norms.c(1f))).add(hm.get(":, 0:1, :"));
+        return linear(out, "head.linear");
+    }
+
+    private NDArray textEncoder(NDManager m, Norms norms, long[] ids, NDArray bias, int b) {
+        int l = cfg.maxTokens(), v = cfg.vocab().size(), dt = cfg.textHidden();
+        float[] oneHot = new float[b * l * v];
+        for (int i = 0; i < b * l; i++) {
+            oneHot[i * v + (int) ids[i]] = 1f;
+        }
+        NDArray h = m.create(oneHot, new Shape(b, l, v)).matMul(p("text.embed.weight")).add(p("text.pos.weight"));
+        int heads = cfg.textHeads();
+        for (int i = 0; i < cfg.textLayers(); i++) {
+            String pre = "text.layers." + i + ".";
+            NDArray a = layerNormAffine(h, pre + "norm1");
+            NDList qkv = linear(a, pre + "attn.qkv").split(3, 2);
+            NDArray o = attention(heads(qkv.get(0), heads), heads(qkv.get(1), heads), heads(qkv.get(2), heads), bias, norms);
+            h = h.add(linear(merge(o), pre + "attn.out"));
+            h = h.add(linear(norms.gelu(linear(layerNormAffine(h, pre + "norm2"), pre + "mlp.fc1")), pre + "mlp.fc2"));
+        }
+        return layerNormAffine(h, "text.norm");
+    }
+
+    // ---- building blocks ----
+
+    /** {@code [B, 1, 1, L]}: 0 for real tokens, a huge negative number for padding. */
+    private static NDArray maskBias(NDManager m, float[] mask, int b) {
+        float[] bias = new float[mask.length];
+        for (int i = 0; i < mask.length; i++) {
+            bias[i] = mask[i] > 0 ? 0f : MASKED;
+        }
+        return m.create(bias, new Shape(b, 1, 1, mask.length / b));
+    }
+
+    /** The contract's sinusoidal embedding of s = 1000·t, cos half first. */
+    static float[] timestepEmbedding(float[] t, int freqDim) {
+        int half = freqDim / 2;
+        float[] out = new float[t.length * freqDim];
+        for (int b = 0; b < t.length; b++) {
+            double s = 1000.0 * t[b];
+            for (int j = 0; j < half; j++) {
+                double f = Math.exp(-Math.log(10000.0) * j / half);
+                out[b * freqDim + j] = (float) Math.cos(s * f);
+                out[b * freqDim + half + j] = (float) Math.sin(s * f);
+            }
+        }
+        return out;
+    }
+
+    private NDArray p(String name) {
+        NDArray a = params.get(name);
+        if (a == null) {
+            throw new IllegalStateException("no parameter " + name);
+        }
+        return a;
+    }
+
+    private NDArray linear(NDArray x, String name) {
+        return Linear.linear(x, p(name + ".weight"), p(name + ".bias")).singletonOrThrow();
+    }
+
+    private NDArray layerNormAffine(NDArray x, String name) {
+        long last = x.getShape().get(x.getShape().dimension() - 1);
+        return LayerNorm.layerNorm(x, new Shape(last), p(name + ".weight"), p(name + ".bias"), EPS).singletonOrThrow();
+    }
+
+    /**
+     * Per-forward constants: unit weight / zero bias for the affine-free layer norms, and scalars as arrays. DJL's
+     * {@code mul(Number)} etc. wrap the scalar in a tensor over a direct buffer and close it right after the op, but
+     * autograd saves that tensor for the backward pass, which then reads freed memory (sporadic NaN gradients).
+     * Scalars created here stay alive in the step's manager until the step ends.
+     */
+    private final class Norms {
+        final NDArray ones;
+        final NDArray zeros;
+        private final NDManager m;
+        private final Map<Float, NDArray> scalars = new java.util.HashMap<>();
+
+        Norms(NDManager m) {
+            this.m = m;
+            ones = m.ones(new Shape(cfg.hidden()));
+            zeros = m.zeros(new Shape(cfg.hidden()));
+        }
+
+        NDArray c(float v) {
+            return scalars.computeIfAbsent(v, x -> m.create(new float[] {x}, new Shape(1)));
+        }
+
+        /** GELU, tanh approximation. */
+        NDArray gelu(NDArray x) {
+            NDArray cube = x.mul(x).mul(x);
+            NDArray inner = x.add(cube.mul(c(0.044715f))).mul(c((float) Math.sqrt(2 / Math.PI)));
+            return x.mul(inner.tanh().add(c(1f))).mul(c(0.5f));
+        }
+
+        /** RMS(x)·w over the last axis. */
+        NDArray rms(NDArray x, NDArray w) {
+            return x.div(x.square().mean(new int[] {-1}, true).add(c(EPS)).sqrt()).mul(w);
+        }
+
+        NDArray ln(NDArray x) {
+            return LayerNorm.layerNorm(x, new Shape(cfg.hidden()), ones, zeros, EPS).singletonOrThrow();
+        }
+    }
+
+    /** x·sigmoid(x) (no scalar constants involved). */
+    static NDArray silu(NDArray x) {
+        return x.mul(Activation.sigmoid(x));
+    }
+
+    /** {@code [B, N, heads·hd]} → {@code [B, heads, N, hd]}. */
+    private static NDArray heads(NDArray x, int heads) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), heads, s.get(2) / heads).transpose(0, 2, 1, 3);
+    }
+
+    /** {@code [B, heads, N, hd]} → {@code [B, N, heads·hd]} (heads concatenated in order). */
+    private static NDArray merge(NDArray o) {
+        Shape s = o.getShape();
+        return o.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3));
+    }
+
+    /** softmax(q kᵀ / sqrt(hd) + bias) v; the score matrices are closed as soon as the softmax exists. */
+    private static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias, Norms consts) {
+        float scale = (float) (1 / Math.sqrt(q.getShape().get(3)));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(consts.c(scale));
+        NDArray probs;
+        if (bias != null) {
+            NDArray masked = scores.add(bias);
+            scores.close();
+            probs = masked.softmax(-1);
+            masked.close();
+        } else {
+            probs = scores.softmax(-1);
+            scores.close();
+        }
+        NDArray o = probs.matMul(v);
+        probs.close();
+        return o;
+    }
+}

@@ -1,0 +1,82 @@
+package io.tilewise.training;
+
+import java.util.List;
+
+/**
+ * Sizes of a {@code tilewise-tiny-dit-v1} model (docs/tiny-dit-architecture.md, "Sizes").
+ *
+ * @param hidden model width d
+ * @param heads attention heads of the video blocks
+ * @param blocks number of DiT blocks
+ * @param mlpRatio FFN expansion of the video blocks (and of the text layers: the contract fixes 4·dt)
+ * @param patch [pt, ph, pw]
+ * @param channels pixel channels (3)
+ * @param freqDim sinusoidal timestep embedding size
+ * @param ropeAxes headDim parts rotated by the frame, y and x coordinates
+ * @param ropeTheta RoPE base
+ * @param textHidden text encoder width dt
+ * @param textHeads text encoder heads
+ * @param textLayers text encoder layers
+ * @param maxTokens prompt length L (ids are padded or truncated to it)
+ * @param vocab the token vocabulary, id = index
+ */
+public record TinyDitConfig(int hidden, int heads, int blocks, int mlpRatio, int[] patch, int channels,
+                            int freqDim, int[] ropeAxes, double ropeTheta, int textHidden, int textHeads,
+                            int textLayers, int maxTokens, List<String> vocab) {
+
+    /** Architecture id written to config.json. */
+    public static final String ARCHITECTURE = "tilewise-tiny-dit-v1";
+
+    public TinyDitConfig {
+        patch = patch.clone();
+        ropeAxes = ropeAxes.clone();
+        vocab = List.copyOf(vocab);
+        if (hidden % heads != 0) {
+            throw new IllegalArgumentException("hidden " + hidden + " must be a multiple of heads " + heads);
+        }
+        if (textHidden % textHeads != 0) {
+            throw new IllegalArgumentException("text hidden " + textHidden + " must be a multiple of text heads " + textHeads);
+        }
+        int sum = 0;
+        for (int a : ropeAxes) {
+            if (a % 2 != 0) {
+                throw new IllegalArgumentException("rope_axes parts must be even, got " + a);
+            }
+            sum += a;
+        }
+        if (sum != hidden / heads) {
+            throw new IllegalArgumentException("rope_axes must sum to headDim " + hidden / heads + ", got " + sum);
+        }
+    }
+
+    /** The bundled model: hidden 128, 4 heads, 4 blocks, text 128/4 heads/2 layers, 16 tokens. */
+    public static TinyDitConfig tinyT2v() {
+        return new TinyDitConfig(128, 4, 4, 4, new int[] {1, 4, 4}, 3, 256, new int[] {8, 12, 12}, 10000.0,
+                128, 4, 2, 16, Vocabulary.WORDS);
+    }
+
+    /** A very small config for tests: hidden 16, 2 heads, 1 block, 1 text layer. */
+    public static TinyDitConfig testSized() {
+        return new TinyDitConfig(16, 2, 1, 4, new int[] {1, 4, 4}, 3, 32, new int[] {2, 2, 4}, 10000.0,
+                16, 2, 1, 16, Vocabulary.WORDS);
+    }
+
+    public int headDim() {
+        return hidden / heads;
+    }
+
+    /** Values in one patch: P = channels·pt·ph·pw. */
+    public int patchDim() {
+        return channels * patch[0] * patch[1] * patch[2];
+    }
+
+    @Override
+    public int[] patch() {
+        return patch.clone();
+    }
+
+    @Override
+    public int[] ropeAxes() {
+        return ropeAxes.clone();
+    }
+}

@@ -1,0 +1,83 @@
+package io.tilewise.training;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PromptTokenizerTest {
+
+    private final PromptTokenizer tok = new PromptTokenizer(Vocabulary.WORDS, 16);
+
+    private static long id(String w) {
+        return Vocabulary.WORDS.indexOf(w);
+    }
+
+    @Test
+    void encodesBosThenWordsThenPadding() {
+        PromptTokenizer.Tokens t = tok.encode("A Red circle, moving LEFT on a black background.");
+        long[] expected = new long[16];
+        String[] words = {"<bos>", "a", "red", "circle", "moving", "left", "on", "a", "black", "background"};
+        float[] mask = new float[16];
+        for (int i = 0; i < words.length; i++) {
+            expected[i] = id(words[i]);
+            mask[i] = 1f;
+        }
+        assertArrayEquals(expected, t.ids());
+        assertArrayEquals(mask, t.mask());
+        assertEquals(1, t.ids()[0]);
+        assertEquals(0, t.ids()[10]);
+        assertNull(tok.warning(t));
+    }
+
+    @Test
+    void unknownWordsAreDroppedWithAWarningListingTheVocabulary() {
+        PromptTokenizer.Tokens t = tok.encode("a shiny red circle");
+        assertArrayEquals(new long[] {1, id("a"), id("red"), id("circle"), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, t.ids());
+        assertEquals(List.of("shiny"), t.dropped());
+        String warning = tok.warning(t);
+        assertTrue(warning.contains("shiny") && warning.contains("triangle") && warning.contains("cyan"), warning);
+    }
+
+    @Test
+    void specialTokensTypedAsWordsAreNotTokens() {
+        PromptTokenizer.Tokens t = tok.encode("<pad> red");
+        // "<" and ">" are separators, and "pad" is not a word of the vocabulary
+        assertArrayEquals(new long[] {1, id("red"), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, t.ids());
+        assertEquals(List.of("pad"), t.dropped());
+    }
+
+    @Test
+    void unconditionalPromptIsBosAlone() {
+        PromptTokenizer.Tokens t = tok.encode("");
+        assertEquals(1, t.ids()[0]);
+        assertEquals(1f, t.mask()[0]);
+        for (int i = 1; i < 16; i++) {
+            assertEquals(0, t.ids()[i]);
+            assertEquals(0f, t.mask()[i]);
+        }
+    }
+
+    @Test
+    void longPromptsAreTruncated() {
+        PromptTokenizer.Tokens t = tok.encode("red ".repeat(40));
+        assertEquals(16, t.ids().length);
+        for (int i = 1; i < 16; i++) {
+            assertEquals(id("red"), t.ids()[i]);
+            assertEquals(1f, t.mask()[i]);
+        }
+    }
+
+    @Test
+    void everyPromptOfTheDataUsesOnlyKnownWords() {
+        SyntheticVideos data = new SyntheticVideos(5);
+        for (int i = 0; i < 200; i++) {
+            PromptTokenizer.Tokens t = tok.encode(data.sample(i, i % 2 == 0 ? 1 : 4, 8, 8).prompt());
+            assertTrue(t.dropped().isEmpty());
+        }
+    }
+}

@@ -1,0 +1,145 @@
+package io.tilewise.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TinyDitTest {
+
+    private static final TinyDitConfig CFG = TinyDitConfig.testSized();
+
+    /** Random values for every parameter, including the zero-initialised ones, so every path matters. */
+    private static Map<String, float[]> randomValues(long seed) {
+        Map<String, float[]> v = TinyDit.initialValues(CFG, seed);
+        Random r = new Random(seed);
+        v.replaceAll((k, a) -> {
+            float[] b = a.clone();
+            for (int i = 0; i < b.length; i++) {
+                b[i] += (float) (0.2 * r.nextGaussian());
+            }
+            return b;
+        });
+        return v;
+    }
+
+    private static float[] forward(NDManager root, TinyDit model, float[] x, long[] ids, float[] mask, int b, int f, int gh, int gw) {
+        try (NDScope scope = new NDScope(); NDManager m = root.newSubManager()) {
+            scope.suppressNotUsedWarning();
+            float[] t = new float[b];
+            for (int i = 0; i < b; i++) {
+                t[i] = 0.3f + 0.4f * i;
+            }
+            NDArray out = model.forward(m.create(x, new Shape(b, (long) f * gh * gw, CFG.patchDim())), t, ids, mask, f, gh, gw);
+            assertEquals(new Shape(b, (long) f * gh * gw, CFG.patchDim()), out.getShape());
+            return out.toFloatArray();
+        }
+    }
+
+    @Test
+    void parameterTableFollowsTheContract() {
+        Map<String, long[]> s = TinyDit.parameterShapes(TinyDitConfig.tinyT2v());
+        assertArrayEquals(new long[] {384, 128}, s.get("blocks.3.attn.qkv.weight"));
+        assertArrayEquals(new long[] {32}, s.get("blocks.0.attn.norm_q.weight"));
+        assertArrayEquals(new long[] {256, 128}, s.get("blocks.1.cross.kv.weight"));
+        assertArrayEquals(new long[] {6, 128}, s.get("blocks.2.modulation"));
+        assertArrayEquals(new long[] {768, 128}, s.get("time_proj.weight"));
+        assertArrayEquals(new long[] {128, 256}, s.get("time_embed.fc1.weight"));
+        assertArrayEquals(new long[] {128, 48}, s.get("patch_embed.weight"));
+        assertArrayEquals(new long[] {48, 128}, s.get("head.linear.weight"));
+        assertArrayEquals(new long[] {2, 128}, s.get("head.modulation"));
+        assertArrayEquals(new long[] {Vocabulary.WORDS.size(), 128}, s.get("text.embed.weight"));
+        assertArrayEquals(new long[] {16, 128}, s.get("text.pos.weight"));
+        assertArrayEquals(new long[] {512, 128}, s.get("text.layers.1.mlp.fc1.weight"));
+        long total = s.values().stream().mapToLong(a -> {
+            long n = 1;
+            for (long x : a) {
+                n *= x;
+            }
+            return n;
+        }).sum();
+        assertTrue(total > 1_000_000 && total < 2_000_000, "parameters " + total);
+    }
+
+    @Test
+    void paddingTokensDoNotChangeTheOutputButRealTokensDo() {
+        try (NDManager root = NDManager.newBaseManager()) {
+            TinyDit model = TinyDit.of(CFG, randomValues(3), root, false);
+            PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+            PromptTokenizer.Tokens red = tok.encode("a red circle");
+            float[] x = new float[2 * 4 * 3 * CFG.patchDim()];
+            Random r = new Random(1);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            long[] ids = new long[32];
+            float[] mask = new float[32];
+            for (int b = 0; b < 2; b++) {
+                System.arraycopy(red.ids(), 0, ids, b * 16, 16);
+                System.arraycopy(red.mask(), 0, mask, b * 16, 16);
+            }
+            float[] base = forward(root, model, x, ids, mask, 2, 2, 2, 3);
+            long[] garbage = ids.clone();
+            garbage[10] = Vocabulary.WORDS.indexOf("triangle");   // behind the mask
+            assertArrayEquals(base, forward(root, model, x, garbage, mask, 2, 2, 2, 3), 1e-5f);
+            long[] blue = ids.clone();
+            blue[2] = Vocabulary.WORDS.indexOf("blue");           // a real token
+            float[] changed = forward(root, model, x, blue, mask, 2, 2, 2, 3);
+            assertTrue(maxAbsDiff(base, changed) > 1e-4, "a real token must change the output");
+        }
+    }
+
+    @Test
+    void freshModelPredictsZeroAndTrainsFromThere() {
+        // adaLN-Zero: the head starts at zero, so the first prediction is exactly 0.
+        try (NDManager root = NDManager.newBaseManager()) {
+            TinyDit model = TinyDit.of(CFG, TinyDit.initialValues(CFG, 1), root, false);
+            float[] x = new float[4 * CFG.patchDim()];
+            java.util.Arrays.fill(x, 0.5f);
+            long[] ids = new PromptTokenizer(CFG.vocab(), 16).encode("a red square").ids();
+            float[] mask = new PromptTokenizer(CFG.vocab(), 16).encode("a red square").mask();
+            for (float v : forward(root, model, x, ids, mask, 1, 1, 2, 2)) {
+                assertEquals(0f, v);
+            }
+        }
+    }
+
+    @Test
+    void ropeAnglesFollowTheContract() {
+        // test config: headDim 8, rope_axes (2, 2, 4): pairs 0 = frame, 1 = y, 2..3 = x
+        double[] a = Rope.angles(CFG, 3, 4, 5);
+        int pairs = 4;
+        int token = (2 * 4 + 3) * 5 + 4;   // frame 2, y 3, x 4
+        assertEquals(2.0, a[token * pairs], 1e-12);
+        assertEquals(3.0, a[token * pairs + 1], 1e-12);
+        assertEquals(4.0, a[token * pairs + 2], 1e-12);
+        assertEquals(4.0 * Math.pow(10000, -2.0 / 4), a[token * pairs + 3], 1e-12);
+    }
+
+    @Test
+    void timestepEmbeddingIsCosThenSin() {
+        float[] e = TinyDit.timestepEmbedding(new float[] {0.25f}, 8);
+        double s = 250;
+        for (int j = 0; j < 4; j++) {
+            double f = Math.exp(-Math.log(10000) * j / 4);
+            assertEquals(Math.cos(s * f), e[j], 1e-6);
+            assertEquals(Math.sin(s * f), e[4 + j], 1e-6);
+        }
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,75 @@
+package io.tilewise.training;
+
+import ai.djl.ndarray.NDManager;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainingSmokeTest {
+
+    private static final TinyDitConfig CFG = TinyDitConfig.testSized();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void lossIsFiniteAndFallsWhenOverfittingOneBatch() {
+        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        FlowMatching.Batch batch = FlowMatching.batch(CFG, tok, new SyntheticVideos(1), 0, 2, 4, 16, 16, 0.1, new Random(2));
+        try (NDManager root = NDManager.newBaseManager()) {
+            TinyDit model = TinyDit.of(CFG, TinyDit.initialValues(CFG, 1), root, true);
+            AdamW opt = new AdamW(model.parameters(), root, 0.9, 0.999, 1e-8, 0.01, 1.0);
+            double first = FlowMatching.trainStep(model, opt, root, batch, 3e-3);
+            double second = FlowMatching.trainStep(model, opt, root, batch, 3e-3);
+            assertTrue(Double.isFinite(first) && Double.isFinite(second), first + ", " + second);
+            double last = second;
+            for (int i = 0; i < 20; i++) {
+                last = FlowMatching.trainStep(model, opt, root, batch, 3e-3);
+                assertTrue(Double.isFinite(last), "step " + i + " loss " + last);
+            }
+            assertTrue(last < 0.8 * first, "loss " + first + " -> " + last);
+            assertEquals(22, opt.step());
+        }
+    }
+
+    @Test
+    void checkpointRoundTripsThroughSafetensorsAndSamplingIsDeterministic() throws Exception {
+        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        try (NDManager root = NDManager.newBaseManager()) {
+            TinyDit model = TinyDit.of(CFG, TinyDit.initialValues(CFG, 4), root, true);
+            AdamW opt = new AdamW(model.parameters(), root, 0.9, 0.999, 1e-8, 0.01, 1.0);
+            FlowMatching.Batch batch = FlowMatching.batch(CFG, tok, new SyntheticVideos(1), 0, 2, 1, 8, 8, 0, new Random(3));
+            FlowMatching.trainStep(model, opt, root, batch, 1e-2);
+            Map<String, float[]> values = model.values();
+            Map<String, Safetensors.Tensor> tensors = new java.util.LinkedHashMap<>();
+            TinyDit.parameterShapes(CFG).forEach((k, s) -> tensors.put(k, new Safetensors.Tensor(s, values.get(k))));
+            Path file = dir.resolve("weights.safetensors");
+            Safetensors.write(file, tensors, null);
+            TinyDit loaded = TinyDit.of(CFG, TrainTinyModel.load(file), root, false);
+            float[] a = FlowMatching.sample(model, root, tok, "a red circle on a black background", 1, 8, 8, 3, 4.0, 3.0, 9);
+            float[] b = FlowMatching.sample(loaded, root, tok, "a red circle on a black background", 1, 8, 8, 3, 4.0, 3.0, 9);
+            assertArrayEquals(a, b, 1e-6f);
+            for (float v : a) {
+                assertTrue(v >= -1 && v <= 1);
+            }
+        }
+    }
+
+    @Test
+    void samplingTimesFollowTheShiftedSchedule() {
+        double[] t = FlowMatching.times(4, 3.0);
+        assertEquals(1.0, t[0], 1e-12);
+        assertEquals(0.0, t[4], 1e-12);
+        assertEquals(3 * 0.5 / (1 + 2 * 0.5), t[2], 1e-12);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(t[i + 1] < t[i]);
+        }
+    }
+}
