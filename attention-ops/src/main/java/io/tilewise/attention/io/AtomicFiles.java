@@ -32,6 +32,7 @@ public final class AtomicFiles {
         Path tmp = Files.createTempFile(parent, "." + absolute.getFileName(), ".part");
         try {
             writer.write(tmp);
+            readableByOthers(tmp);
             try {
                 Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -39,6 +40,16 @@ public final class AtomicFiles {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * Temporary files are created owner-only (0600); an output file should get the usual 0644, like any file the
+     * user writes with their default umask.
+     */
+    private static void readableByOthers(Path file) throws IOException {
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
         }
     }
 

@@ -98,4 +98,13 @@ class NpyTest {
         Files.write(file, b.array());
         return file;
     }
+
+    @Test
+    void writtenFilesAreReadableLikeAnyOutput() throws IOException {
+        Path file = dir.resolve("perm.npy");
+        Npy.write(file, new NpyArray(new int[] {1}, new float[1]));
+        if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        }
+    }
 }
