@@ -1,5 +1,7 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.quality.Palette;
+
 import java.util.Map;
 import java.util.SplittableRandom;
 
@@ -15,18 +17,8 @@ import java.util.SplittableRandom;
  */
 public final class SyntheticVideos {
 
-    /** RGB in [0, 1] of every color word. */
-    static final Map<String, float[]> RGB = Map.of(
-            "red", new float[] {1f, 0f, 0f},
-            "green", new float[] {0f, 0.8f, 0f},
-            "blue", new float[] {0f, 0.2f, 1f},
-            "yellow", new float[] {1f, 1f, 0f},
-            "white", new float[] {1f, 1f, 1f},
-            "purple", new float[] {0.6f, 0.1f, 0.8f},
-            "orange", new float[] {1f, 0.55f, 0f},
-            "cyan", new float[] {0f, 1f, 1f},
-            "black", new float[] {0f, 0f, 0f},
-            "gray", new float[] {0.5f, 0.5f, 0.5f});
+    /** RGB in [0, 1] of every color word: the pipeline's palette, so analysis and data agree by construction. */
+    static final Map<String, float[]> RGB = Palette.RGB;
 
     /**
      * What a clip shows. Positions and sizes are fractions of the frame width/height; (cx, cy) is the centre at

@@ -1,18 +1,20 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.quality.Palette;
+
 import java.util.List;
 
 /** The synthetic-data vocabulary of the contract ("Prompts and vocabulary"); a word's id is its index. */
 public final class Vocabulary {
 
-    /** Object colors. */
-    public static final List<String> COLORS = List.of("red", "green", "blue", "yellow", "white", "purple", "orange", "cyan");
+    /** Object colors (the pipeline's {@link Palette}, which reads clips back into these words). */
+    public static final List<String> COLORS = Palette.COLORS;
     /** Object shapes. */
-    public static final List<String> SHAPES = List.of("circle", "square", "triangle");
+    public static final List<String> SHAPES = Palette.SHAPES;
     /** Motion directions (up = towards row 0). */
-    public static final List<String> DIRECTIONS = List.of("left", "right", "up", "down");
+    public static final List<String> DIRECTIONS = Palette.DIRECTIONS;
     /** Background colors (never the object's color). */
-    public static final List<String> BACKGROUNDS = List.of("black", "gray", "white", "blue", "green", "red");
+    public static final List<String> BACKGROUNDS = Palette.BACKGROUNDS;
 
     /** Id 0. */
     public static final String PAD = "<pad>";
