@@ -182,32 +182,27 @@ public final class ParoKernel implements PlannedKernel {
 
         /** Rows of each head into its order; q and k optionally quantized per block in that order. */
         private void permute(TokenPermutation[] perms, Tensor src, Tensor dst, int bits, int blockRows) {
-            int heads = src.heads();
-            int seqLen = src.seqLen();
-            int width = src.headDim();
-            Parallel.forEach(src.batch() * heads, bh -> {
-                int b = bh / heads;
-                int h = bh % heads;
-                float[][] buf = buffers.get();
-                src.copyHeadTo(b, h, buf[0], 0);
-                perms[h].permuteRows(buf[0], buf[1], width);
-                if (bits != 32) BlockQuantizer.roundTrip(buf[1], seqLen, width, blockRows, bits);
-                dst.copyRowsFrom(b, h, 0, seqLen, buf[1], 0);
+            moveRows(src, dst, (h, from, to) -> {
+                perms[h].permuteRows(from, to, src.headDim());
+                if (bits != 32) BlockQuantizer.roundTrip(to, src.seqLen(), src.headDim(), blockRows, bits);
             });
         }
 
-        /** Output rows of each head back to the original order, through the session's reusable buffers. */
+        /** Output rows of each head back to the original order. */
         private void unpermute(TokenPermutation[] perms, Tensor src, Tensor dst) {
+            moveRows(src, dst, (h, from, to) -> perms[h].unpermuteRows(from, to, src.headDim()));
+        }
+
+        /** Per (batch, head), in parallel: copy the head out, rearrange it into the second buffer, write it back. */
+        private void moveRows(Tensor src, Tensor dst, HeadRows rearrange) {
             int heads = src.heads();
-            int seqLen = src.seqLen();
-            int width = src.headDim();
             Parallel.forEach(src.batch() * heads, bh -> {
                 int b = bh / heads;
                 int h = bh % heads;
                 float[][] buf = buffers.get();
                 src.copyHeadTo(b, h, buf[0], 0);
-                perms[h].unpermuteRows(buf[0], buf[1], width);
-                dst.copyRowsFrom(b, h, 0, seqLen, buf[1], 0);
+                rearrange.apply(h, buf[0], buf[1]);
+                dst.copyRowsFrom(b, h, 0, src.seqLen(), buf[1], 0);
             });
         }
 
@@ -226,5 +221,11 @@ public final class ParoKernel implements PlannedKernel {
             lsePermuted.close();
             prepared.clear();
         }
+    }
+
+    /** Rearranges the rows of head {@code h} from one buffer into the other. */
+    @FunctionalInterface
+    private interface HeadRows {
+        void apply(int head, float[] from, float[] to);
     }
 }
