@@ -23,6 +23,8 @@ public final class TinyDit {
     private static final float EPS = 1e-6f;
     /** Additive score for masked text keys; exp underflows to exactly 0 as with −∞, without 0·∞ NaNs. */
     private static final float MASKED = -1e9f;
+    /** Initial value of the block gates (gate1, gate2): open, as in a plain pre-norm transformer. */
+    static final float GATE_INIT = 1f;
 
     private final TinyDitConfig cfg;
     private final Map<String, NDArray> params;
@@ -94,8 +96,8 @@ public final class TinyDit {
 
     /**
      * Fresh parameters (seeded): Xavier-uniform linears, zero biases, unit norm weights, N(0, 0.02) embeddings
-     * and timestep MLP; adaLN-Zero: time_proj, modulations, cross.out and head.linear start at zero, so every
-     * block starts as the identity and the model predicts 0.
+     * and timestep MLP; time_proj, modulations (except the block gates, which start at {@link #GATE_INIT}),
+     * cross.out and head.linear start at zero, so the model predicts 0 at first.
      */
     public static Map<String, float[]> initialValues(TinyDitConfig c, long seed) {
         Random r = new Random(seed);
@@ -111,7 +113,14 @@ public final class TinyDit {
             boolean zero = n.startsWith("time_proj") || n.endsWith("modulation") || n.contains("cross.out")
                     || n.startsWith("head.linear") || n.endsWith(".bias");
             if (zero) {
-                // stays 0
+                if (n.startsWith("blocks.") && n.endsWith("modulation")) {
+                    // Gates (rows 2 and 5) start open: with adaLN-Zero's closed gates, self-attention and the MLP get
+                    // no gradient until the gates grow, and a short CPU budget ended with gates near 0.02 and a model
+                    // that predicted every patch on its own (right colors, no coherent shape).
+                    int d = (int) shape[1];
+                    java.util.Arrays.fill(v, 2 * d, 3 * d, GATE_INIT);
+                    java.util.Arrays.fill(v, 5 * d, 6 * d, GATE_INIT);
+                }
             } else if (n.endsWith("norm_q.weight") || n.endsWith("norm_k.weight") || n.contains("norm")) {
                 java.util.Arrays.fill(v, 1f);
             } else if (n.startsWith("text.embed") || n.startsWith("text.pos") || n.startsWith("time_embed")) {
