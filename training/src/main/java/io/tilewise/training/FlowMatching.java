@@ -11,9 +11,12 @@ import java.util.Random;
 
 /**
  * The contract's flow matching: training batches ({@code x_t = (1 − t)·x0 + t·ε}, target {@code ε − x0},
- * logit-normal t, 10 % prompt dropout), the MSE training step, and the Euler sampler with CFG.
+ * logit-normal t shifted like the sampler, 10 % prompt dropout), the MSE training step, and the Euler sampler with CFG.
  */
 public final class FlowMatching {
+
+    /** Timestep shift applied to training times; equals the bundled model's default sampling shift. */
+    static final double TRAIN_SHIFT = 3.0;
 
     /**
      * One training batch in patch space ({@code [B, N, P]} flattened).
@@ -56,7 +59,7 @@ public final class FlowMatching {
         for (int b = 0; b < batch; b++) {
             SyntheticVideos.Clip clip = data.sample(first + b, frames, height, width);
             Patches.patchify(clip.pixels(), cfg.channels(), frames, height, width, patch, clean, b * n * p);
-            t[b] = (float) (1 / (1 + Math.exp(-rng.nextGaussian())));
+            t[b] = (float) trainingTime(rng.nextGaussian());
             prompts[b] = rng.nextDouble() < promptDropout ? "" : clip.prompt();
             PromptTokenizer.Tokens tokens = tok.encode(prompts[b]);
             System.arraycopy(tokens.ids(), 0, ids, b * l, l);
@@ -68,6 +71,16 @@ public final class FlowMatching {
             }
         }
         return new Batch(noisy, target, t, ids, mask, prompts, batch, frames, height, width, gf, gh, gw);
+    }
+
+    /**
+     * Training time from a standard normal draw: logit-normal, then shifted like the sampler's schedule
+     * ({@link #TRAIN_SHIFT}), so training spends its steps where sampling does — at high noise, where the layout
+     * (object position, shape) is decided. Unshifted, a short run learned colors per patch but no coherent object.
+     */
+    static double trainingTime(double normal) {
+        double u = 1 / (1 + Math.exp(-normal));
+        return TRAIN_SHIFT * u / (1 + (TRAIN_SHIFT - 1) * u);
     }
 
     /**
