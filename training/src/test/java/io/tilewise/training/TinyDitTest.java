@@ -99,7 +99,7 @@ class TinyDitTest {
 
     @Test
     void freshModelPredictsZeroAndTrainsFromThere() {
-        // adaLN-Zero: the head starts at zero, so the first prediction is exactly 0.
+        // The head starts at zero, so the first prediction is exactly 0 (block gates start open, see GATE_INIT).
         try (NDManager root = NDManager.newBaseManager()) {
             TinyDit model = TinyDit.of(CFG, TinyDit.initialValues(CFG, 1), root, false);
             float[] x = new float[4 * CFG.patchDim()];
@@ -109,6 +109,34 @@ class TinyDitTest {
             for (float v : forward(root, model, x, ids, mask, 1, 1, 2, 2)) {
                 assertEquals(0f, v);
             }
+        }
+    }
+
+    @Test
+    void blockGatesStartOpenAndShiftsAndScalesAtZero() {
+        Map<String, float[]> v = TinyDit.initialValues(CFG, 1);
+        int d = CFG.hidden();
+        float[] mod = v.get("blocks.0.modulation");
+        for (int row = 0; row < 6; row++) {
+            float want = row == 2 || row == 5 ? TinyDit.GATE_INIT : 0f;
+            for (int j = 0; j < d; j++) {
+                assertEquals(want, mod[row * d + j], "modulation row " + row);
+            }
+        }
+        for (float x : v.get("head.modulation")) {
+            assertEquals(0f, x);
+        }
+    }
+
+    @Test
+    void trainingTimesAreShiftedLikeTheSampler() {
+        // median of the logit-normal is u = 0.5; shift 3 maps it to 0.75, the same map as FlowMatching.times
+        assertEquals(0.75, FlowMatching.trainingTime(0), 1e-12);
+        double previous = 0;
+        for (double z = -6; z <= 6; z += 0.5) {
+            double t = FlowMatching.trainingTime(z);
+            assertTrue(t > previous && t < 1, "t(" + z + ") = " + t);
+            previous = t;
         }
     }
 
