@@ -115,26 +115,25 @@ public final class AttentionKernels {
                 int mask = maskIndex.get(e);
                 int maskBase = mask * kTile * words;
                 for (int key = keyStart; key < keyEnd; key++) {
-                    boolean allowed = true;
+                    int kOff = kvBase + key * headDim;
+                    float score = 0f;
+                    for (int d = 0; d < headDim; d++) score += query[d] * k.get(kOff + d);
                     if (mask >= 0) {
+                        // Branch-free masking (a masked score of −∞ adds exp(−∞) = 0): TornadoVM 5.2 compiled an
+                        // "if (allowed) { … }" inside this loop into code that fell through into the next key.
                         long bits = maskBits.get(maskBase + (key - keyStart) * words + word);
-                        allowed = ((bits >>> bit) & 1L) != 0L;
+                        score = ((bits >>> bit) & 1L) != 0L ? score : Float.NEGATIVE_INFINITY;
                     }
-                    if (allowed) {
-                        int kOff = kvBase + key * headDim;
-                        float score = 0f;
-                        for (int d = 0; d < headDim; d++) score += query[d] * k.get(kOff + d);
-                        if (score > max) {
-                            float alpha = TornadoMath.exp(max - score);
-                            sum *= alpha;
-                            approxMass *= alpha;
-                            for (int d = 0; d < headDim; d++) acc[d] *= alpha;
-                            max = score;
-                        }
-                        float p = TornadoMath.exp(score - max);
-                        sum += p;
-                        for (int d = 0; d < headDim; d++) acc[d] += p * v.get(kOff + d);
+                    if (score > max) {
+                        float alpha = TornadoMath.exp(max - score);
+                        sum *= alpha;
+                        approxMass *= alpha;
+                        for (int d = 0; d < headDim; d++) acc[d] *= alpha;
+                        max = score;
                     }
+                    float p = TornadoMath.exp(score - max);
+                    sum += p;
+                    for (int d = 0; d < headDim; d++) acc[d] += p * v.get(kOff + d);
                 }
             }
             if (approximates == 1) {

@@ -146,25 +146,23 @@ public final class TiledKernels {
                 context.localBarrier();
                 if (valid) {
                     for (int j = 0; j < n; j++) {
-                        boolean allowed = true;
+                        float score = 0f;
+                        for (int d = 0; d < headDim; d++) score += query[d] * keys[j * headDim + d];
                         if (mask >= 0) {
+                            // Branch-free, as in AttentionKernels.plan (TornadoVM 5.2 miscompiled the skip branch).
                             long bits = maskBits.get(maskBase + (c0 - keyStart + j) * words + word);
-                            allowed = ((bits >>> bit) & 1L) != 0L;
+                            score = ((bits >>> bit) & 1L) != 0L ? score : Float.NEGATIVE_INFINITY;
                         }
-                        if (allowed) {
-                            float score = 0f;
-                            for (int d = 0; d < headDim; d++) score += query[d] * keys[j * headDim + d];
-                            if (score > max) {
-                                float alpha = TornadoMath.exp(max - score);
-                                sum *= alpha;
-                                approxMass *= alpha;
-                                for (int d = 0; d < headDim; d++) acc[d] *= alpha;
-                                max = score;
-                            }
-                            float p = TornadoMath.exp(score - max);
-                            sum += p;
-                            for (int d = 0; d < headDim; d++) acc[d] += p * values[j * headDim + d];
+                        if (score > max) {
+                            float alpha = TornadoMath.exp(max - score);
+                            sum *= alpha;
+                            approxMass *= alpha;
+                            for (int d = 0; d < headDim; d++) acc[d] *= alpha;
+                            max = score;
                         }
+                        float p = TornadoMath.exp(score - max);
+                        sum += p;
+                        for (int d = 0; d < headDim; d++) acc[d] += p * values[j * headDim + d];
                     }
                 }
                 context.localBarrier();
