@@ -36,7 +36,15 @@ final class TornadoDevices {
         return AttentionBackend.Availability.of(new Device("tornado", describe(device)));
     }
 
+    /** The physical device, backend, platform and TornadoVM id, e.g. {@code … (OPENCL, Portable Computing Language, opencl-0-0)}. */
     static String describe(TornadoDevice device) {
-        return device.getDeviceName() + " [" + device.getPlatformName().strip() + ", " + device.getTornadoVMBackend() + "]";
+        String physical;
+        try {
+            physical = device.getPhysicalDevice().getDeviceName().strip();
+        } catch (RuntimeException e) {
+            physical = device.getDeviceName();
+        }
+        String platform = device.getPlatformName() == null ? "" : ", " + device.getPlatformName().strip();
+        return physical + " (" + device.getTornadoVMBackend() + platform + ", " + device.getDeviceName() + ")";
     }
 }
