@@ -10,13 +10,13 @@ import uk.ac.manchester.tornado.api.types.arrays.LongArray;
  * The tuned {@link KernelContext} variants of the attention kernels (flash attention with local memory): a
  * work-group of {@link #ROWS} work items takes {@code ROWS} query rows of one (batch, head) and one plan query
  * tile; for every key chunk of {@link #CHUNK} keys the group first copies the chunk's keys and values into local
- * memory together, then each work item scores its row against them. K and V are then read from global memory once
- * per {@code ROWS} queries instead of once per query (the loop variants in {@link AttentionKernels}), which is what
- * pays on a GPU. Legal on every TornadoVM backend (barriers and local arrays only; no warp intrinsics).
+ * memory together, then each work item scores its row against them: all scores of the chunk first, one rescale
+ * of the accumulator per chunk (not per key), then P·V. K and V are read from global memory once per {@code ROWS}
+ * queries instead of once per query (the loop variants in {@link AttentionKernels}), which is what pays on a GPU. Legal on every TornadoVM backend (barriers and local arrays only; no warp intrinsics).
  *
  * <p>Every work item of a group walks the same key chunks (one plan row per group), so the barriers are uniform;
  * items past the end of the sequence or of the plan tile only help load. Launch: {@code GROUPS_PER_HEAD ×
- * batch·heads} groups of {@code ROWS} (see {@link TornadoLaunch}).
+ * batch·heads} groups of {@code ROWS} (set up by {@link AttentionGraph}).
  */
 public final class TiledKernels {
 
@@ -45,6 +45,7 @@ public final class TiledKernels {
         float[] values = context.allocateFloatLocalArray(CHUNK * MAX_HEAD_DIM);
         float[] query = new float[MAX_HEAD_DIM];
         float[] acc = new float[MAX_HEAD_DIM];
+        float[] scores = new float[CHUNK];
         int qBase = (bh * seqLen + i) * headDim;
         for (int d = 0; d < headDim; d++) {
             query[d] = valid ? q.get(qBase + d) * scale : 0f;
@@ -62,18 +63,28 @@ public final class TiledKernels {
             }
             context.localBarrier();
             if (valid) {
+                float chunkMax = max;
                 for (int j = 0; j < n; j++) {
                     float score = 0f;
                     for (int d = 0; d < headDim; d++) score += query[d] * keys[j * headDim + d];
-                    if (score > max) {
-                        float alpha = TornadoMath.exp(max - score);
-                        sum *= alpha;
-                        for (int d = 0; d < headDim; d++) acc[d] *= alpha;
-                        max = score;
-                    }
-                    float p = TornadoMath.exp(score - max);
+                    scores[j] = score;
+                    chunkMax = Math.max(chunkMax, score);
+                }
+                if (chunkMax > max) {
+                    float alpha = TornadoMath.exp(max - chunkMax);
+                    sum *= alpha;
+                    for (int d = 0; d < headDim; d++) acc[d] *= alpha;
+                    max = chunkMax;
+                }
+                for (int j = 0; j < n; j++) {
+                    float p = TornadoMath.exp(scores[j] - max);
+                    scores[j] = p;
                     sum += p;
-                    for (int d = 0; d < headDim; d++) acc[d] += p * values[j * headDim + d];
+                }
+                for (int d = 0; d < headDim; d++) {
+                    float a = acc[d];
+                    for (int j = 0; j < n; j++) a += scores[j] * values[j * headDim + d];
+                    acc[d] = a;
                 }
             }
             context.localBarrier();
@@ -122,6 +133,7 @@ public final class TiledKernels {
         float[] values = context.allocateFloatLocalArray(CHUNK * MAX_HEAD_DIM);
         float[] query = new float[MAX_HEAD_DIM];
         float[] acc = new float[MAX_HEAD_DIM];
+        float[] scores = new float[CHUNK];
         int qBase = (bh * seqLen + i) * headDim;
         for (int d = 0; d < headDim; d++) {
             query[d] = valid ? q.get(qBase + d) * scale : 0f;
@@ -145,24 +157,34 @@ public final class TiledKernels {
                 }
                 context.localBarrier();
                 if (valid) {
+                    float chunkMax = max;
                     for (int j = 0; j < n; j++) {
                         float score = 0f;
                         for (int d = 0; d < headDim; d++) score += query[d] * keys[j * headDim + d];
                         if (mask >= 0) {
-                            // Branch-free, as in AttentionKernels.plan (TornadoVM 5.2 miscompiled the skip branch).
+                            // Branch-free, as in AttentionKernels.plan (TornadoVM 5.2 miscompiled a skip branch).
                             long bits = maskBits.get(maskBase + (c0 - keyStart + j) * words + word);
                             score = ((bits >>> bit) & 1L) != 0L ? score : Float.NEGATIVE_INFINITY;
                         }
-                        if (score > max) {
-                            float alpha = TornadoMath.exp(max - score);
-                            sum *= alpha;
-                            approxMass *= alpha;
-                            for (int d = 0; d < headDim; d++) acc[d] *= alpha;
-                            max = score;
-                        }
-                        float p = TornadoMath.exp(score - max);
+                        scores[j] = score;
+                        chunkMax = Math.max(chunkMax, score);
+                    }
+                    if (chunkMax > max) {
+                        float alpha = TornadoMath.exp(max - chunkMax);
+                        sum *= alpha;
+                        approxMass *= alpha;
+                        for (int d = 0; d < headDim; d++) acc[d] *= alpha;
+                        max = chunkMax;
+                    }
+                    for (int j = 0; j < n; j++) {
+                        float p = TornadoMath.exp(scores[j] - max);
+                        scores[j] = p;
                         sum += p;
-                        for (int d = 0; d < headDim; d++) acc[d] += p * values[j * headDim + d];
+                    }
+                    for (int d = 0; d < headDim; d++) {
+                        float a = acc[d];
+                        for (int j = 0; j < n; j++) a += scores[j] * values[j * headDim + d];
+                        acc[d] = a;
                     }
                 }
                 context.localBarrier();

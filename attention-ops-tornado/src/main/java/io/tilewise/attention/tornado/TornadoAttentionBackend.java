@@ -39,8 +39,11 @@ public final class TornadoAttentionBackend implements AttentionBackend {
             return Availability.none("the TornadoVM runtime is not on the module path (" + e.getClass().getSimpleName() + ": "
                     + e.getMessage() + "); start the JVM with @$TORNADOVM_HOME/tornado-argfile, as ./tilewise does when "
                     + "TORNADOVM_HOME is set");
-        } catch (RuntimeException e) {
-            return Availability.none("TornadoVM failed to start: " + e.getMessage());
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // TornadoVM reports driver and platform problems as runtime exceptions or its own Error subclasses.
+            return Availability.none("TornadoVM failed to start: " + e);
         }
     }
 

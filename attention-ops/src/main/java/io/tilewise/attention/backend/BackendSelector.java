@@ -46,7 +46,7 @@ public final class BackendSelector {
                 return new BackendChoice(requested, tornado, availability.device(),
                         "TornadoVM device " + availability.device().name());
             }
-            refusal = "TornadoVM found no usable device: " + availability.reason();
+            refusal = "TornadoVM unavailable: " + availability.reason();
         }
         if (requested == Backend.TORNADO) {
             throw new IllegalArgumentException("--backend tornado: " + refusal

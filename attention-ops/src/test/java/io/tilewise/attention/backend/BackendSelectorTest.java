@@ -85,7 +85,7 @@ class BackendSelectorTest {
         FakeBackend fake = FakeBackend.withoutDevice("no OpenCL platform");
         BackendChoice choice = BackendSelector.select(Backend.AUTO, List.of(fake));
         assertEquals(Backend.CPU, choice.chosen());
-        assertEquals("TornadoVM found no usable device: no OpenCL platform", choice.reason());
+        assertEquals("TornadoVM unavailable: no OpenCL platform", choice.reason());
         assertEquals(1, fake.probes);
     }
 
@@ -93,7 +93,7 @@ class BackendSelectorTest {
     void tornadoByNameWithoutADeviceIsAnErrorWithTheRuntimeReason() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BackendSelector.select(Backend.TORNADO, List.of(FakeBackend.withoutDevice("no OpenCL platform"))));
-        assertEquals("--backend tornado: TornadoVM found no usable device: no OpenCL platform; "
+        assertEquals("--backend tornado: TornadoVM unavailable: no OpenCL platform; "
                 + "see the README's GPU section, or use --backend cpu or auto", e.getMessage());
     }
 
