@@ -35,7 +35,13 @@ public final class TornadoAttentionBackend implements AttentionBackend {
     public Availability probe() {
         try {
             return TornadoDevices.probe();
-        } catch (LinkageError e) {
+        } catch (ExceptionInInitializerError e) {
+            // The runtime is there but could not start (e.g. no OpenCL platform, a driver that fails to load).
+            return Availability.none("TornadoVM failed to start: " + (e.getCause() == null ? e : e.getCause()));
+        } catch (NoClassDefFoundError e) {
+            if (String.valueOf(e.getMessage()).startsWith("Could not initialize class")) {
+                return Availability.none("TornadoVM failed to start earlier in this JVM (" + e.getMessage() + ")");
+            }
             return Availability.none("the TornadoVM runtime is not on the module path (" + e.getClass().getSimpleName() + ": "
                     + e.getMessage() + "); start the JVM with @$TORNADOVM_HOME/tornado-argfile, as ./tilewise does when "
                     + "TORNADOVM_HOME is set");
