@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The ONNX Runtime sessions of one model: text encoder, embed, per block a pre and a post stage, head (see
  * {@link StageGraphs}). Built once from the weights; any batch and grid. Runs write into caller-pinned output
- * tensors, so the pipeline reuses its direct buffers across steps with no copies.
+ * tensors, so the pipeline reuses its direct buffers across steps with no copies. Sessions run on ORT's CPU provider
+ * or, when asked and available, its CUDA provider ({@link #provider()} says which and why).
  *
  * <p>Thread safety: ORT sessions may be run concurrently, but callers here are serialized by the pipeline. The
  * {@link OrtEnvironment} is ORT's process-wide singleton and is not closed; sessions and options are (idempotent).
