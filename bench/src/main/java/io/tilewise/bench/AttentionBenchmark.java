@@ -52,7 +52,7 @@ public final class AttentionBenchmark {
             try {
                 for (var e : kernels.entrySet()) {
                     long start = System.nanoTime();
-                    candidates.put(e.getKey(), Candidate.prepare(e.getValue(), shape, q, k, v, ctx));
+                    candidates.put(e.getKey(), Candidate.prepare(e.getValue(), shape, q, k, v, ctx, request.backend()));
                     prepareMs.put(e.getKey(), millis(System.nanoTime() - start));
                     progress.accept("prepared " + e.getKey() + " in " + format(prepareMs.get(e.getKey())) + " ms");
                 }
@@ -94,7 +94,7 @@ public final class AttentionBenchmark {
             rows.add(new BenchRow(c.kernel().id(), c.kernel().spec(), shape.batch(), shape.heads(), shape.seqLen(),
                     shape.headDim(), shape.layout().toString(), prepareMs.get(key), medianMs,
                     Arrays.stream(t).min().orElseThrow(), gflops, density, denseMedian / medianMs, relL2,
-                    request.repeats(), request.warmup(), c.threads()));
+                    request.repeats(), request.warmup(), c.threads(), c.device()));
         }
         return rows;
     }

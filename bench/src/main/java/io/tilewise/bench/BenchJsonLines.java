@@ -66,6 +66,7 @@ public final class BenchJsonLines {
         m.put("seqLen", row.seqLen());
         m.put("headDim", row.headDim());
         m.put("layout", row.layout());
+        m.put("device", row.device());
         m.put("prepareMs", finite(row.prepareMs()));
         m.put("medianMs", finite(row.medianMs()));
         m.put("minMs", finite(row.minMs()));

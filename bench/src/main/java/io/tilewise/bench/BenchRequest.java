@@ -1,6 +1,8 @@
 package io.tilewise.bench;
 
 import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.backend.BackendChoice;
+import io.tilewise.attention.backend.BackendSelector;
 
 import java.util.List;
 
@@ -10,8 +12,15 @@ import java.util.List;
  * {@code repeats} timed calls each.
  *
  * @param threads threads of our kernels and of ORT; 0 keeps the default (every core, or {@code -Dtilewise.threads})
+ * @param backend where our kernels run ({@link BackendSelector}); {@code ort-mha} always runs on ORT's CPU provider
  */
-public record BenchRequest(AttentionShape shape, List<String> methods, int repeats, int warmup, int threads, long seed) {
+public record BenchRequest(AttentionShape shape, List<String> methods, int repeats, int warmup, int threads, long seed,
+                           BackendChoice backend) {
+
+    /** A request on the CPU backend. */
+    public BenchRequest(AttentionShape shape, List<String> methods, int repeats, int warmup, int threads, long seed) {
+        this(shape, methods, repeats, warmup, threads, seed, BackendChoice.cpu());
+    }
 
     public static final int MAX_REPEATS = 100_000;
 
@@ -21,6 +30,7 @@ public record BenchRequest(AttentionShape shape, List<String> methods, int repea
         methods = List.copyOf(methods);
         if (repeats < 1 || repeats > MAX_REPEATS) throw new IllegalArgumentException("repeats " + repeats + " must be in 1.." + MAX_REPEATS);
         if (warmup < 0 || warmup > MAX_REPEATS) throw new IllegalArgumentException("warmup " + warmup + " must be in 0.." + MAX_REPEATS);
+        if (backend == null) backend = BackendChoice.cpu();
         if (threads < 0) throw new IllegalArgumentException("threads " + threads + " must be >= 1 (or 0 for the default)");
     }
 }

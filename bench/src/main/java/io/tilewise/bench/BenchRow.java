@@ -1,5 +1,7 @@
 package io.tilewise.bench;
 
+import io.tilewise.attention.api.Device;
+
 /**
  * One measured method.
  *
@@ -15,8 +17,17 @@ package io.tilewise.bench;
  * @param speedupVsDense  our dense median / this median, from the same run
  * @param relL2VsDense    relative L2 error of this output against our dense output on the same inputs
  * @param threads         threads of our kernels (ORT: its intra-op threads)
+ * @param device          where the method ran, e.g. {@code cpu (host CPU)} or {@code tornado (NVIDIA H100 …)}
  */
 public record BenchRow(String method, String spec, int batch, int heads, int seqLen, int headDim, String layout,
                        double prepareMs, double medianMs, double minMs, double gflops, double executedDensity,
-                       double speedupVsDense, double relL2VsDense, int repeats, int warmup, int threads) {
+                       double speedupVsDense, double relL2VsDense, int repeats, int warmup, int threads, String device) {
+
+    /** A row measured on the host CPU. */
+    public BenchRow(String method, String spec, int batch, int heads, int seqLen, int headDim, String layout,
+                    double prepareMs, double medianMs, double minMs, double gflops, double executedDensity,
+                    double speedupVsDense, double relL2VsDense, int repeats, int warmup, int threads) {
+        this(method, spec, batch, heads, seqLen, headDim, layout, prepareMs, medianMs, minMs, gflops, executedDensity,
+                speedupVsDense, relL2VsDense, repeats, warmup, threads, Device.CPU.toString());
+    }
 }

@@ -6,6 +6,8 @@ import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
 import io.tilewise.attention.api.Support;
+import io.tilewise.attention.backend.BackendChoice;
+import io.tilewise.attention.backend.DeviceTransfers;
 import io.tilewise.attention.cpu.Parallel;
 import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.bench.ort.OrtMhaKernel;
@@ -27,24 +29,33 @@ sealed interface Candidate extends AutoCloseable {
 
     int threads();
 
+    /** Where the calls run, e.g. {@code cpu (host CPU)}. */
+    String device();
+
     @Override
     void close();
 
-    /** Prepares {@code kernel} for the inputs; ORT is bound to converted inputs so that its timing excludes conversion. */
-    static Candidate prepare(AttentionKernel kernel, AttentionShape shape, Tensor q, Tensor k, Tensor v, AttentionContext ctx) {
-        Support support = kernel.supports(shape, Device.CPU);
+    /**
+     * Prepares {@code kernel} for the inputs on {@code backend} (ORT's MultiHeadAttention always on its CPU provider);
+     * ORT is bound to converted inputs so that its timing excludes conversion.
+     */
+    static Candidate prepare(AttentionKernel kernel, AttentionShape shape, Tensor q, Tensor k, Tensor v, AttentionContext ctx,
+                             BackendChoice backend) {
+        if (kernel instanceof OrtMhaKernel ort) {
+            Support support = kernel.supports(shape, Device.CPU);
+            if (!support.supported()) throw new IllegalArgumentException(support.reason());
+            return new Ort(ort, shape, q, k, v, ctx);
+        }
+        Support support = backend.supports(kernel, shape);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
-        if (kernel instanceof OrtMhaKernel ort) return new Ort(ort, shape, q, k, v, ctx);
-        return new Ours(kernel, kernel.prepare(shape), q, k, v, ctx);
+        AttentionSession session = backend.prepare(kernel, shape);
+        String device = session instanceof DeviceTransfers ? backend.device().toString() : Device.CPU.toString();
+        return new Ours(kernel, session, q, k, v, ctx, q.zerosLike(), device);
     }
 
     /** One of our kernels: a session forward into a preallocated output. */
     record Ours(AttentionKernel kernel, AttentionSession session, Tensor q, Tensor k, Tensor v, AttentionContext ctx,
-                Tensor output) implements Candidate {
-
-        Ours(AttentionKernel kernel, AttentionSession session, Tensor q, Tensor k, Tensor v, AttentionContext ctx) {
-            this(kernel, session, q, k, v, ctx, q.zerosLike());
-        }
+                Tensor output, String device) implements Candidate {
 
         @Override
         public void call() {
@@ -112,6 +123,11 @@ sealed interface Candidate extends AutoCloseable {
         @Override
         public int threads() {
             return kernel.threads();
+        }
+
+        @Override
+        public String device() {
+            return "cpu (ONNX Runtime)";
         }
 
         @Override

@@ -1,6 +1,9 @@
 package io.tilewise.cli;
 
 import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.backend.Backend;
+import io.tilewise.attention.backend.BackendChoice;
+import io.tilewise.attention.backend.BackendSelector;
 import io.tilewise.bench.AttentionBenchmark;
 import io.tilewise.bench.BenchJsonLines;
 import io.tilewise.bench.BenchRequest;
@@ -61,13 +64,22 @@ final class BenchAttentionCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "append the rows as JSON lines to FILE")
     Path json;
 
+    @Option(names = "--backend", paramLabel = "auto|cpu|tornado", defaultValue = "auto", converter = Converters.BackendConverter.class,
+            description = "where our kernels run, dense included (default ${DEFAULT-VALUE}: TornadoVM when installed with a "
+                    + "device, else the CPU); ort-mha always runs on ONNX Runtime's CPU provider")
+    Backend backend;
+
     @Override
     public Integer call() throws Exception {
         AttentionShape shape = new AttentionShape(batch, heads, headDim, layoutOptions.layout());
-        BenchRequest request = new BenchRequest(shape, MethodList.parse(methods), repeats, warmup, threads, seed);
+        List<String> specs = MethodList.parse(methods);
+        BackendChoice choice = BackendSelector.select(backend);
+        BenchRequest request = new BenchRequest(shape, specs, repeats, warmup, threads, seed, choice);
         List<BenchRow> rows = AttentionBenchmark.run(request, progress());
         MachineInfo machine = MachineInfo.detect();
         if (json != null) BenchJsonLines.append(json, rows, machine, Instant.now());
+        spec.commandLine().getOut().println(choice.describe());
+        for (String fallback : choice.fallbacks()) spec.commandLine().getOut().println("note: " + fallback);
         spec.commandLine().getOut().print(BenchTable.format(rows, machine));
         spec.commandLine().getOut().flush();
         return 0;

@@ -2,6 +2,9 @@ package io.tilewise.cli;
 
 import io.tilewise.attention.api.TextPlacement;
 import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.attention.backend.Backend;
+import io.tilewise.pipeline.onnx.StageDevice;
+import picocli.CommandLine;
 import picocli.CommandLine.TypeConversionException;
 
 /** Option value converters; the library's message becomes picocli's one-line "Invalid value" error. */
@@ -23,6 +26,30 @@ final class Converters {
             return TextPlacement.parse(text);
         } catch (IllegalArgumentException e) {
             throw new TypeConversionException(e.getMessage());
+        }
+    }
+
+    /** {@code --backend auto|cpu|tornado}. */
+    static final class BackendConverter implements CommandLine.ITypeConverter<Backend> {
+        @Override
+        public Backend convert(String text) {
+            try {
+                return Backend.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** {@code --device cpu|cuda}. */
+    static final class StageDeviceConverter implements CommandLine.ITypeConverter<StageDevice> {
+        @Override
+        public StageDevice convert(String text) {
+            try {
+                return StageDevice.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
 package io.tilewise.cli;
 
+import io.tilewise.attention.backend.Backend;
 import io.tilewise.pipeline.io.VideoWriters;
 import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.onnx.StageDevice;
 import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.GenerationResult;
 import io.tilewise.pipeline.run.Pipeline;
@@ -65,6 +67,15 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "ONNX Runtime threads (default: every core)")
     int threads;
 
+    @Option(names = "--backend", paramLabel = "auto|cpu|tornado", defaultValue = "auto", converter = Converters.BackendConverter.class,
+            description = "where attention runs (default ${DEFAULT-VALUE}: TornadoVM when installed with a device, else the CPU)")
+    Backend backend;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda", defaultValue = "cpu", converter = Converters.StageDeviceConverter.class,
+            description = "where the ONNX Runtime stages run (default ${DEFAULT-VALUE}; cuda needs the -P cuda build, "
+                    + "else falls back to the CPU and says why)")
+    StageDevice device;
+
     /** The pipeline logs prompt warnings too; the command prints them itself, once, in its own format. */
     private static final java.util.logging.Logger PIPELINE_LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
 
@@ -76,8 +87,8 @@ final class GenerateCommand implements Callable<Integer> {
         VideoWriters.checkTarget(out);
         Path dir = ModelLocations.resolve(model);
         PrintWriter stdout = spec.commandLine().getOut();
-        Pipeline.Options options = threads == 0 ? Pipeline.Options.defaults()
-                : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels());
+        Pipeline.Options options = (threads == 0 ? Pipeline.Options.defaults()
+                : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withBackend(backend).withDevice(device);
         try (Pipeline pipeline = Pipeline.open(dir, options)) {
             ModelConfig.Defaults d = pipeline.config().defaults();
             GenerationRequest request = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()),
@@ -90,6 +101,8 @@ final class GenerateCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "%s: %d frames of %dx%d px, %d video tokens, %d steps, policy %s%n",
                     dir.getFileName(), request.frames(), request.width(), request.height(), tokens, request.steps(), result.policy());
             stdout.printf(Locale.ROOT, "time: %s; mean executed attention density %.3f%n", result.timings(), result.meanExecutedDensity());
+            stdout.printf("%s; %s%n", pipeline.backend().describe(), pipeline.stageProvider().describe());
+            for (String fallback : pipeline.backend().fallbacks()) stdout.printf("note: %s%n", fallback);
             stdout.printf("wrote %s%n", written.size() == 1 ? written.get(0) : written.get(0) + " … " + written.get(written.size() - 1));
         }
         return 0;

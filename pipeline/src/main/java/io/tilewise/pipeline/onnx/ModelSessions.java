@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * The ONNX Runtime sessions of one model: text encoder, embed, per block a pre and a post stage, head (see
  * {@link StageGraphs}). Built once from the weights; any batch and grid. Runs write into caller-pinned output
- * tensors, so the pipeline reuses its direct buffers across steps with no copies.
+ * tensors, so the pipeline reuses its direct buffers across steps with no copies. Sessions run on ORT's CPU provider
+ * or, when asked and available, its CUDA provider ({@link #provider()} says which and why).
  *
  * <p>Thread safety: ORT sessions may be run concurrently, but callers here are serialized by the pipeline. The
  * {@link OrtEnvironment} is ORT's process-wide singleton and is not closed; sessions and options are (idempotent).
@@ -23,42 +24,80 @@ public final class ModelSessions implements AutoCloseable {
 
     private final ModelConfig config;
     private final OrtEnvironment env;
-    private final OrtSession.SessionOptions options;
-    private final OrtSession text;
-    private final OrtSession embed;
+    private OrtSession.SessionOptions options;
+    private final StageProvider provider;
+    private OrtSession text;
+    private OrtSession embed;
     private final List<OrtSession> pre = new ArrayList<>();
     private final List<OrtSession> post = new ArrayList<>();
-    private final OrtSession head;
+    private OrtSession head;
     private boolean closed;
 
     /**
+     * Sessions on ORT's CPU provider.
+     *
      * @param threads intra-op threads of ORT (e.g. the core count)
      * @throws IllegalStateException when ORT refuses a graph (a bug in the builder; the stage is named)
      */
     public ModelSessions(ModelWeights weights, int threads) {
+        this(weights, threads, StageDevice.CPU);
+    }
+
+    /**
+     * Sessions on {@code device}. CUDA that ORT cannot use — a CPU-only onnxruntime jar, or CUDA/cuDNN missing,
+     * found when the provider is added or when the first session is created — falls back to the CPU provider;
+     * {@link #provider()} says so and why.
+     */
+    public ModelSessions(ModelWeights weights, int threads, StageDevice device) {
         if (threads < 1) throw new IllegalArgumentException("ORT threads " + threads + " must be >= 1");
         this.config = weights.config();
         this.env = OrtEnvironment.getEnvironment();
-        this.options = new OrtSession.SessionOptions();
         StageGraphs graphs = new StageGraphs(weights);
+        StageProvider chosen;
         try {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            // Our attention runs between ORT calls on the same cores: ORT's pool must not spin while it does.
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            text = create("text encoder", graphs.textEncoder());
-            embed = create("embed", graphs.embed());
-            for (int i = 0; i < config.blocks(); i++) {
-                pre.add(create("block " + i + " pre", graphs.blockPre(i)));
-                post.add(create("block " + i + " post", graphs.blockPost(i)));
+            this.options = baseOptions(threads);
+            chosen = StageProvider.configure(options, device);
+            try {
+                createAll(graphs);
+            } catch (IllegalStateException e) {
+                if (chosen.used() != StageDevice.CUDA) throw e;
+                // The CUDA provider was added but a session could not use it (e.g. cuDNN missing): retry on the CPU.
+                closeQuietly();
+                chosen = StageProvider.fallback(e.getCause() == null ? e : e.getCause());
+                this.options = baseOptions(threads);
+                createAll(graphs);
             }
-            head = create("head", graphs.head());
         } catch (OrtException | RuntimeException e) {
             closeQuietly();
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
+        this.provider = chosen;
+    }
+
+    private static OrtSession.SessionOptions baseOptions(int threads) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setIntraOpNumThreads(threads);
+        options.setInterOpNumThreads(1);
+        options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        // Our attention runs between ORT calls on the same cores: ORT's pool must not spin while it does.
+        options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        return options;
+    }
+
+    private void createAll(StageGraphs graphs) throws OrtException {
+        text = create("text encoder", graphs.textEncoder());
+        embed = create("embed", graphs.embed());
+        for (int i = 0; i < config.blocks(); i++) {
+            pre.add(create("block " + i + " pre", graphs.blockPre(i)));
+            post.add(create("block " + i + " post", graphs.blockPost(i)));
+        }
+        head = create("head", graphs.head());
+    }
+
+    /** The execution provider the stages run on, and why when it is not the one asked for. */
+    public StageProvider provider() {
+        return provider;
     }
 
     public ModelConfig config() { return config; }
@@ -108,7 +147,12 @@ public final class ModelSessions implements AutoCloseable {
                 // closing releases native memory; nothing useful to do on failure
             }
         }
-        options.close();
+        text = null;
+        embed = null;
+        head = null;
+        pre.clear();
+        post.clear();
+        if (options != null) options.close();
     }
 
     private void ensureOpen() {

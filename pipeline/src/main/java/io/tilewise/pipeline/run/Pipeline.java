@@ -5,17 +5,22 @@ import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Branch;
-import io.tilewise.attention.api.Device;
 import io.tilewise.attention.api.Support;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.api.TokenOrder;
+import io.tilewise.attention.backend.Backend;
+import io.tilewise.attention.backend.BackendChoice;
+import io.tilewise.attention.backend.BackendSelector;
+import io.tilewise.attention.backend.DeviceTransfers;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.spec.MethodSpec;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelDirectory;
 import io.tilewise.pipeline.model.ModelWeights;
 import io.tilewise.pipeline.onnx.ModelSessions;
+import io.tilewise.pipeline.onnx.StageDevice;
+import io.tilewise.pipeline.onnx.StageProvider;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,11 +56,19 @@ public final class Pipeline implements AutoCloseable {
     /**
      * @param ortThreads intra-op threads of ONNX Runtime
      * @param kernels    turns a method spec into a kernel (default: the {@link AttentionMethods} registry)
+     * @param backend    where attention runs (default {@code auto}: TornadoVM when installed with a device, else the CPU)
+     * @param device     where the ORT stages run (default {@code cpu}; {@code cuda} falls back to the CPU, saying why)
      */
-    public record Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels) {
+    public record Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels, Backend backend, StageDevice device) {
         public Options {
             if (ortThreads < 1) throw new IllegalArgumentException("ORT threads " + ortThreads + " must be >= 1");
             if (kernels == null) kernels = AttentionMethods::create;
+            if (backend == null) backend = Backend.AUTO;
+            if (device == null) device = StageDevice.CPU;
+        }
+
+        public Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels) {
+            this(ortThreads, kernels, Backend.AUTO, StageDevice.CPU);
         }
 
         public static Options defaults() {
@@ -63,7 +76,15 @@ public final class Pipeline implements AutoCloseable {
         }
 
         public Options withKernels(Function<MethodSpec, AttentionKernel> newKernels) {
-            return new Options(ortThreads, newKernels);
+            return new Options(ortThreads, newKernels, backend, device);
+        }
+
+        public Options withBackend(Backend newBackend) {
+            return new Options(ortThreads, kernels, newBackend, device);
+        }
+
+        public Options withDevice(StageDevice newDevice) {
+            return new Options(ortThreads, kernels, backend, newDevice);
         }
     }
 
@@ -74,6 +95,7 @@ public final class Pipeline implements AutoCloseable {
     private final ModelSessions sessions;
     private final Tokenizer tokenizer;
     private final Options options;
+    private final BackendChoice backend;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Map<SessionKey, AttentionSession> attention = new HashMap<>();
     private boolean closed;
@@ -82,7 +104,8 @@ public final class Pipeline implements AutoCloseable {
         this.config = weights.config();
         this.options = options;
         this.tokenizer = Tokenizer.of(config);
-        this.sessions = new ModelSessions(weights, options.ortThreads());
+        this.backend = BackendSelector.select(options.backend());
+        this.sessions = new ModelSessions(weights, options.ortThreads(), options.device());
     }
 
     /** Loads and validates a model directory ({@code config.json} + {@code weights.safetensors}). */
@@ -105,6 +128,16 @@ public final class Pipeline implements AutoCloseable {
 
     public Tokenizer tokenizer() {
         return tokenizer;
+    }
+
+    /** Where attention runs and why (e.g. the CPU because TornadoVM is not installed). */
+    public BackendChoice backend() {
+        return backend;
+    }
+
+    /** Where the ORT stages run and why (e.g. the CPU because the onnxruntime jar has no CUDA provider). */
+    public StageProvider stageProvider() {
+        return sessions.provider();
     }
 
     public GenerationResult generate(GenerationRequest request) {
@@ -165,6 +198,8 @@ public final class Pipeline implements AutoCloseable {
         List<AttentionCall> calls = new ArrayList<>();
         long stageNanos = 0;
         long attentionNanos = 0;
+        long[] attentionCopies = new long[3];
+        Transfers transfers;
         try (WorkspaceBuffers ws = new WorkspaceBuffers(sessions, config, grid, batch)) {
             stageNanos += ws.encodeText(prompts);
             int n = grid.volume();
@@ -182,8 +217,11 @@ public final class Pipeline implements AutoCloseable {
                         AttentionContext ctx = new AttentionContext(step, request.steps(), t, layer, branch, Float.NaN,
                                 TokenOrder.IDENTITY);
                         long a0 = System.nanoTime();
+                        long[] before = copies(session);
                         session.forward(ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b]);
                         long nanos = System.nanoTime() - a0;
+                        long[] after = copies(session);
+                        for (int i = 0; i < attentionCopies.length; i++) attentionCopies[i] += after[i] - before[i];
                         attentionNanos += nanos;
                         calls.add(new AttentionCall(step, layer, branch, kernel.spec(), session.executedDensity(), nanos));
                     }
@@ -196,9 +234,11 @@ public final class Pipeline implements AutoCloseable {
                 FlowMatchEuler.step(latent, velocity, times[step + 1] - t);
                 listener.onStep(new StepListener.StepProgress(step, request.steps(), t, System.nanoTime() - start));
             }
+            transfers = new Transfers(ws.transfers.hostToDevice(), ws.transfers.deviceToHost(), attentionCopies[0],
+                    attentionCopies[1], attentionCopies[2]);
         }
         Video video = Video.fromChannelsFirst(patchifier.unpatchify(latent), request.frames(), request.height(), request.width());
-        Timings timings = new Timings(System.nanoTime() - start, stageNanos, attentionNanos, prepareNanos);
+        Timings timings = new Timings(System.nanoTime() - start, stageNanos, attentionNanos, prepareNanos, transfers);
         return new GenerationResult(video, timings, calls, warnings, policy.toString());
     }
 
@@ -207,15 +247,21 @@ public final class Pipeline implements AutoCloseable {
         SessionKey key = new SessionKey(kernel.spec(), shape);
         AttentionSession session = attention.get(key);
         if (session == null) {
-            Support support = kernel.supports(shape, Device.CPU);
+            Support support = backend.supports(kernel, shape);
             if (!support.supported()) {
                 throw new IllegalArgumentException("attention method " + kernel.spec() + " cannot run on grid " + shape.layout()
                         + ": " + support.reason());
             }
-            session = kernel.prepare(shape, Device.CPU);
+            session = backend.prepare(kernel, shape);
             attention.put(key, session);
         }
         return session;
+    }
+
+    /** Host→device bytes, device→host bytes and copy nanos of a device session so far (zeros on the host). */
+    private static long[] copies(AttentionSession session) {
+        if (!(session instanceof DeviceTransfers d)) return new long[3];
+        return new long[] {d.hostToDeviceBytes(), d.deviceToHostBytes(), d.transferNanos()};
     }
 
     /** Seeded N(0, 1) values (Box–Muller on a SplittableRandom). */

@@ -4,8 +4,19 @@ package io.tilewise.pipeline.run;
  * Wall time of one generation, in nanoseconds. {@code stages}: every ONNX Runtime run (text encoder, embed, block
  * pre/post, head); {@code attention}: our attention forwards; {@code attentionPrepare}: building attention sessions
  * (first use of a (method, shape), cached afterwards); the rest of {@code total} is sampling, copies and setup.
+ * {@code transfers}: host↔device bytes at the stage/attention boundary ({@link Transfers#NONE} when everything runs
+ * on the host).
  */
-public record Timings(long total, long stages, long attention, long attentionPrepare) {
+public record Timings(long total, long stages, long attention, long attentionPrepare, Transfers transfers) {
+
+    public Timings {
+        if (transfers == null) transfers = Transfers.NONE;
+    }
+
+    /** Timings of a run with no device copies. */
+    public Timings(long total, long stages, long attention, long attentionPrepare) {
+        this(total, stages, attention, attentionPrepare, Transfers.NONE);
+    }
 
     public double attentionShare() {
         return total == 0 ? 0 : (double) attention / total;
@@ -13,7 +24,7 @@ public record Timings(long total, long stages, long attention, long attentionPre
 
     @Override
     public String toString() {
-        return String.format("total %.1f ms, stages %.1f ms, attention %.1f ms (%.0f %%), attention prepare %.1f ms",
-                total / 1e6, stages / 1e6, attention / 1e6, 100 * attentionShare(), attentionPrepare / 1e6);
+        return String.format(java.util.Locale.ROOT, "total %.1f ms, stages %.1f ms, attention %.1f ms (%.0f %%), attention prepare %.1f ms; %s",
+                total / 1e6, stages / 1e6, attention / 1e6, 100 * attentionShare(), attentionPrepare / 1e6, transfers);
     }
 }

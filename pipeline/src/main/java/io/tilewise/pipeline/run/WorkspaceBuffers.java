@@ -2,12 +2,14 @@ package io.tilewise.pipeline.run;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.OrtBuffers;
 import io.tilewise.pipeline.onnx.RopeTables;
+import io.tilewise.pipeline.onnx.StageTransfers;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -47,6 +49,8 @@ final class WorkspaceBuffers implements AutoCloseable {
     private final OrtBuffers.Floats patches, t, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf, text, mask;
     final OrtBuffers.Floats velocity;
     final Tensor[] q, k, v, attn;
+    /** Bytes the stage runs moved between host and device (zero on the CPU provider). */
+    final StageTransfers transfers;
     private OrtBuffers.Floats x;
     private OrtBuffers.Floats xNext;
 
@@ -55,6 +59,7 @@ final class WorkspaceBuffers implements AutoCloseable {
         this.batch = batch;
         this.tokens = grid.volume();
         this.patchSize = c.patchSize();
+        this.transfers = new StageTransfers(sessions.provider().used());
         OrtEnvironment env = sessions.environment();
         int d = c.hidden();
         int heads = c.heads();
@@ -92,7 +97,7 @@ final class WorkspaceBuffers implements AutoCloseable {
         }
         mask.put(m);
         try (OrtBuffers.Longs idsT = OrtBuffers.longs(sessions.environment(), ids, batch, len)) {
-            return timed(() -> ModelSessions.run(sessions.textEncoder(), Map.of(IDS, idsT.tensor(), TEXT_MASK, mask.tensor()),
+            return timed(() -> run(sessions.textEncoder(), Map.of(IDS, idsT.tensor(), TEXT_MASK, mask.tensor()),
                     Map.of(TEXT_STATES, text.tensor()), "the text encoder"));
         }
     }
@@ -105,20 +110,20 @@ final class WorkspaceBuffers implements AutoCloseable {
         }
         x = xA;
         xNext = xB;
-        return timed(() -> ModelSessions.run(sessions.embed(), Map.of(PATCHES, patches.tensor(), T, t.tensor()),
+        return timed(() -> run(sessions.embed(), Map.of(PATCHES, patches.tensor(), T, t.tensor()),
                 Map.of(X, x.tensor(), TEMB, temb.tensor(), E, e.tensor()), "the embed stage"));
     }
 
     long pre(int layer) {
         Map<String, OnnxTensor> in = Map.of(X, x.tensor(), E, e.tensor(), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
-        return timed(() -> ModelSessions.run(sessions.pre(layer), in,
+        return timed(() -> run(sessions.pre(layer), in,
                 Map.of(Q, qBuf.tensor(), K, kBuf.tensor(), V, vBuf.tensor()), "block " + layer + " pre stage"));
     }
 
     long post(int layer) {
         Map<String, OnnxTensor> in = Map.of(X, x.tensor(), ATTN, attnBuf.tensor(), E, e.tensor(), TEXT_STATES, text.tensor(),
                 TEXT_MASK, mask.tensor());
-        long nanos = timed(() -> ModelSessions.run(sessions.post(layer), in, Map.of(X_OUT, xNext.tensor()),
+        long nanos = timed(() -> run(sessions.post(layer), in, Map.of(X_OUT, xNext.tensor()),
                 "block " + layer + " post stage"));
         OrtBuffers.Floats swap = x;
         x = xNext;
@@ -127,7 +132,7 @@ final class WorkspaceBuffers implements AutoCloseable {
     }
 
     long head() {
-        return timed(() -> ModelSessions.run(sessions.head(), Map.of(X, x.tensor(), TEMB, temb.tensor()),
+        return timed(() -> run(sessions.head(), Map.of(X, x.tensor(), TEMB, temb.tensor()),
                 Map.of(VELOCITY, velocity.tensor()), "the head"));
     }
 
@@ -148,6 +153,11 @@ final class WorkspaceBuffers implements AutoCloseable {
         Tensor[] views = new Tensor[batch];
         for (int b = 0; b < batch; b++) views[b] = Tensor.wrap(all.asSlice(b * bytes, bytes), 1, heads, tokens, hd);
         return views;
+    }
+
+    private void run(OrtSession session, Map<String, OnnxTensor> in, Map<String, OnnxTensor> out, String what) {
+        transfers.add(in, out);
+        ModelSessions.run(session, in, out, what);
     }
 
     private <T extends AutoCloseable> T own(T resource) {

@@ -1,0 +1,63 @@
+package io.tilewise.attention.tornado;
+
+import io.tilewise.attention.api.AttentionContext;
+import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.blocksparse.BlockSparsePlan;
+import io.tilewise.attention.blocksparse.TileSummaries;
+import io.tilewise.attention.piecewise.PisaPlanner;
+import io.tilewise.attention.piecewise.PisaSpec;
+import io.tilewise.attention.tensor.Tensor;
+
+/**
+ * PISA with attention on the device: per batch element, the CPU pre-pass ({@link PisaPlanner}) picks the exact
+ * blocks and computes the tile summaries from that call's q and k — the plan depends on the inputs, so it is
+ * uploaded with every call — and the device runs the plan executor with the summaries (same semantics as the CPU
+ * {@code PisaKernel}). The task graph is built on the first call (when the plan's size is known) and reused: PISA
+ * keeps a fixed number of exact blocks per query block, so every later plan has the same entry counts.
+ */
+final class TornadoPisaSession extends TornadoSession {
+
+    private final PisaPlanner planner;
+    private final AttentionGraph.Variant variant;
+    private AttentionGraph graph;
+    private boolean graphFirstOrder;
+    private volatile double executedDensity;
+
+    TornadoPisaSession(AttentionShape shape, PisaSpec spec, AttentionGraph.Variant variant) {
+        super(shape);
+        this.planner = new PisaPlanner(spec);
+        this.variant = variant;
+        int blocks = spec.blocks(shape.seqLen());
+        this.executedDensity = spec.topK(blocks) / (double) blocks;
+    }
+
+    @Override
+    protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
+        AttentionShape s = shape();
+        float scale = ctx.scaleFor(s.headDim());
+        double density = 0;
+        for (int b = 0; b < s.batch(); b++) {
+            PisaPlanner.Planned planned = planner.plan(q, k, v, b, scale);
+            BlockSparsePlan plan = planned.plan();
+            TileSummaries[] summaries = planned.summaries();
+            boolean firstOrder = summaries != null && summaries.length > 0 && summaries[0].firstOrder() != null;
+            if (graph == null || !graph.fits(plan) || graphFirstOrder != firstOrder) {
+                retire(graph);
+                DeviceSummaries device = DeviceSummaries.sized(s.heads(), plan.kTiles(), s.seqLen(), s.headDim(), firstOrder);
+                graph = own(AttentionGraph.builder(s.heads(), s.heads(), s.seqLen(), s.headDim()).variant(variant)
+                        .device(TornadoDevices.selected()).perCallPlan(plan, device).build());
+                graphFirstOrder = firstOrder;
+            }
+            graph.loadPlan(plan);
+            if (summaries != null) graph.summaries().load(summaries, plan.kTiles(), s.seqLen(), s.headDim());
+            graph.run(q, k, v, scale, out, lse, b * s.heads());
+            density += plan.executedDensity();
+        }
+        executedDensity = density / s.batch();
+    }
+
+    @Override
+    public double executedDensity() {
+        return executedDensity;
+    }
+}
