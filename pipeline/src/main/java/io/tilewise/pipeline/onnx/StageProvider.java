@@ -14,6 +14,9 @@ public record StageProvider(StageDevice requested, StageDevice used, String reas
 
     /** Hint appended when the jar on the class path has no CUDA provider at all. */
     static final String CPU_ONLY_JAR = "the onnxruntime jar on the class path is CPU-only (build with mvn -P cuda for onnxruntime_gpu)";
+    /** Hint appended when the GPU jar is there but its CUDA provider could not start (driver, CUDA or cuDNN libraries). */
+    static final String CUDA_LIBRARIES = "onnxruntime_gpu is on the class path but could not load CUDA (needs an NVIDIA "
+            + "driver, CUDA 12 and cuDNN 9 libraries on LD_LIBRARY_PATH)";
 
     public static StageProvider cpu() {
         return new StageProvider(StageDevice.CPU, StageDevice.CPU, "requested");
@@ -52,6 +55,6 @@ public record StageProvider(StageDevice requested, StageDevice used, String reas
         } catch (RuntimeException | LinkageError e) {
             cpuOnlyJar = false;
         }
-        return new StageProvider(StageDevice.CUDA, StageDevice.CPU, message + (cpuOnlyJar ? "; " + CPU_ONLY_JAR : ""));
+        return new StageProvider(StageDevice.CUDA, StageDevice.CPU, message + "; " + (cpuOnlyJar ? CPU_ONLY_JAR : CUDA_LIBRARIES));
     }
 }
