@@ -257,15 +257,21 @@ public final class TinyDit {
             }
         }
 
-        /** {@code [B·C, …]} per chunk → {@code [B, N, …]} per token; per-row arrays pass through. */
+        /**
+         * {@code [B·C, …]} per chunk → {@code [B, N, …]} per token; per-row arrays pass through. A one-hot
+         * {@code [N, C]} matrix product rather than repeat/gather: plain matmul in both directions of autograd
+         * (PyTorch's repeat_interleave backward crashed the native library in a long run).
+         */
         NDArray perToken(NDArray perChunk) {
             if (chunkFrames == 0) return perChunk;
             int chunks = times / batch;
             int tokens = frames * tokensPerFrame;
             Shape rest = perChunk.getShape().slice(1);
-            NDArray grouped = perChunk.reshape(new Shape(batch, chunks).addAll(rest));
-            NDArray repeated = grouped.repeat(1, (long) chunkFrames * tokensPerFrame);
-            return tokens == chunks * chunkFrames * tokensPerFrame ? repeated : repeated.get(":, 0:" + tokens);
+            float[] oneHot = new float[tokens * chunks];
+            for (int token = 0; token < tokens; token++) oneHot[token * chunks + token / (chunkFrames * tokensPerFrame)] = 1f;
+            NDArray select = perChunk.getManager().create(oneHot, new Shape(tokens, chunks));
+            NDArray spread = select.matMul(perChunk.reshape(batch, chunks, rest.size()));       // [B, N, prod(rest)]
+            return spread.reshape(new Shape(batch, tokens).addAll(rest));
         }
 
         /** {@code [1, 1, N, N]}: 0 where the key's chunk is not after the query's, a large negative number elsewhere. */
