@@ -30,11 +30,10 @@ public final class OrderedPlanRunner implements AutoCloseable {
         int heads = q.heads();
         int n = q.seqLen();
         int d = q.headDim();
-        ThreadLocal<float[][]> buffers = ThreadLocal.withInitial(() -> new float[][] {new float[n * d], new float[n * d]});
         Parallel.forEach(q.batch() * heads, bh -> {
             int b = bh / heads;
             int h = bh % heads;
-            float[][] buf = buffers.get();
+            float[][] buf = buffers(n * d);
             gather(q, q2, b, h, orders.queryOf(h), d, buf);
             gather(k, k2, b, h, orders.keyOf(h), d, buf);
             gather(v, v2, b, h, orders.keyOf(h), d, buf);
@@ -43,10 +42,22 @@ public final class OrderedPlanRunner implements AutoCloseable {
         Parallel.forEach(q.batch() * heads, bh -> {
             int b = bh / heads;
             int h = bh % heads;
-            float[][] buf = buffers.get();
+            float[][] buf = buffers(n * d);
             scatter(out2, out, b, h, orders.queryOf(h), d, buf);
             if (lse != null) scatter(lse2, lse, b, h, orders.queryOf(h), 1, buf);
         });
+    }
+
+    /** Per-thread row buffers, grown on demand. */
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    private static float[][] buffers(int size) {
+        float[][] buf = BUFFERS.get();
+        if (buf[0].length < size) {
+            buf = new float[][] {new float[size], new float[size]};
+            BUFFERS.set(buf);
+        }
+        return buf;
     }
 
     /** {@code dst[p] = src[order[p]]} for the rows of head (b, h). */

@@ -26,12 +26,10 @@ public final class PartMerge {
         int n = outA.seqLen();
         int d = outA.headDim();
         int heads = outA.heads();
-        ThreadLocal<float[][]> buffers = ThreadLocal.withInitial(() -> new float[][] {
-                new float[n * d], new float[n * d], new float[n], new float[n]});
         Parallel.forEach(outA.batch() * heads, bh -> {
             int b = bh / heads;
             int h = bh % heads;
-            float[][] buf = buffers.get();
+            float[][] buf = buffers(n, d);
             float[] oa = buf[0], ob = buf[1], la = buf[2], lb = buf[3];
             outA.copyHeadTo(b, h, oa, 0);
             outB.copyHeadTo(b, h, ob, 0);
@@ -41,6 +39,19 @@ public final class PartMerge {
             out.copyRowsFrom(b, h, 0, n, oa, 0);
             if (lse != null) lse.copyRowsFrom(b, h, 0, n, la, 0);
         });
+    }
+
+    /** Per-thread head buffers, grown on demand and kept (merges run on every step). */
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {
+            new float[0], new float[0], new float[0], new float[0]});
+
+    private static float[][] buffers(int n, int d) {
+        float[][] buf = BUFFERS.get();
+        if (buf[0].length < n * d || buf[2].length < n) {
+            buf = new float[][] {new float[n * d], new float[n * d], new float[n], new float[n]};
+            BUFFERS.set(buf);
+        }
+        return buf;
     }
 
     /** Folds rows of B into rows of A in place ({@code oa}, {@code la} receive the merge). */

@@ -62,7 +62,7 @@ class ChunkAttentionTest {
                     q.copyRowsFrom(0, h, contextTokens, N, rows, 0);
                 }
                 int c = contextTokens;
-                Attn.Result r = Attn.reference(q, k, v, (qi, ki) -> ki < c || internal.allowed(qi - c, ki - c));
+                Attn.Result r = Attn.reference(q, k, v, (qi, ki) -> ki < c || (qi >= c && internal.allowed(qi - c, ki - c)));
                 try (r) {
                     Attn.Result out = Attn.Result.like(chunk.q());
                     for (int h = 0; h < HEADS; h++) {
