@@ -11,6 +11,7 @@ import io.tilewise.caches.exec.PartMerge;
 import io.tilewise.caches.state.CacheKey;
 import io.tilewise.caches.state.CacheStore;
 import io.tilewise.caches.state.CachedPart;
+import io.tilewise.caches.state.QueryDrift;
 
 /**
  * Chunk-causal attention over a full sequence as two plans merged by LSE: block-internal (own chunk) and
@@ -23,6 +24,8 @@ final class BlockCausalSession extends AbstractAttentionSession implements State
     private final BlockSparsePlan internal;
     private final BlockSparsePlan external;
     private final int tau;
+    private final double drift;
+    private final QueryDrift queries = new QueryDrift();
     private final BlockSparseExecutor executor;
     private final CacheStore store = new CacheStore();
     private final Tensor internalOut;
@@ -32,7 +35,12 @@ final class BlockCausalSession extends AbstractAttentionSession implements State
     private double lastDensity;
 
     BlockCausalSession(AttentionShape shape, BlockSparsePlan internal, BlockSparsePlan external, int tau) {
+        this(shape, internal, external, tau, 0);
+    }
+
+    BlockCausalSession(AttentionShape shape, BlockSparsePlan internal, BlockSparsePlan external, int tau, double drift) {
         super(shape);
+        this.drift = drift;
         this.internal = internal;
         this.external = external;
         this.tau = tau;
@@ -51,11 +59,16 @@ final class BlockCausalSession extends AbstractAttentionSession implements State
         Tensor extLse = externalLse;
         boolean computeExternal = true;
         if (tau > 0) {
-            CachedPart part = store.part(CacheKey.of(ctx, q.heads()), q.batch(), q.seqLen(), q.headDim());
-            computeExternal = !part.filled() || ctx.step() - part.refreshStep() >= tau || ctx.step() <= part.lastStep();
+            CacheKey key = CacheKey.of(ctx, q.heads());
+            CachedPart part = store.part(key, q.batch(), q.seqLen(), q.headDim());
+            computeExternal = !part.filled() || ctx.step() - part.refreshStep() >= tau || ctx.step() <= part.lastStep()
+                    || (drift > 0 && queries.drift(key, q) > drift);
             extOut = part.out();
             extLse = part.lse();
-            if (computeExternal) part.refreshed(ctx.step(), external);
+            if (computeExternal) {
+                part.refreshed(ctx.step(), external);
+                if (drift > 0) queries.snapshot(key, q);
+            }
             part.used(ctx.step());
         }
         if (computeExternal) executor.execute(external, q, k, v, scale, extOut, extLse, null);
@@ -72,16 +85,18 @@ final class BlockCausalSession extends AbstractAttentionSession implements State
     @Override
     public void resetState() {
         store.reset();
+        queries.reset();
     }
 
     @Override
     public long stateBytes() {
-        return store.bytes();
+        return store.bytes() + queries.bytes();
     }
 
     @Override
     protected void release() {
         store.close();
+        queries.close();
         for (Tensor t : new Tensor[] {internalOut, internalLse, externalOut, externalLse}) {
             if (t != null) t.close();
         }

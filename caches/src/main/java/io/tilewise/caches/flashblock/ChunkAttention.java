@@ -10,6 +10,7 @@ import io.tilewise.caches.exec.PartMerge;
 import io.tilewise.caches.state.CacheKey;
 import io.tilewise.caches.state.CacheStore;
 import io.tilewise.caches.state.CachedPart;
+import io.tilewise.caches.state.QueryDrift;
 
 /**
  * Attention of one chunk in streaming block-causal generation: the chunk's queries attend its own keys
@@ -26,6 +27,8 @@ import io.tilewise.caches.state.CachedPart;
 public final class ChunkAttention implements StatefulSession, AutoCloseable {
 
     private final int tau;
+    private final double drift;
+    private final QueryDrift queries = new QueryDrift();
     private final ContextAttention context;
     private final CacheStore store = new CacheStore();
     private final AttentionShape shape;
@@ -36,8 +39,9 @@ public final class ChunkAttention implements StatefulSession, AutoCloseable {
     private double lastDensity = 1;
     private boolean lastRefreshed;
 
-    private ChunkAttention(AttentionShape chunkShape, int tau) {
+    private ChunkAttention(AttentionShape chunkShape, int tau, double drift) {
         this.tau = tau;
+        this.drift = drift;
         this.shape = chunkShape;
         this.context = new ContextAttention(chunkShape.headDim());
         this.internalOut = Tensor.allocate(chunkShape.batch(), chunkShape.heads(), chunkShape.seqLen(), chunkShape.headDim());
@@ -48,13 +52,18 @@ public final class ChunkAttention implements StatefulSession, AutoCloseable {
 
     /** External attention recomputed every call: the reference block-causal run. */
     public static ChunkAttention uncached(AttentionShape chunkShape) {
-        return new ChunkAttention(chunkShape, 0);
+        return new ChunkAttention(chunkShape, 0, 0);
     }
 
     /** FlashBlock: the external part cached and refreshed every {@code tau} steps. */
     public static ChunkAttention flashBlock(AttentionShape chunkShape, int tau) {
+        return flashBlock(chunkShape, tau, 0);
+    }
+
+    /** FlashBlock that also refreshes when the queries drifted more than {@code drift} (0 = off), see {@link FlashBlockSpec}. */
+    public static ChunkAttention flashBlock(AttentionShape chunkShape, int tau, double drift) {
         if (tau < 1) throw new IllegalArgumentException("tau " + tau + " must be >= 1");
-        return new ChunkAttention(chunkShape, tau);
+        return new ChunkAttention(chunkShape, tau, drift);
     }
 
     public AttentionShape shape() {
@@ -79,12 +88,16 @@ public final class ChunkAttention implements StatefulSession, AutoCloseable {
         Tensor extLse = externalLse;
         boolean refresh = true;
         if (tau > 0) {
-            CachedPart part = store.part(CacheKey.of(ctx, q.heads()), q.batch(), n, q.headDim());
+            CacheKey key = CacheKey.of(ctx, q.heads());
+            CachedPart part = store.part(key, q.batch(), n, q.headDim());
             refresh = !part.filled() || ctx.step() - part.refreshStep() >= tau || ctx.step() <= part.lastStep()
-                    || !Long.valueOf(kv.version()).equals(part.tag());
+                    || !Long.valueOf(kv.version()).equals(part.tag()) || (drift > 0 && queries.drift(key, q) > drift);
             extOut = part.out();
             extLse = part.lse();
-            if (refresh) part.refreshed(ctx.step(), kv.version());
+            if (refresh) {
+                part.refreshed(ctx.step(), kv.version());
+                if (drift > 0) queries.snapshot(key, q);
+            }
             part.used(ctx.step());
         }
         if (refresh) context.forward(q, kv.k(), kv.v(), kv.tokens(), scale, extOut, extLse);
@@ -111,16 +124,18 @@ public final class ChunkAttention implements StatefulSession, AutoCloseable {
     @Override
     public void resetState() {
         store.reset();
+        queries.reset();
     }
 
     @Override
     public long stateBytes() {
-        return store.bytes();
+        return store.bytes() + queries.bytes();
     }
 
     @Override
     public void close() {
         store.close();
+        queries.close();
         for (Tensor t : new Tensor[] {internalOut, internalLse, externalOut, externalLse}) {
             if (t != null) t.close();
         }

@@ -14,8 +14,8 @@ public final class FlashBlockProvider implements AttentionMethodProvider {
 
     @Override
     public String summary() {
-        return "flashblock:tau=N,chunk=F — block-causal models: block-external attention cached, refreshed every N steps, "
-                + "merged by LSE (default tau 2; chunk = the model's causal_chunk_frames)";
+        return "flashblock:tau=N,drift=X,chunk=F — block-causal models: block-external attention cached, refreshed every N steps "
+                + "(and when the queries moved more than X, relative L2), merged by LSE (default tau 2, drift 0 = off; chunk = the model's)";
     }
 
     @Override

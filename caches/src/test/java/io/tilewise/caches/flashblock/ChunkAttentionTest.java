@@ -195,4 +195,26 @@ class ChunkAttentionTest {
             assertEquals(0, s.stateBytes());
         }
     }
+
+    @Test
+    void driftRefreshesWhenQueriesMovedAndReusesWhenTheyDidNot() {
+        try (Setup first = Setup.random(500, 2 * N);
+             Setup moved = first.withQueries(501);
+             Attn.Result out = Attn.Result.like(first.chunk().q());
+             AttentionSession dense = AttentionMethods.create("dense").prepare(CHUNK);
+             ChunkAttention flash = ChunkAttention.flashBlock(CHUNK, 10, 0.05)) {
+            flash.forward(dense, first.chunk().q(), first.chunk().k(), first.chunk().v(), first.kv(1), at(0, Branch.COND), out.out());
+            assertTrue(flash.lastRefreshed());
+            flash.forward(dense, first.chunk().q(), first.chunk().k(), first.chunk().v(), first.kv(1), at(1, Branch.COND), out.out());
+            assertFalse(flash.lastRefreshed(), "same queries: no drift, reuse within tau");
+            flash.forward(dense, moved.chunk().q(), moved.chunk().k(), moved.chunk().v(), moved.kv(1), at(2, Branch.COND), out.out());
+            assertTrue(flash.lastRefreshed(), "new queries drifted far: refresh");
+            try (Attn.Result expected = moved.reference((q, k) -> true)) {
+                Attn.assertClose(expected.out(), out.out(), Attn.REL_L2, "refreshed on drift");
+            }
+            assertEquals(2L * HEADS * N * (HEAD_DIM + 1) * Float.BYTES / 2 + (long) HEADS * N * HEAD_DIM * Float.BYTES, flash.stateBytes(),
+                    "one cached part plus one query snapshot");
+        }
+        assertEquals("flashblock:tau=4,drift=0.1", AttentionMethods.create("flashblock:tau=4,drift=0.1").spec());
+    }
 }

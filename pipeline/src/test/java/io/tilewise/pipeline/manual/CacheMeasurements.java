@@ -15,13 +15,14 @@ import java.util.Locale;
 
 /**
  * Manual measurements of issue 7 (not a test; run through scripts/measure-caches). Variants are interleaved
- * (A, B, A, B …) in one JVM and reported as ratios; PSNR is on the decoded RGB frames (per frame
- * {@code 10·log10(1/MSE)} over values in [0, 1], mean over frames; identical frames count as 100 dB).
+ * (A, B, A, B …) in one JVM and reported as ratios; PSNR is on the decoded RGB frames ({@code 10·log10(1/MSE)} over
+ * values in [0, 1] of the frames concerned together; identical frames count as 100 dB).
  *
  * <pre>
  *   ttfc       MODEL FRAMES STEPS ROUNDS          streaming time to first chunk vs full-clip time (dense)
- *   flashblock MODEL FRAMES STEPS ROUNDS TAU...   streaming: attention time at chunks with >= 4 chunks of context
- *                                                 and PSNR, flashblock:tau=N vs the uncached block-causal run
+ *   flashblock MODEL FRAMES STEPS ROUNDS TAU|POLICY...  streaming: attention time at chunks with >= 4 chunks of
+ *                                                 context and PSNR, flashblock:tau=N (or a policy) vs the uncached
+ *                                                 block-causal run
  *   residual   MODEL FRAMES STEPS ROUNDS SPEC...  bidirectional: SPEC alone and cache(tau=3):SPEC, PSNR vs dense
  * </pre>
  */
@@ -82,8 +83,9 @@ public final class CacheMeasurements {
         int minContext = 4 * chunkFrames;
         stream(pipeline, oneStep(base));
         List<String> policies = new ArrayList<>(List.of("dense"));
-        for (String tau : taus) policies.add("flashblock:tau=" + tau);
+        for (String tau : taus) policies.add(tau.matches("\\d+") ? "flashblock:tau=" + tau : tau);
         double[][] late = new double[policies.size()][rounds];
+        double[] lateWork = new double[policies.size()];
         double[][] all = new double[policies.size()][rounds];
         Video reference = null;
         for (int r = 0; r < rounds; r++) {
@@ -98,19 +100,32 @@ public final class CacheMeasurements {
                     }
                 }
                 late[i][r] = lateNanos / 1e9;
+                // (query, key) pairs computed at the late chunks: executed density × chunk·(chunk + context) pairs
+                int chunkTokens = chunkFrames * base.height() / pipeline.config().patch()[1] * base.width() / pipeline.config().patch()[2];
+                int callsPerChunk = base.steps() * pipeline.config().blocks() * (base.usesGuidance() ? 2 : 1);
+                double work = 0;
+                for (StreamListener.Chunk c : s.chunks()) {
+                    if (c.contextFrames() < minContext) continue;
+                    double pairs = (double) chunkTokens * (chunkTokens + (double) c.contextFrames() / chunkFrames * chunkTokens);
+                    for (int k = 0; k < callsPerChunk; k++) work += pairs * s.result().attentionCalls().get(c.index() * callsPerChunk + k).executedDensity();
+                }
+                lateWork[i] = work;
                 all[i][r] = s.chunks().stream().mapToLong(StreamListener.Chunk::attentionNanos).sum() / 1e9;
                 if (i == 0 && reference == null) reference = s.result().video();
                 int firstLate = s.chunks().stream().filter(c -> c.contextFrames() >= minContext).mapToInt(StreamListener.Chunk::firstFrame).min().orElse(base.frames());
                 long held = s.chunks().stream().mapToLong(StreamListener.Chunk::cacheBytes).max().orElse(0);
-                System.out.printf(Locale.ROOT, "round %d %-18s attention %.2f s at %d chunks with >= %d context frames (%.2f s all chunks); "
-                                + "PSNR vs uncached %.2f dB (all frames), %.2f dB (frames >= %d); cache %.1f MB; total %.1f s%n",
-                        r, policies.get(i), late[i][r], lateChunks, minContext, all[i][r], psnr(reference, s.result().video(), 0),
-                        psnr(reference, s.result().video(), firstLate), firstLate, held / 1e6, s.result().timings().total() / 1e9);
+                System.out.printf(Locale.ROOT, "round %d %-34s attention %.2f s at %d chunks with >= %d context frames (%.2f s all chunks); "
+                                + "PSNR vs uncached %.2f dB (all frames), %.2f dB (frames >= %d), per chunk %s; cache %.1f MB; total %.1f s%n",
+                        r, policies.get(i), late[i][r], lateChunks, minContext, all[i][r], psnr(reference, s.result().video(), 0, base.frames()),
+                        psnr(reference, s.result().video(), firstLate, base.frames()), firstLate, perChunk(reference, s.result().video(), chunkFrames),
+                        held / 1e6, s.result().timings().total() / 1e9);
             }
         }
         for (int i = 1; i < policies.size(); i++) {
-            System.out.printf(Locale.ROOT, "%s: attention time at >= 4 chunks of context, uncached / cached = %.2fx (median %.2f s vs %.2f s); all chunks %.2fx%n",
-                    policies.get(i), median(late[0]) / median(late[i]), median(late[0]), median(late[i]), median(all[0]) / median(all[i]));
+            System.out.printf(Locale.ROOT, "%s: attention time at >= 4 chunks of context, uncached / cached = %.2fx (median %.2f s vs %.2f s); "
+                            + "attention work (pairs computed) %.2fx; all chunks %.2fx%n",
+                    policies.get(i), median(late[0]) / median(late[i]), median(late[0]), median(late[i]), lateWork[0] / lateWork[i],
+                    median(all[0]) / median(all[i]));
         }
     }
 
@@ -129,7 +144,7 @@ public final class CacheMeasurements {
                 if (i == 0 && dense == null) dense = g.video();
                 time[i][r] = g.timings().attention() / 1e9;
                 System.out.printf(Locale.ROOT, "round %d %-45s PSNR vs dense %6.2f dB (min frame %6.2f), mean executed density %.3f, attention %.2f s, total %.1f s%n",
-                        r, policies.get(i), psnr(dense, g.video(), 0), minPsnr(dense, g.video()), g.meanExecutedDensity(),
+                        r, policies.get(i), psnr(dense, g.video(), 0, g.video().frames()), minPsnr(dense, g.video()), g.meanExecutedDensity(),
                         time[i][r], g.timings().total() / 1e9);
             }
         }
@@ -142,11 +157,24 @@ public final class CacheMeasurements {
         return new GenerationRequest(r.prompt(), r.frames(), r.height(), r.width(), 1, r.guidance(), r.shift(), r.seed(), r.policy());
     }
 
-    /** Mean per-frame PSNR over frames {@code from..}. */
-    static double psnr(Video a, Video b, int from) {
-        double sum = 0;
-        for (int f = from; f < a.frames(); f++) sum += framePsnr(a, b, f);
-        return sum / Math.max(1, a.frames() - from);
+    /** PSNR of frames {@code from..to-1} together: {@code 10·log10(1/MSE)} over all their RGB values (capped at 100 dB). */
+    static double psnr(Video a, Video b, int from, int to) {
+        int size = a.height() * a.width() * 3;
+        double mse = 0;
+        for (int i = from * size; i < to * size; i++) {
+            double d = Math.clamp(a.rgb()[i], 0f, 1f) - Math.clamp(b.rgb()[i], 0f, 1f);
+            mse += d * d;
+        }
+        mse /= Math.max(1, (long) (to - from) * size);
+        return mse == 0 ? 100 : Math.min(100, 10 * Math.log10(1 / mse));
+    }
+
+    private static String perChunk(Video a, Video b, int chunkFrames) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int f = 0; f < a.frames(); f += chunkFrames) {
+            sb.append(String.format(Locale.ROOT, "%s%.1f", f == 0 ? "" : " ", psnr(a, b, f, Math.min(a.frames(), f + chunkFrames))));
+        }
+        return sb.append("]").toString();
     }
 
     static double minPsnr(Video a, Video b) {
