@@ -1,6 +1,7 @@
 package io.tilewise.cli;
 
 import io.tilewise.attention.backend.Backend;
+import io.tilewise.pipeline.io.Mp4StreamWriter;
 import io.tilewise.pipeline.io.VideoWriters;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.onnx.StageDevice;
@@ -8,6 +9,8 @@ import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.GenerationResult;
 import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.pipeline.run.StepListener;
+import io.tilewise.pipeline.run.StreamListener;
+import io.tilewise.pipeline.run.StreamOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -75,6 +78,13 @@ final class GenerateCommand implements Callable<Integer> {
             description = "where the ONNX Runtime stages run (default ${DEFAULT-VALUE}; cuda needs the -P cuda build, "
                     + "else falls back to the CPU and says why)")
     StageDevice device;
+    @Option(names = "--stream", description = "block-causal models: denoise chunk by chunk with a key/value cache; an MP4 is "
+            + "encoded as chunks finish (renamed into place at the end); videos may be longer than the model's clips")
+    boolean stream;
+
+    @Option(names = "--window", paramLabel = "CHUNKS", defaultValue = "0",
+            description = "with --stream: earlier chunks kept in the key/value cache (default: the model's clip length)")
+    int window;
 
     /** The pipeline logs prompt warnings too; the command prints them itself, once, in its own format. */
     private static final java.util.logging.Logger PIPELINE_LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
@@ -95,17 +105,55 @@ final class GenerateCommand implements Callable<Integer> {
                     or(width, d.width()), or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, policy);
             String warning = pipeline.tokenizer().encode(prompt).warning(pipeline.tokenizer().vocab());
             if (warning != null) spec.commandLine().getErr().println("tilewise generate: warning: " + warning);
-            GenerationResult result = pipeline.generate(request, progressBar());
-            List<Path> written = VideoWriters.write(result.video(), out, fps);
+            Streamed streamed = stream ? streamed(pipeline, request) : null;
+            GenerationResult result = stream ? streamed.result() : pipeline.generate(request, progressBar());
+            List<Path> written = stream && streamed.written() != null ? streamed.written() : VideoWriters.write(result.video(), out, fps);
             int tokens = result.attentionCalls().isEmpty() ? 0 : tokenCount(request, pipeline.config());
             stdout.printf(Locale.ROOT, "%s: %d frames of %dx%d px, %d video tokens, %d steps, policy %s%n",
                     dir.getFileName(), request.frames(), request.width(), request.height(), tokens, request.steps(), result.policy());
             stdout.printf(Locale.ROOT, "time: %s; mean executed attention density %.3f%n", result.timings(), result.meanExecutedDensity());
             stdout.printf("%s; %s%n", pipeline.backend().describe(), pipeline.stageProvider().describe());
             for (String fallback : pipeline.backend().fallbacks()) stdout.printf("note: %s%n", fallback);
+            if (stream) {
+                stdout.printf(Locale.ROOT, "stream: first chunk (%d frames) after %.1f s of %.1f s; key/value cache and cached attention %.1f MB%n",
+                        streamed.firstFrames(), streamed.firstChunkNanos() / 1e9, result.timings().total() / 1e9, streamed.peakCacheBytes() / 1e6);
+            } else if (pipeline.attentionStateBytes() > 0) {
+                stdout.printf(Locale.ROOT, "cached attention parts: %.1f MB%n", pipeline.attentionStateBytes() / 1e6);
+            }
             stdout.printf("wrote %s%n", written.size() == 1 ? written.get(0) : written.get(0) + " … " + written.get(written.size() - 1));
         }
         return 0;
+    }
+
+    /** A streaming generation: its result, the files written (null: write after), first-chunk time, peak cache bytes. */
+    private record Streamed(GenerationResult result, List<Path> written, long firstChunkNanos, int firstFrames, long peakCacheBytes) {
+    }
+
+    /** Streams chunks into an MP4 as they finish; other formats are written after the last chunk. */
+    private Streamed streamed(Pipeline pipeline, GenerationRequest request) {
+        if (window < 0) throw new IllegalArgumentException("--window " + window + " must be >= 0 chunks (0 = the model's default)");
+        StreamOptions options = new StreamOptions(window);
+        long[] first = {-1, 0};
+        long[] peak = {0};
+        GenerationResult[] result = new GenerationResult[1];
+        StreamListener track = c -> {
+            if (first[0] < 0) {
+                first[0] = c.elapsedNanos();
+                first[1] = c.frames().frames();
+            }
+            peak[0] = Math.max(peak[0], c.cacheBytes());
+        };
+        boolean mp4 = out.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".mp4");
+        if (mp4) {
+            Mp4StreamWriter.write(out, request.width(), request.height(), fps, sink ->
+                    result[0] = pipeline.generateStreaming(request, options, c -> {
+                        track.onChunk(c);
+                        sink.add(c.frames());
+                    }, progressBar()));
+            return new Streamed(result[0], List.of(out), first[0], (int) first[1], peak[0]);
+        }
+        result[0] = pipeline.generateStreaming(request, options, track, progressBar());
+        return new Streamed(result[0], null, first[0], (int) first[1], peak[0]);
     }
 
     private static int tokenCount(GenerationRequest r, ModelConfig c) {

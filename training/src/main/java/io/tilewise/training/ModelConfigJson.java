@@ -33,9 +33,14 @@ public final class ModelConfigJson {
 
     /** The config.json tree of a model of config {@code c}. */
     public static ObjectNode tree(TinyDitConfig c, TrainingRecord training) {
+        return tree(c, training, "tiny-t2v", 0);
+    }
+
+    /** The tree of a model with its id and {@code causal_chunk_frames} (0 = bidirectional). */
+    public static ObjectNode tree(TinyDitConfig c, TrainingRecord training, String modelId, int causalChunkFrames) {
         ObjectNode o = JSON.createObjectNode();
         o.put("architecture", TinyDitConfig.ARCHITECTURE);
-        o.put("model_id", "tiny-t2v");
+        o.put("model_id", modelId);
         o.put("hidden", c.hidden());
         o.put("heads", c.heads());
         o.put("blocks", c.blocks());
@@ -58,7 +63,7 @@ public final class ModelConfigJson {
         text.put("max_tokens", c.maxTokens());
         ArrayNode vocab = text.putArray("vocab");
         c.vocab().forEach(vocab::add);
-        o.put("causal_chunk_frames", 0);
+        o.put("causal_chunk_frames", causalChunkFrames);
         ObjectNode defaults = o.putObject("defaults");
         defaults.put("frames", 16);
         defaults.put("height", 64);
@@ -78,10 +83,15 @@ public final class ModelConfigJson {
     }
 
     public static void write(Path file, TinyDitConfig c, TrainingRecord training) throws IOException {
+        write(file, c, training, "tiny-t2v", 0);
+    }
+
+    public static void write(Path file, TinyDitConfig c, TrainingRecord training, String modelId, int causalChunkFrames)
+            throws IOException {
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "config", ".tmp");
-        Files.writeString(tmp, JSON.writeValueAsString(tree(c, training)) + "\n");
+        Files.writeString(tmp, JSON.writeValueAsString(tree(c, training, modelId, causalChunkFrames)) + "\n");
         Safetensors.makeReadable(tmp);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -185,6 +185,18 @@ public final class TinyDit {
      * @return {@code [B, N, P]}
      */
     public NDArray forward(NDArray patches, float[] t, long[] ids, float[] mask, int frames, int gh, int gw) {
+        return forward(patches, t, 0, ids, mask, frames, gh, gw);
+    }
+
+    /**
+     * The velocity prediction of the block-causal variant: frames are grouped into chunks of {@code chunkFrames}
+     * (the last may be shorter); self-attention is chunk-causal (a chunk attends itself and earlier chunks) and
+     * every chunk has its own flow time, so the timestep modulation is per token. {@code chunkFrames = 0} is the
+     * bidirectional model with one time per batch row.
+     *
+     * @param t flow time per (batch row, chunk), row-major {@code [B][chunks]}
+     */
+    public NDArray forward(NDArray patches, float[] t, int chunkFrames, long[] ids, float[] mask, int frames, int gh, int gw) {
         NDManager m = patches.getManager();
         int b = (int) patches.getShape().get(0);
         int n = (int) patches.getShape().get(1);
@@ -196,9 +208,13 @@ public final class TinyDit {
         NDArray bias = maskBias(m, mask, b);
         NDArray text = textEncoder(m, norms, ids, bias, b);
 
-        NDArray temb = linear(silu(linear(m.create(timestepEmbedding(t, cfg.freqDim()), new Shape(b, cfg.freqDim())),
-                "time_embed.fc1")), "time_embed.fc2");                                     // [B, d]
-        NDArray e = linear(silu(temb), "time_proj").reshape(b, 6, d);                      // [B, 6, d]
+        Chunking chunking = new Chunking(chunkFrames, frames, gh * gw, b, t.length);
+        NDArray temb = linear(silu(linear(m.create(timestepEmbedding(t, cfg.freqDim()), new Shape(t.length, cfg.freqDim())),
+                "time_embed.fc1")), "time_embed.fc2");                                     // [B, d] (or [B·C, d])
+        NDArray e = linear(silu(temb), "time_proj").reshape(t.length, 6, d);               // [B, 6, d] (or [B·C, 6, d])
+        temb = chunking.perToken(temb);                                                    // [B, d] or [B, N, d]
+        e = chunking.perToken(e);                                                          // [B, 6, d] or [B, N, 6, d]
+        NDArray causal = chunking.attentionBias(m, n);
         Rope rope = Rope.of(m, cfg, frames, gh, gw);
 
         NDArray x = linear(patches, "patch_embed");                                        // [B, N, d]
@@ -206,8 +222,8 @@ public final class TinyDit {
         for (int i = 0; i < cfg.blocks(); i++) {
             String pre = "blocks." + i + ".";
             NDArray mod = e.add(p(pre + "modulation"));
-            NDArray shift1 = mod.get(":, 0:1, :"), scale1 = mod.get(":, 1:2, :"), gate1 = mod.get(":, 2:3, :");
-            NDArray shift2 = mod.get(":, 3:4, :"), scale2 = mod.get(":, 4:5, :"), gate2 = mod.get(":, 5:6, :");
+            NDArray shift1 = part(mod, 0), scale1 = part(mod, 1), gate1 = part(mod, 2);
+            NDArray shift2 = part(mod, 3), scale2 = part(mod, 4), gate2 = part(mod, 5);
             // 1. pre-attention stage
             NDArray h = norms.ln(x).mul(scale1.add(norms.c(1f))).add(shift1);
             NDList qkv = linear(h, pre + "attn.qkv").split(3, 2);
@@ -217,7 +233,7 @@ public final class TinyDit {
             k = rope.apply(k).transpose(0, 2, 1, 3);
             NDArray v = qkv.get(2).reshape(b, n, heads, hd).transpose(0, 2, 1, 3);
             // 2. self-attention (dense)
-            NDArray o = attention(q, k, v, null, norms);
+            NDArray o = attention(q, k, v, causal, norms);
             // 3. post-attention stage
             x = x.add(gate1.mul(linear(merge(o), pre + "attn.out")));
             NDArray c = heads(linear(layerNormAffine(x, pre + "cross.norm"), pre + "cross.q"), heads);
@@ -227,9 +243,56 @@ public final class TinyDit {
             NDArray f = norms.ln(x).mul(scale2.add(norms.c(1f))).add(shift2);
             x = x.add(gate2.mul(linear(norms.gelu(linear(f, pre + "mlp.fc1")), pre + "mlp.fc2")));
         }
-        NDArray hm = temb.expandDims(1).add(p("head.modulation"));                          // [B, 2, d]
-        NDArray out = norms.ln(x).mul(hm.get(":, 1:2, :").add(norms.c(1f))).add(hm.get(":, 0:1, :"));
+        NDArray hm = temb.expandDims(-2).add(p("head.modulation"));                         // [B, 2, d] or [B, N, 2, d]
+        NDArray out = norms.ln(x).mul(part(hm, 1).add(norms.c(1f))).add(part(hm, 0));
         return linear(out, "head.linear");
+    }
+
+    /**
+     * Modulation vector {@code i}: {@code [B, 1, d]} from per-row {@code [B, k, d]}, {@code [B, N, d]} from per-token
+     * {@code [B, N, k, d]}.
+     */
+    private static NDArray part(NDArray mod, int i) {
+        return mod.getShape().dimension() == 3 ? mod.get(":, " + i + ":" + (i + 1) + ", :") : mod.get(":, :, " + i + ", :");
+    }
+
+    /** How frames group into chunks for the block-causal variant (one chunk per row when chunkFrames is 0). */
+    private record Chunking(int chunkFrames, int frames, int tokensPerFrame, int batch, int times) {
+        Chunking {
+            int chunks = chunkFrames > 0 ? (frames + chunkFrames - 1) / chunkFrames : 1;
+            if (times != batch * chunks) {
+                throw new IllegalArgumentException(times + " times given, expected " + batch * chunks + " (" + batch + " rows x "
+                        + chunks + " chunks)");
+            }
+        }
+
+        /**
+         * {@code [B·C, …]} per chunk → {@code [B, N, …]} per token; per-row arrays pass through. A one-hot
+         * {@code [N, C]} matrix product rather than repeat/gather: plain matmul in both directions of autograd
+         * (PyTorch's repeat_interleave backward crashed the native library in a long run).
+         */
+        NDArray perToken(NDArray perChunk) {
+            if (chunkFrames == 0) return perChunk;
+            int chunks = times / batch;
+            int tokens = frames * tokensPerFrame;
+            Shape rest = perChunk.getShape().slice(1);
+            float[] oneHot = new float[tokens * chunks];
+            for (int token = 0; token < tokens; token++) oneHot[token * chunks + token / (chunkFrames * tokensPerFrame)] = 1f;
+            NDArray select = perChunk.getManager().create(oneHot, new Shape(tokens, chunks));
+            NDArray spread = select.matMul(perChunk.reshape(batch, chunks, rest.size()));       // [B, N, prod(rest)]
+            return spread.reshape(new Shape(batch, tokens).addAll(rest));
+        }
+
+        /** {@code [1, 1, N, N]}: 0 where the key's chunk is not after the query's, a large negative number elsewhere. */
+        NDArray attentionBias(NDManager m, int tokens) {
+            if (chunkFrames == 0) return null;
+            int perChunk = chunkFrames * tokensPerFrame;
+            float[] bias = new float[tokens * tokens];
+            for (int q = 0; q < tokens; q++) {
+                for (int k = 0; k < tokens; k++) bias[q * tokens + k] = k / perChunk <= q / perChunk ? 0f : MASKED;
+            }
+            return m.create(bias, new Shape(1, 1, tokens, tokens));
+        }
     }
 
     private NDArray textEncoder(NDManager m, Norms norms, long[] ids, NDArray bias, int b) {

@@ -26,7 +26,10 @@ import java.util.Random;
  * started on a directory with a checkpoint resumes from it.
  *
  * <p>Options: {@code --seed N --minutes M --final-minutes M --out DIR --lr X --size tiny|test
- * --checkpoint-minutes M --max-steps N --threads N --bucket FxPxB}.
+ * --checkpoint-minutes M --max-steps N --threads N --bucket FxPxB --causal-chunk F --init WEIGHTS}.
+ * {@code --causal-chunk F} trains the block-causal variant ({@link CausalTraining}: chunk-causal attention over chunks
+ * of F frames, a noise level per chunk; model id {@code tiny-t2v-causal}); {@code --init WEIGHTS} starts from the
+ * weights of another run (e.g. the bidirectional model) instead of the seed's initialisation.
  */
 public final class TrainTinyModel {
 
@@ -61,13 +64,17 @@ public final class TrainTinyModel {
         System.setProperty("ai.djl.pytorch.num_threads", threads);
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         Bucket fixed = o.containsKey("bucket") ? bucket(o.get("bucket")) : null;
+        int causalChunk = Integer.parseInt(o.getOrDefault("causal-chunk", "0"));
+        if (causalChunk < 0) throw new IllegalArgumentException("--causal-chunk " + causalChunk + " must be >= 0");
+        Path init = o.containsKey("init") ? Path.of(o.get("init")) : null;
 
         PromptTokenizer tok = new PromptTokenizer(cfg.vocab(), cfg.maxTokens());
         SyntheticVideos data = new SyntheticVideos(seed);
         try (NDManager root = NDManager.newBaseManager()) {
             Path stateFile = out.resolve("state.json");
             boolean resume = Files.exists(stateFile);
-            Map<String, float[]> values = resume ? load(out.resolve("weights.safetensors")) : TinyDit.initialValues(cfg, seed);
+            Map<String, float[]> values = resume ? load(out.resolve("weights.safetensors"))
+                    : init != null ? load(init) : TinyDit.initialValues(cfg, seed);
             TinyDit model = TinyDit.of(cfg, values, root, true);
             AdamW opt = new AdamW(model.parameters(), root, 0.9, 0.999, 1e-8, 0.01, 1.0);
             long step = 0, samples = 0;
@@ -99,10 +106,12 @@ public final class TrainTinyModel {
                 Random rng = new Random(new java.util.SplittableRandom(seed * 1_000_003L + step).nextLong());
                 boolean fin = elapsed >= (minutes - finalMinutes) * 60;
                 Bucket bucket = fin ? FINAL : fixed != null ? fixed : pick(rng);
-                FlowMatching.Batch batch = FlowMatching.batch(cfg, tok, data, samples, bucket.batch(), bucket.frames(),
-                        bucket.pixels(), bucket.pixels(), 0.1, rng);
                 double lr = learningRate(peakLr, step, elapsed / (minutes * 60));
-                double loss = FlowMatching.trainStep(model, opt, root, batch, lr);
+                double loss = causalChunk > 0
+                        ? CausalTraining.trainStep(model, opt, root, CausalTraining.batch(cfg, tok, data, samples, bucket.batch(),
+                                bucket.frames(), bucket.pixels(), bucket.pixels(), 0.1, rng, causalChunk), lr)
+                        : FlowMatching.trainStep(model, opt, root, FlowMatching.batch(cfg, tok, data, samples, bucket.batch(),
+                                bucket.frames(), bucket.pixels(), bucket.pixels(), 0.1, rng), lr);
                 if (!Double.isFinite(loss)) {
                     skipped++;
                     if (++skippedInARow >= 10) {
@@ -132,12 +141,12 @@ public final class TrainTinyModel {
                     windowStart = now;
                 }
                 if (now - lastCkpt >= ckptMinutes * 60) {
-                    save(out, model, opt, cfg, state, seed, command, step, samples, now, ema);
+                    save(out, model, opt, cfg, state, seed, command, step, samples, now, ema, causalChunk);
                     lastCkpt = now;
                 }
             }
             double total = elapsedBefore + (System.nanoTime() - start) / 1e9;
-            save(out, model, opt, cfg, state, seed, command, step, samples, total, ema);
+            save(out, model, opt, cfg, state, seed, command, step, samples, total, ema, causalChunk);
             log("done: %d steps (%d skipped), %d samples, %.1f min, loss ema %.4f -> %s", step, skipped, samples, total / 60, ema, out);
         }
     }
@@ -174,7 +183,8 @@ public final class TrainTinyModel {
     }
 
     private static void save(Path out, TinyDit model, AdamW opt, TinyDitConfig cfg, ObjectNode state, long seed,
-                             String command, long step, long samples, double seconds, double ema) throws IOException {
+                             String command, long step, long samples, double seconds, double ema, int causalChunk)
+            throws IOException {
         Map<String, Safetensors.Tensor> w = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
             w.put(e.getKey(), new Safetensors.Tensor(e.getValue().getShape().getShape(), e.getValue().toFloatArray()));
@@ -183,7 +193,8 @@ public final class TrainTinyModel {
         Safetensors.write(out.resolve("weights.safetensors"), w, Map.of("format", "pt"));
         Safetensors.write(out.resolve("optimizer.safetensors"), opt.state(), null);
         ModelConfigJson.write(out.resolve("config.json"), cfg,
-                new ModelConfigJson.TrainingRecord(seed, command, samples, step, seconds / 60, ema));
+                new ModelConfigJson.TrainingRecord(seed, command, samples, step, seconds / 60, ema),
+                causalChunk > 0 ? "tiny-t2v-causal" : "tiny-t2v", causalChunk);
         state.put("steps", step).put("samples", samples).put("seconds", seconds).put("loss_ema", ema);
         Path tmp = Files.createTempFile(out.toAbsolutePath(), "state", ".tmp");
         Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(state));
@@ -198,7 +209,7 @@ public final class TrainTinyModel {
                 throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
             }
             String k = args[i].substring(2);
-            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads").contains(k)) {
+            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads", "causal-chunk", "init").contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k);
             }
             o.put(k, args[++i]);

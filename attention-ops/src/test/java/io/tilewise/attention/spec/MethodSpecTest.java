@@ -22,6 +22,22 @@ class MethodSpecTest {
     }
 
     @Test
+    void wrapperSpecsKeepTheirInnerSpecWhole() {
+        MethodSpec spec = MethodSpec.parse("cache(tau=3):gna:window=8x16x16,stride=4x8x8");
+        assertEquals("cache", spec.name());
+        assertEquals(Map.of("tau", "3", MethodSpec.INNER, "gna:window=8x16x16,stride=4x8x8"), spec.params());
+        assertEquals(MethodSpec.parse("gna:window=8x16x16,stride=4x8x8"), spec.inner());
+        assertEquals("cache(tau=3):gna:window=8x16x16,stride=4x8x8", spec.toString());
+        assertEquals(spec, MethodSpec.parse(spec.toString()));
+        assertEquals("cache():radial", MethodSpec.parse("cache():radial").toString());
+        assertEquals(MethodSpec.parse("cache(tau=2):radial"), MethodSpec.parse("cache:tau=2,inner=radial"));
+        assertEquals(null, MethodSpec.parse("radial:decay=0.2").inner());
+        for (String bad : new String[] {"cache(tau=3):", "cache(tau=3,inner=x):radial", "Cache!(tau=1):radial"}) {
+            assertThrows(SpecException.class, () -> MethodSpec.parse(bad), bad);
+        }
+    }
+
+    @Test
     void rejectsMalformedSpecsWithOneLine() {
         for (String bad : new String[] {"", "Dense!", "radial:", "radial:decay", "radial:decay=", "radial:decay=1,decay=2"}) {
             SpecException e = assertThrows(SpecException.class, () -> MethodSpec.parse(bad), bad);

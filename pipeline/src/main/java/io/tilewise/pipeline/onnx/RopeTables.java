@@ -11,6 +11,15 @@ import io.tilewise.attention.api.TokenGrid;
 public record RopeTables(int tokens, int pairs, float[] cos, float[] sin) {
 
     public static RopeTables of(TokenGrid grid, int[] ropeAxes, double theta) {
+        return of(grid, ropeAxes, theta, 0);
+    }
+
+    /**
+     * The tables of a grid whose frame 0 sits at frame position {@code firstFrame} of the video (a chunk of
+     * streaming generation; RoPE scores depend on position differences only, so chunks past the training length
+     * see the same relative positions as a clip that starts at frame 0).
+     */
+    public static RopeTables of(TokenGrid grid, int[] ropeAxes, double theta, int firstFrame) {
         int pairs = 0;
         for (int a : ropeAxes) pairs += a / 2;
         int tokens = grid.volume();
@@ -20,7 +29,7 @@ public record RopeTables(int tokens, int pairs, float[] cos, float[] sin) {
             for (int y = 0; y < grid.height(); y++) {
                 for (int x = 0; x < grid.width(); x++) {
                     int token = grid.index(f, y, x);
-                    int[] pos = {f, y, x};
+                    int[] pos = {firstFrame + f, y, x};
                     int p = 0;
                     for (int axis = 0; axis < 3; axis++) {
                         int a = ropeAxes[axis];

@@ -5,6 +5,8 @@ import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Branch;
+import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.StatefulSession;
 import io.tilewise.attention.api.Support;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
@@ -15,6 +17,7 @@ import io.tilewise.attention.backend.BackendSelector;
 import io.tilewise.attention.backend.DeviceTransfers;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.spec.MethodSpec;
+import io.tilewise.caches.flashblock.BlockCausalKernel;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelDirectory;
 import io.tilewise.pipeline.model.ModelWeights;
@@ -43,6 +46,10 @@ import java.util.function.Function;
  * branch on zero-copy views of the ORT buffers, so each call carries its own {@link Branch}. The context's
  * {@code timestep} is the flow time {@code t ∈ [0, 1]} of the step (1 = noise), not {@code 1000·t}; the token layout is
  * the video grid alone (text enters through cross-attention, so self-attention has no text tokens).
+ *
+ * <p>Block-causal models ({@code causal_chunk_frames > 0}): {@link #generate} denoises all chunks together under the
+ * chunk-causal mask (each method restricted to it, see {@link BlockCausalKernel}); {@link #generateStreaming} denoises
+ * them one after another with a key/value cache and hands out each chunk as soon as it is done.
  *
  * <p>Sampling runs in patch space (patchify is a permutation, so Euler steps there equal steps on pixels); the seeded
  * N(0, 1) noise is drawn in {@code [3, frames, height, width]} order from a {@link SplittableRandom} (Box–Muller).
@@ -152,23 +159,70 @@ public final class Pipeline implements AutoCloseable {
      * @throws io.tilewise.attention.spec.SpecException for a policy that does not parse
      */
     public GenerationResult generate(GenerationRequest request, StepListener listener) {
-        AttentionPolicy policy = AttentionPolicy.parse(request.policy(), options.kernels());
-        int[] patch = config.patch();
-        if (request.frames() % patch[0] != 0 || request.height() % patch[1] != 0 || request.width() % patch[2] != 0) {
-            throw new IllegalArgumentException("video " + request.frames() + " frames of " + request.width() + "x" + request.height()
-                    + " px does not fit the model's patch " + patch[0] + "x" + patch[1] + "x" + patch[2]
-                    + " (frames a multiple of " + patch[0] + ", height of " + patch[1] + ", width of " + patch[2] + ")");
-        }
-        if (config.causalChunkFrames() > 0) {
-            throw new IllegalArgumentException("model " + config.modelId() + " is block-causal (causal_chunk_frames "
-                    + config.causalChunkFrames() + "); this pipeline runs full-sequence models only");
-        }
+        AttentionPolicy policy = AttentionPolicy.parse(request.policy(), kernelsForModel());
+        checkPatch(request);
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("pipeline is closed");
             return run(request, policy, listener == null ? StepListener.NONE : listener);
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Streaming generation with a block-causal model: chunks are denoised one after another with a key/value cache
+     * of the finished chunks, and each reaches {@code chunks} as soon as it is done (see {@link StreamingGeneration}).
+     * The policy's methods apply to each chunk's own attention; {@code flashblock} caches the attention to earlier
+     * chunks. Waits while another generation runs on this pipeline.
+     *
+     * @throws IllegalArgumentException for a model that is not block-causal, sizes the model cannot patchify, or a
+     *                                  method that cannot run on a chunk
+     */
+    public GenerationResult generateStreaming(GenerationRequest request, StreamOptions stream, StreamListener chunks,
+                                              StepListener listener) {
+        AttentionPolicy policy = AttentionPolicy.parse(request.policy(), options.kernels());
+        checkPatch(request);
+        lock.lock();
+        try {
+            if (closed) throw new IllegalStateException("pipeline is closed");
+            try (StreamingGeneration streaming = new StreamingGeneration(config, sessions, tokenizer)) {
+                return streaming.run(request, policy, stream == null ? StreamOptions.defaults() : stream,
+                        chunks == null ? StreamListener.NONE : chunks, listener == null ? StepListener.NONE : listener);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Bytes held by stateful attention sessions (FlashBlock, residual reuse caches) after the last generation; their
+     * state is reset at the start of each generation.
+     */
+    public long attentionStateBytes() {
+        lock.lock();
+        try {
+            long total = 0;
+            for (AttentionSession s : attention.values()) if (s instanceof StatefulSession st) total += st.stateBytes();
+            return total;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The kernel factory for full-clip generation: block-causal models restrict every method to their chunk-causal mask. */
+    private Function<MethodSpec, AttentionKernel> kernelsForModel() {
+        int chunk = config.causalChunkFrames();
+        if (chunk <= 0) return options.kernels();
+        return spec -> BlockCausalKernel.of(options.kernels().apply(spec), chunk);
+    }
+
+    private void checkPatch(GenerationRequest request) {
+        int[] patch = config.patch();
+        if (request.frames() % patch[0] != 0 || request.height() % patch[1] != 0 || request.width() % patch[2] != 0) {
+            throw new IllegalArgumentException("video " + request.frames() + " frames of " + request.width() + "x" + request.height()
+                    + " px does not fit the model's patch " + patch[0] + "x" + patch[1] + "x" + patch[2]
+                    + " (frames a multiple of " + patch[0] + ", height of " + patch[1] + ", width of " + patch[2] + ")");
         }
     }
 
@@ -182,6 +236,8 @@ public final class Pipeline implements AutoCloseable {
         long prepareStart = System.nanoTime();
         for (AttentionPolicy.Rule rule : policy.rules()) session(rule.kernel(), shape);
         long prepareNanos = System.nanoTime() - prepareStart;
+        // caches (FlashBlock, residual reuse) never carry state from one generation into the next
+        for (AttentionSession s : attention.values()) if (s instanceof StatefulSession st) st.resetState();
 
         List<String> warnings = new ArrayList<>();
         Tokenizer.Encoding cond = tokenizer.encode(request.prompt());

@@ -87,6 +87,13 @@ final class WorkspaceBuffers implements AutoCloseable {
         attn = views(attnBuf, heads, hd);
     }
 
+    /** RoPE tables for a grid that starts at video frame {@code firstFrame} (streaming chunks). */
+    void ropeFrames(TokenGrid grid, ModelConfig c, int firstFrame) {
+        RopeTables rope = RopeTables.of(grid, c.ropeAxes(), c.ropeTheta(), firstFrame);
+        cos.put(rope.cos());
+        sin.put(rope.sin());
+    }
+
     long encodeText(List<Tokenizer.Encoding> prompts) {
         int len = prompts.getFirst().ids().length;
         long[] ids = new long[batch * len];

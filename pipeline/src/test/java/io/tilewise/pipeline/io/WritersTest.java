@@ -93,6 +93,28 @@ class WritersTest {
     }
 
     @Test
+    void streamedMp4IsWrittenChunkByChunkAndRenamedAtTheEnd() throws IOException {
+        Path file = dir.resolve("stream.mp4");
+        Video clip = movingSquare();
+        Mp4StreamWriter.write(file, clip.width(), clip.height(), 8, sink -> {
+            for (int f = 0; f < clip.frames(); f++) {
+                float[] one = java.util.Arrays.copyOfRange(clip.rgb(), f * clip.height() * clip.width() * 3, (f + 1) * clip.height() * clip.width() * 3);
+                sink.add(new Video(1, clip.height(), clip.width(), one));
+                assertTrue(!Files.exists(file), "the target appears only when the producer is done");
+            }
+        });
+        byte[] head = java.util.Arrays.copyOf(Files.readAllBytes(file), 12);
+        assertEquals("ftyp", new String(head, 4, 4, StandardCharsets.US_ASCII));
+        Path failed = dir.resolve("failed.mp4");
+        assertThrows(IllegalStateException.class, () -> Mp4StreamWriter.write(failed, 16, 12, 8, sink -> {
+            sink.add(clip);
+            throw new IllegalStateException("generation failed");
+        }));
+        assertTrue(!Files.exists(failed));
+        assertNoTemporaryFiles();
+    }
+
+    @Test
     void badOutputsAreRefusedWithoutFiles() throws IOException {
         Video odd = new Video(1, 3, 5, new float[45]);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Mp4Writer.write(odd, dir.resolve("x.mp4"), 8));

@@ -118,7 +118,7 @@ class PipelineTest {
         List<String> ran = new ArrayList<>();
         for (String id : AttentionMethods.ids()) {
             // Methods with a required parameter get one that fits the 2x4x4 grid.
-            String spec = id.equals("gna") ? "gna:window=2x3x3" : id;
+            String spec = id.equals("gna") ? "gna:window=2x3x3" : id.equals("cache") ? "cache(tau=2):radial" : id;
             if (!AttentionMethods.create(spec).supports(shape, Device.CPU).supported()) continue;
             GenerationResult r = pipeline.generate(REQUEST.withPolicy(spec));
             for (float x : r.video().rgb()) assertTrue(Float.isFinite(x), id + " gave " + x);

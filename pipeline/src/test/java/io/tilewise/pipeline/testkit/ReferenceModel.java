@@ -75,6 +75,11 @@ public final class ReferenceModel {
     }
 
     public Qkv pre(int block, double[] x, double[] e, TokenGrid grid, int batch) {
+        return pre(block, x, e, grid, batch, 0);
+    }
+
+    /** The pre stage of a grid whose first frame is video frame {@code firstFrame} (RoPE positions shifted). */
+    public Qkv pre(int block, double[] x, double[] e, TokenGrid grid, int batch, int firstFrame) {
         int d = c.hidden();
         int heads = c.heads();
         int hd = c.headDim();
@@ -85,8 +90,8 @@ public final class ReferenceModel {
         double[][] qkv = splitLast(linear(h, p + "attn.qkv", 3 * d, d), 3, d);
         double[] q = rms(qkv[0], hd, w.get(p + "attn.norm_q.weight"));
         double[] k = rms(qkv[1], hd, w.get(p + "attn.norm_k.weight"));
-        rope(q, grid, batch);
-        rope(k, grid, batch);
+        rope(q, grid, batch, firstFrame);
+        rope(k, grid, batch, firstFrame);
         return new Qkv(headsFirst(q, batch, n, heads, hd), headsFirst(k, batch, n, heads, hd), headsFirst(qkv[2], batch, n, heads, hd));
     }
 
@@ -166,7 +171,7 @@ public final class ReferenceModel {
 
     // ---- pieces ---------------------------------------------------------------------------------------------
 
-    private void rope(double[] x, TokenGrid grid, int batch) {
+    private void rope(double[] x, TokenGrid grid, int batch, int firstFrame) {
         int heads = c.heads();
         int hd = c.headDim();
         int[] axes = c.ropeAxes();
@@ -175,7 +180,7 @@ public final class ReferenceModel {
                 for (int y = 0; y < grid.height(); y++) {
                     for (int xx = 0; xx < grid.width(); xx++) {
                         int token = grid.index(f, y, xx);
-                        int[] pos = {f, y, xx};
+                        int[] pos = {firstFrame + f, y, xx};
                         for (int h = 0; h < heads; h++) {
                             int base = ((b * grid.volume() + token) * heads + h) * hd;
                             int o = 0;

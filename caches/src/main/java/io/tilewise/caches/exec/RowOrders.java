@@ -1,0 +1,33 @@
+package io.tilewise.caches.exec;
+
+/**
+ * The token orders a plan is written in, per plan head: plan query position {@code p} is layout position
+ * {@code query(h)[p]}, plan key position {@code r} is layout position {@code key(h)[r]}. Null arrays (and
+ * {@link #IDENTITY}) mean the layout order. {@code heads == 1} is shared by every head.
+ */
+public record RowOrders(int[][] query, int[][] key) {
+
+    public static final RowOrders IDENTITY = new RowOrders(null, null);
+
+    /** One query order and one key order for every head (GNA's box tilings). */
+    public static RowOrders shared(int[] queryOrder, int[] keyOrder) {
+        return new RowOrders(queryOrder == null ? null : new int[][] {queryOrder}, keyOrder == null ? null : new int[][] {keyOrder});
+    }
+
+    /** Per-head orders used for queries and keys alike (PARO). */
+    public static RowOrders perHead(int[][] orders) {
+        return new RowOrders(orders, orders);
+    }
+
+    public boolean identity() {
+        return query == null && key == null;
+    }
+
+    int[] queryOf(int head) {
+        return query == null ? null : query[query.length == 1 ? 0 : head];
+    }
+
+    int[] keyOf(int head) {
+        return key == null ? null : key[key.length == 1 ? 0 : head];
+    }
+}
