@@ -10,6 +10,8 @@ import io.tilewise.attention.api.Support;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.api.TokenOrder;
+import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.memory.MemoryLimit;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.spec.MethodSpec;
 import io.tilewise.pipeline.model.ModelConfig;
@@ -49,13 +51,19 @@ import java.util.function.Function;
 public final class Pipeline implements AutoCloseable {
 
     /**
-     * @param ortThreads intra-op threads of ONNX Runtime
-     * @param kernels    turns a method spec into a kernel (default: the {@link AttentionMethods} registry)
+     * @param ortThreads  threads of a generation: ONNX Runtime's intra-op threads and our attention kernels' threads
+     *                    ({@link Parallel#withThreads}), so the two never oversubscribe the cores
+     * @param kernels     turns a method spec into a kernel (default: the {@link AttentionMethods} registry)
+     * @param memoryLimit what a generation may plan to use (null: {@link MemoryLimit#defaults()}, read per generation)
      */
-    public record Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels) {
+    public record Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels, MemoryLimit memoryLimit) {
         public Options {
             if (ortThreads < 1) throw new IllegalArgumentException("ORT threads " + ortThreads + " must be >= 1");
             if (kernels == null) kernels = AttentionMethods::create;
+        }
+
+        public Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels) {
+            this(ortThreads, kernels, null);
         }
 
         public static Options defaults() {
@@ -63,7 +71,16 @@ public final class Pipeline implements AutoCloseable {
         }
 
         public Options withKernels(Function<MethodSpec, AttentionKernel> newKernels) {
-            return new Options(ortThreads, newKernels);
+            return new Options(ortThreads, newKernels, memoryLimit);
+        }
+
+        public Options withMemoryLimit(MemoryLimit limit) {
+            return new Options(ortThreads, kernels, limit);
+        }
+
+        /** The limit in force: the configured one, else the default. */
+        public MemoryLimit effectiveMemoryLimit() {
+            return memoryLimit != null ? memoryLimit : MemoryLimit.defaults();
         }
     }
 
@@ -117,6 +134,10 @@ public final class Pipeline implements AutoCloseable {
      * @throws IllegalArgumentException for sizes the model cannot patchify or a policy method that cannot run on
      *                                  the grid (one line naming the value)
      * @throws io.tilewise.attention.spec.SpecException for a policy that does not parse
+     * @throws io.tilewise.attention.memory.MemoryLimitException when the run's estimated memory
+     *                                  ({@link GenerationMemory}) is over the limit; checked before anything is allocated
+     * @throws NonFiniteAttentionException when attention inputs or outputs hold NaN or infinity (see
+     *                                  {@link AttentionPolicy} for {@code nonfinite=dense})
      */
     public GenerationResult generate(GenerationRequest request, StepListener listener) {
         AttentionPolicy policy = AttentionPolicy.parse(request.policy(), options.kernels());
@@ -130,10 +151,12 @@ public final class Pipeline implements AutoCloseable {
             throw new IllegalArgumentException("model " + config.modelId() + " is block-causal (causal_chunk_frames "
                     + config.causalChunkFrames() + "); this pipeline runs full-sequence models only");
         }
+        options.effectiveMemoryLimit().check(GenerationMemory.estimate(config, request, policy));
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("pipeline is closed");
-            return run(request, policy, listener == null ? StepListener.NONE : listener);
+            return Parallel.withThreads(options.ortThreads(),
+                    () -> run(request, policy, listener == null ? StepListener.NONE : listener));
         } finally {
             lock.unlock();
         }
@@ -163,6 +186,8 @@ public final class Pipeline implements AutoCloseable {
                 * request.height() * request.width()));
         double[] times = FlowMatchEuler.times(request.steps(), request.shift());
         List<AttentionCall> calls = new ArrayList<>();
+        AttentionGuard guard = new AttentionGuard(policy.nonFinite(),
+                () -> session(options.kernels().apply(MethodSpec.parse("dense")), shape));
         long stageNanos = 0;
         long attentionNanos = 0;
         try (WorkspaceBuffers ws = new WorkspaceBuffers(sessions, config, grid, batch)) {
@@ -181,11 +206,9 @@ public final class Pipeline implements AutoCloseable {
                         AttentionSession session = session(kernel, shape);
                         AttentionContext ctx = new AttentionContext(step, request.steps(), t, layer, branch, Float.NaN,
                                 TokenOrder.IDENTITY);
-                        long a0 = System.nanoTime();
-                        session.forward(ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b]);
-                        long nanos = System.nanoTime() - a0;
-                        attentionNanos += nanos;
-                        calls.add(new AttentionCall(step, layer, branch, kernel.spec(), session.executedDensity(), nanos));
+                        AttentionCall call = guard.forward(kernel, session, ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b], warnings);
+                        attentionNanos += call.nanos();
+                        calls.add(call);
                     }
                     stageNanos += ws.post(layer);
                 }
