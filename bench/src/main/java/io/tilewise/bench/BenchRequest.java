@@ -1,6 +1,7 @@
 package io.tilewise.bench;
 
 import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.memory.MemoryLimit;
 
 import java.util.List;
 
@@ -9,9 +10,11 @@ import java.util.List;
  * {@code blocksparse:keep=0.25} or {@code ort-mha}) plus our {@code dense}, {@code warmup} untimed and
  * {@code repeats} timed calls each.
  *
- * @param threads threads of our kernels and of ORT; 0 keeps the default (every core, or {@code -Dtilewise.threads})
+ * @param threads     threads of our kernels and of ORT; 0 keeps the default (every core, or {@code -Dtilewise.threads})
+ * @param memoryLimit what the run may plan to use ({@link BenchMemory}); null for {@link MemoryLimit#defaults()}
  */
-public record BenchRequest(AttentionShape shape, List<String> methods, int repeats, int warmup, int threads, long seed) {
+public record BenchRequest(AttentionShape shape, List<String> methods, int repeats, int warmup, int threads, long seed,
+                           MemoryLimit memoryLimit) {
 
     public static final int MAX_REPEATS = 100_000;
 
@@ -22,5 +25,9 @@ public record BenchRequest(AttentionShape shape, List<String> methods, int repea
         if (repeats < 1 || repeats > MAX_REPEATS) throw new IllegalArgumentException("repeats " + repeats + " must be in 1.." + MAX_REPEATS);
         if (warmup < 0 || warmup > MAX_REPEATS) throw new IllegalArgumentException("warmup " + warmup + " must be in 0.." + MAX_REPEATS);
         if (threads < 0) throw new IllegalArgumentException("threads " + threads + " must be >= 1 (or 0 for the default)");
+    }
+
+    public BenchRequest(AttentionShape shape, List<String> methods, int repeats, int warmup, int threads, long seed) {
+        this(shape, methods, repeats, warmup, threads, seed, null);
     }
 }

@@ -62,8 +62,13 @@ final class GenerateCommand implements Callable<Integer> {
             description = "model directory or name (default ${DEFAULT-VALUE}); see tilewise models")
     String model;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "ONNX Runtime threads (default: every core)")
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "0",
+            description = "threads for ONNX Runtime and our attention kernels alike (default: every core)")
     int threads;
+
+    @Option(names = "--memory-limit", paramLabel = "SIZE",
+            description = "refuse a generation whose estimated memory is larger, e.g. 4g (default: 80% of the max heap + the off-heap budget)")
+    io.tilewise.attention.memory.MemoryLimit memoryLimit;
 
     /** The pipeline logs prompt warnings too; the command prints them itself, once, in its own format. */
     private static final java.util.logging.Logger PIPELINE_LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
@@ -76,8 +81,8 @@ final class GenerateCommand implements Callable<Integer> {
         VideoWriters.checkTarget(out);
         Path dir = ModelLocations.resolve(model);
         PrintWriter stdout = spec.commandLine().getOut();
-        Pipeline.Options options = threads == 0 ? Pipeline.Options.defaults()
-                : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels());
+        Pipeline.Options options = (threads == 0 ? Pipeline.Options.defaults()
+                : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withMemoryLimit(memoryLimit);
         try (Pipeline pipeline = Pipeline.open(dir, options)) {
             ModelConfig.Defaults d = pipeline.config().defaults();
             GenerationRequest request = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()),

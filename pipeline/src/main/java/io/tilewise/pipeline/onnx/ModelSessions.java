@@ -29,6 +29,7 @@ public final class ModelSessions implements AutoCloseable {
     private final List<OrtSession> pre = new ArrayList<>();
     private final List<OrtSession> post = new ArrayList<>();
     private final OrtSession head;
+    private final int threads;
     private boolean closed;
 
     /**
@@ -40,6 +41,7 @@ public final class ModelSessions implements AutoCloseable {
         this.config = weights.config();
         this.env = OrtEnvironment.getEnvironment();
         this.options = new OrtSession.SessionOptions();
+        this.threads = threads;
         StageGraphs graphs = new StageGraphs(weights);
         try {
             options.setIntraOpNumThreads(threads);
@@ -62,6 +64,8 @@ public final class ModelSessions implements AutoCloseable {
     }
 
     public ModelConfig config() { return config; }
+    /** The intra-op threads every session was created with (inter-op: 1, sequential execution). */
+    public int intraOpThreads() { return threads; }
     public OrtEnvironment environment() { return env; }
     public OrtSession textEncoder() { ensureOpen(); return text; }
     public OrtSession embed() { ensureOpen(); return embed; }

@@ -252,9 +252,23 @@ public final class Pipeline implements AutoCloseable {
         return out;
     }
 
-    /** Closes the ORT sessions and every cached attention session; waits for a running generation. Idempotent. */
+    /** The ORT sessions (tests check their thread settings). */
+    ModelSessions sessions() {
+        return sessions;
+    }
+
+    /**
+     * Closes the ORT sessions and every cached attention session; waits for a running generation. Idempotent.
+     *
+     * @throws IllegalStateException when called from inside a generation (a step listener) on this pipeline, which
+     *                               would pull the sessions from under it
+     */
     @Override
     public void close() {
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("pipeline.close() called from inside a running generation (a step listener); "
+                    + "close it after generate returns");
+        }
         lock.lock();
         try {
             if (closed) return;
