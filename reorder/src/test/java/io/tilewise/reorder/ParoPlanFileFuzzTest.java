@@ -39,8 +39,8 @@ class ParoPlanFileFuzzTest {
     @Test
     void mutatedCorpus() {
         List<byte[]> seeds = Mutations.resources(getClass(), "ParoPlanFileFuzzTestInputs");
-        Mutations.run(seeds, 3, 1500, ParoPlanFileFuzzTest::check);
-        Mutations.run(seeds, 4, 1500, input -> check(withValidHash(input)));
+        Mutations.run(seeds, 3, 600, ParoPlanFileFuzzTest::check);
+        Mutations.run(seeds, 4, 600, input -> check(withValidHash(input)));
     }
 
     static void check(byte[] input) {

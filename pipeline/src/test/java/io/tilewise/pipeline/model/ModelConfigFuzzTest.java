@@ -32,7 +32,7 @@ class ModelConfigFuzzTest {
 
     @Test
     void mutatedCorpus() {
-        Mutations.run(Mutations.resources(getClass(), "ModelConfigFuzzTestInputs"), 2, 3000, ModelConfigFuzzTest::check);
+        Mutations.run(Mutations.resources(getClass(), "ModelConfigFuzzTestInputs"), 2, 1500, ModelConfigFuzzTest::check);
     }
 
     static void check(byte[] input) {

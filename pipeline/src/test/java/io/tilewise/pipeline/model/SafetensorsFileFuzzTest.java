@@ -30,7 +30,7 @@ class SafetensorsFileFuzzTest {
 
     @Test
     void mutatedCorpus() {
-        Mutations.run(Mutations.resources(getClass(), "SafetensorsFileFuzzTestInputs"), 8, 3000, SafetensorsFileFuzzTest::check);
+        Mutations.run(Mutations.resources(getClass(), "SafetensorsFileFuzzTestInputs"), 8, 1000, SafetensorsFileFuzzTest::check);
     }
 
     static void check(byte[] input) {
