@@ -4,6 +4,7 @@ import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.memory.MemoryLimit;
 import io.tilewise.attention.metrics.TensorMetrics;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.tensor.Tensor;
@@ -19,7 +20,8 @@ import java.util.function.Consumer;
  * Times attention methods on one shape, as ratios taken in one run: every method against our {@code dense} (always
  * measured, listed or not) on the same seeded q/k/v.
  *
- * <p>Order of work: parse every spec (so a typo fails before anything runs), prepare each method (timed apart),
+ * <p>Order of work: parse every spec (so a typo fails before anything runs), check the estimated memory against
+ * the limit ({@link BenchMemory}), then, on {@code threads} threads for our kernels and ORT alike, prepare each method (timed apart),
  * {@code warmup} untimed rounds, then {@code repeats} timed rounds. A round calls each method once, in turn, so
  * that the load other processes put on a shared machine falls on all methods alike.
  */
@@ -37,10 +39,17 @@ public final class AttentionBenchmark {
      * @throws IllegalArgumentException for an unknown method, bad parameters, an unsupported shape or thread count
      */
     public static List<BenchRow> run(BenchRequest request, Consumer<String> progress) {
-        AttentionShape shape = request.shape();
         List<String> listed = new ArrayList<>();
         Map<String, AttentionKernel> kernels = kernels(request.methods(), listed);
-        applyThreads(request.threads());
+        MemoryLimit limit = request.memoryLimit() != null ? request.memoryLimit() : MemoryLimit.defaults();
+        limit.check(BenchMemory.estimate(request.shape(), kernels.values()));
+        if (request.threads() == 0) return run(request, kernels, listed, progress);
+        return Parallel.withThreads(request.threads(), () -> run(request, kernels, listed, progress));
+    }
+
+    private static List<BenchRow> run(BenchRequest request, Map<String, AttentionKernel> kernels, List<String> listed,
+                                      Consumer<String> progress) {
+        AttentionShape shape = request.shape();
         AttentionContext ctx = AttentionContext.standalone();
 
         int b = shape.batch(), h = shape.heads(), n = shape.seqLen(), d = shape.headDim();
@@ -115,19 +124,6 @@ public final class AttentionBenchmark {
             kernels.putIfAbsent(kernel.spec(), kernel);
         }
         return kernels;
-    }
-
-    /**
-     * Our kernels read their thread count once per JVM ({@code tilewise.threads}); a count asked for after that
-     * cannot take effect and is refused rather than silently ignored.
-     */
-    private static void applyThreads(int threads) {
-        if (threads == 0) return;
-        if (System.getProperty("tilewise.threads") == null) System.setProperty("tilewise.threads", Integer.toString(threads));
-        if (Parallel.threads() != threads) {
-            throw new IllegalArgumentException("threads " + threads + " cannot take effect: our kernels already run on "
-                    + Parallel.threads() + " threads in this JVM (set -Dtilewise.threads=" + threads + " at start)");
-        }
     }
 
     static double median(double[] values) {

@@ -72,6 +72,29 @@ class AttentionBenchmarkTest {
         assertThrows(IllegalArgumentException.class, () -> new BenchRequest(SHAPE, List.of("dense"), 0, 0, 0, 1));
     }
 
+    /** --threads reaches our kernels and ORT alike, in this JVM, whatever the default is. */
+    @Test
+    void threadsAreHonoredByOurKernelsAndOrt() {
+        for (int threads : new int[] {1, 3}) {
+            List<BenchRow> rows = AttentionBenchmark.run(
+                    new BenchRequest(SHAPE, List.of("dense", "ort-mha", "blocksparse:keep=0.5,tile=32"), 1, 0, threads, 7), s -> { });
+            for (BenchRow r : rows) assertEquals(threads, r.threads(), r::toString);
+        }
+    }
+
+    /** The estimate is checked before q, k, v are allocated: one line naming it and the limit. */
+    @Test
+    void aRunOverTheMemoryLimitIsRefusedFirst() {
+        AttentionShape big = AttentionShape.of(1, 40, 75_600, 128);
+        var e = assertThrows(io.tilewise.attention.memory.MemoryLimitException.class, () -> AttentionBenchmark.run(
+                new BenchRequest(big, List.of("dense", "ort-mha"), 1, 0, 0, 1,
+                        io.tilewise.attention.memory.MemoryLimit.of("1g", "--memory-limit")), s -> { }));
+        assertTrue(e.getMessage().contains("needs an estimated 13.0 GiB") && e.getMessage().contains("memory limit of 1.0 GiB"),
+                e.getMessage());
+        assertEquals(9L * 40 * 75_600 * 128 * 4 + 2363L * 591 * 8, e.estimate().totalBytes(),
+                "3 inputs, 2 outputs, ORT's 4 copies and dense's one plan of 2363 query tiles x 591 key tiles");
+    }
+
     @Test
     void jsonLinesAppendWithMachineFields(@TempDir Path dir) throws Exception {
         BenchRow row = new BenchRow("dense", "dense", 1, 2, 96, 16, "1x1x96", 1.5, 2.0, 1.9, 3.0, 1.0, 1.0, 0.0, 2, 1, 2);

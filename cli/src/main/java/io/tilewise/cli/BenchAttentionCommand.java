@@ -61,6 +61,10 @@ final class BenchAttentionCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "seed of the random inputs (default ${DEFAULT-VALUE})")
     long seed;
 
+    @Option(names = "--memory-limit", paramLabel = "SIZE",
+            description = "refuse a run whose estimated memory is larger, e.g. 4g (default: 80% of the max heap + the off-heap budget)")
+    io.tilewise.attention.memory.MemoryLimit memoryLimit;
+
     @Option(names = "--json", paramLabel = "FILE", description = "append the rows as JSON lines to FILE")
     Path json;
 
@@ -74,7 +78,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         AttentionShape shape = new AttentionShape(batch, heads, headDim, layoutOptions.layout());
         List<String> specs = MethodList.parse(methods);
         BackendChoice choice = BackendSelector.select(backend);
-        BenchRequest request = new BenchRequest(shape, specs, repeats, warmup, threads, seed, choice);
+        BenchRequest request = new BenchRequest(shape, specs, repeats, warmup, threads, seed, choice, memoryLimit);
         List<BenchRow> rows = AttentionBenchmark.run(request, progress());
         MachineInfo machine = MachineInfo.detect();
         if (json != null) BenchJsonLines.append(json, rows, machine, Instant.now());

@@ -21,6 +21,14 @@ final class Converters {
         }
     }
 
+    static io.tilewise.attention.memory.MemoryLimit memoryLimit(String text) {
+        try {
+            return io.tilewise.attention.memory.MemoryLimit.of(text, "--memory-limit");
+        } catch (IllegalArgumentException e) {
+            throw new TypeConversionException(e.getMessage());
+        }
+    }
+
     static TextPlacement placement(String text) {
         try {
             return TextPlacement.parse(text);

@@ -19,7 +19,9 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
         Throwable cause = ex;
         if (cause instanceof UncheckedIOException u) cause = u.getCause();
-        boolean userError = cause instanceof IllegalArgumentException || cause instanceof IOException;
+        // NaN from a model or a method is reported like a user error: one line naming where, no stack trace.
+        boolean userError = cause instanceof IllegalArgumentException || cause instanceof IOException
+                || cause instanceof io.tilewise.pipeline.run.NonFiniteAttentionException;
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         cl.getErr().println(name(cl) + ": " + (userError ? "" : "internal error: ") + oneLine(message));
         boolean debug = "1".equals(System.getenv("TILEWISE_DEBUG"));

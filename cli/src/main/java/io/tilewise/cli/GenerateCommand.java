@@ -67,7 +67,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "model directory or name (default ${DEFAULT-VALUE}); see tilewise models")
     String model;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "ONNX Runtime threads (default: every core)")
+    @Option(names = "--threads", paramLabel = "T", defaultValue = "0",
+            description = "threads for ONNX Runtime and our attention kernels alike (default: every core)")
     int threads;
 
     @Option(names = "--backend", paramLabel = "auto|cpu|tornado", defaultValue = "auto", converter = Converters.BackendConverter.class,
@@ -85,6 +86,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--window", paramLabel = "CHUNKS", defaultValue = "0",
             description = "with --stream: earlier chunks kept in the key/value cache (default: the model's clip length)")
     int window;
+    @Option(names = "--memory-limit", paramLabel = "SIZE",
+            description = "refuse a generation whose estimated memory is larger, e.g. 4g (default: 80% of the max heap + the off-heap budget)")
+    io.tilewise.attention.memory.MemoryLimit memoryLimit;
 
     /** The pipeline logs prompt warnings too; the command prints them itself, once, in its own format. */
     private static final java.util.logging.Logger PIPELINE_LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
@@ -98,7 +102,7 @@ final class GenerateCommand implements Callable<Integer> {
         Path dir = ModelLocations.resolve(model);
         PrintWriter stdout = spec.commandLine().getOut();
         Pipeline.Options options = (threads == 0 ? Pipeline.Options.defaults()
-                : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withBackend(backend).withDevice(device);
+                : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withBackend(backend).withDevice(device).withMemoryLimit(memoryLimit);
         try (Pipeline pipeline = Pipeline.open(dir, options)) {
             ModelConfig.Defaults d = pipeline.config().defaults();
             GenerationRequest request = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()),

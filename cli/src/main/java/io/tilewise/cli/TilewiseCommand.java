@@ -25,6 +25,7 @@ public final class TilewiseCommand implements Runnable {
         cl.setParameterExceptionHandler(errors);
         cl.registerConverter(io.tilewise.attention.api.TokenGrid.class, Converters::grid);
         cl.registerConverter(io.tilewise.attention.api.TextPlacement.class, Converters::placement);
+        cl.registerConverter(io.tilewise.attention.memory.MemoryLimit.class, Converters::memoryLimit);
         return cl;
     }
 }

@@ -64,6 +64,31 @@ public final class BlockMask {
         return c;
     }
 
+    /**
+     * The first query block whose row has no key block on, or −1 when every row has one. A query with no key has
+     * no softmax (0/0): every plan must keep at least one key block per row (ALGORITHMS §1). Word-wise, so it costs
+     * {@code O(blocks + words)}.
+     */
+    public int firstEmptyRow() {
+        for (int q = 0; q < blocks; q++) {
+            if (!anySet((long) q * blocks, (long) (q + 1) * blocks)) return q;
+        }
+        return -1;
+    }
+
+    /** Whether any bit in {@code [from, to)} is on. */
+    private boolean anySet(long from, long to) {
+        int first = (int) (from >>> 6);
+        int last = (int) ((to - 1) >>> 6);
+        for (int w = first; w <= last; w++) {
+            long word = words[w];
+            if (w == first) word &= -1L << (from & 63);
+            if (w == last) word &= -1L >>> (63 - ((to - 1) & 63));
+            if (word != 0) return true;
+        }
+        return false;
+    }
+
     /** Fraction of block pairs on. */
     public double blockDensity() {
         return count() / ((double) blocks * blocks);

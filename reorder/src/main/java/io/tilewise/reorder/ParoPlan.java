@@ -231,6 +231,10 @@ public final class ParoPlan {
             if (mask.blocks() != blocks) {
                 throw new IllegalArgumentException("mask has " + mask.blocks() + " blocks, the plan needs " + blocks);
             }
+            int empty = mask.firstEmptyRow();
+            if (empty >= 0) {
+                throw new IllegalArgumentException("mask row " + empty + " has no key block (every query needs at least one key)");
+            }
             if (group < 0 || group >= groups || layer < 0 || layer >= layers || head < 0 || head >= heads) {
                 throw new IllegalArgumentException("entry (group " + group + ", layer " + layer + ", head " + head
                         + ") outside " + groups + " groups x " + layers + " layers x " + heads + " heads");

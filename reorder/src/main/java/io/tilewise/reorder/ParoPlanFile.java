@@ -144,14 +144,12 @@ public final class ParoPlanFile {
                                     + h + ") has axis order id " + id + ", expected 0..5");
                         }
                         for (int w = 0; w < words; w++) bits[w] = in.readLong();
-                        BlockMask mask;
                         try {
-                            mask = BlockMask.ofWords(builder.blocks(), bits);
+                            builder.set(g, l, h, AxisOrder.ofId(id), BlockMask.ofWords(builder.blocks(), bits));
                         } catch (IllegalArgumentException e) {
                             throw new ParoPlanException(name + " is corrupt: entry (group " + g + ", layer " + l
                                     + ", head " + h + "): " + e.getMessage());
                         }
-                        builder.set(g, l, h, AxisOrder.ofId(id), mask);
                     }
                 }
             }

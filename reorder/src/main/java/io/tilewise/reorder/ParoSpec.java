@@ -43,7 +43,15 @@ public record ParoSpec(double density, int bits, int block, int sample, Path pla
         int sample = r.intValue("sample", DEFAULT_SAMPLE, 1, 1024);
         String model = r.string("model", null);
         r.done();
-        return new ParoSpec(density, bits, block, sample, plan == null ? null : Path.of(plan), model);
+        return new ParoSpec(density, bits, block, sample, plan == null ? null : path(r, plan), model);
+    }
+
+    private static Path path(SpecReader r, String plan) {
+        try {
+            return Path.of(plan);
+        } catch (java.nio.file.InvalidPathException e) {
+            throw r.fail("plan", plan, "a file path (" + e.getReason() + ")");
+        }
     }
 
     public boolean calibrating() {

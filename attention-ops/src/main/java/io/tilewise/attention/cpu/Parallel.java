@@ -3,21 +3,38 @@ package io.tilewise.attention.cpu;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
  * Runs {@code count} independent work items on a fixed number of threads. Items are claimed one at a time from a
  * shared counter, so uneven items (sparse rows) balance themselves.
+ *
+ * <p>Thread count: inside {@link #withThreads} the given count (a generation or a benchmark with {@code --threads
+ * N} runs its kernels on N threads, the caller's included, while ONNX Runtime gets the same N: no
+ * oversubscription); outside, {@code -Dtilewise.threads} if set, else every available core. The count is scoped to
+ * the calling thread, so two generations in one JVM can use different counts at once.
  */
 public final class Parallel {
 
+    private static final ScopedValue<Integer> THREADS = ScopedValue.newInstance();
     private static volatile ForkJoinPool pool;
 
     private Parallel() {
     }
 
-    /** Threads our kernels use: {@code tilewise.threads} if set, else every available core. */
+    /** Threads our kernels use on this thread: the {@link #withThreads} count, else the JVM-wide default. */
     public static int threads() {
-        return pool().getParallelism();
+        return THREADS.isBound() ? THREADS.get() : pool().getParallelism();
+    }
+
+    /**
+     * Runs {@code body} with our kernels on {@code threads} threads (the caller's included). Kernels prepared inside
+     * size their work for that count.
+     */
+    public static <T> T withThreads(int threads, Supplier<T> body) {
+        if (threads < 1) throw new IllegalArgumentException("threads " + threads + " must be >= 1");
+        ensurePoolSize(threads - 1);
+        return ScopedValue.where(THREADS, threads).call(body::get);
     }
 
     public static void forEach(int count, IntConsumer body) {
@@ -49,6 +66,17 @@ public final class Parallel {
             }
         }
         return p;
+    }
+
+    /**
+     * Grows the worker pool to at least {@code workers} threads (a count asked for above the default). The old pool
+     * is not shut down, since a caller may be about to submit to it; its idle workers end by themselves.
+     */
+    private static void ensurePoolSize(int workers) {
+        if (pool().getParallelism() >= workers) return;
+        synchronized (Parallel.class) {
+            if (pool.getParallelism() < workers) pool = new ForkJoinPool(workers);
+        }
     }
 
     private static int configuredThreads() {

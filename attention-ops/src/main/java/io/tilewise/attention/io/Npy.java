@@ -85,8 +85,13 @@ public final class Npy {
             throw new NpyFormatException(name + ": Fortran-order arrays are not supported; save with np.ascontiguousarray(arr)");
         }
         int[] shape = parseShape(find(SHAPE, header, name, "shape"), name);
-        long count = 1;
-        for (int s : shape) count *= s;
+        long count = NpyArray.valueCount(shape);
+        // A shape whose size cannot be a file (e.g. 65536^4, which wraps to 0 in 64 bits) is refused by name.
+        if (count < 0 || count > streamSize / Float.BYTES) {
+            throw new NpyFormatException(name + ": shape " + java.util.Arrays.toString(shape) + " needs "
+                    + (count < 0 ? "more than 2^63" : count * Float.BYTES) + " data bytes but the file has "
+                    + Math.max(0, streamSize - preamble - headerLen));
+        }
         long dataBytes = count * Float.BYTES;
         long available = streamSize - preamble - headerLen;
         if (dataBytes != available) {

@@ -8,14 +8,30 @@ import java.util.Arrays;
 public record NpyArray(int[] shape, float[] data) {
 
     public NpyArray {
-        long count = 1;
         for (int s : shape) {
             if (s < 0) throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a negative size");
-            count *= s;
         }
+        long count = valueCount(shape);
         if (count != data.length) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + count + " values, got " + data.length);
         }
+    }
+
+    /**
+     * Values a shape holds, exactly: 0 when any axis is 0, −1 when the product passes {@code Long.MAX_VALUE} (it
+     * must not wrap around to a small number that a short file could match).
+     */
+    static long valueCount(int[] shape) {
+        long count = 1;
+        for (int s : shape) if (s == 0) return 0;
+        for (int s : shape) {
+            try {
+                count = Math.multiplyExact(count, s);
+            } catch (ArithmeticException e) {
+                return -1;
+            }
+        }
+        return count;
     }
 
     public static NpyArray of(Tensor tensor) {

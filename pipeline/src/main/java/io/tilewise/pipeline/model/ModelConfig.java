@@ -27,6 +27,14 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
                           int causalChunkFrames, Defaults defaults, String trainedFor) {
 
     public static final String ARCHITECTURE = "tilewise-tiny-dit-v1";
+    /** A config.json is a few KB; a larger file is refused before it is read. */
+    public static final long MAX_FILE_BYTES = 16L << 20;
+    /** Upper bound of widths (hidden sizes, freq_dim, token counts, pixels): generous, and far from int overflow. */
+    static final int MAX_WIDTH = 1 << 16;
+    /** Upper bound of counts (heads, blocks, layers). */
+    static final int MAX_COUNT = 1024;
+    /** Upper bound of small factors (mlp_ratio, patch sizes, channels). */
+    static final int MAX_FACTOR = 64;
     public static final String PAD = "<pad>";
     public static final String BOS = "<bos>";
 
@@ -34,10 +42,11 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
     public record TextConfig(int hidden, int heads, int layers, int maxTokens, List<String> vocab) {
         public TextConfig {
             vocab = List.copyOf(vocab);
-            positive("text.hidden", hidden);
-            positive("text.heads", heads);
-            positive("text.layers", layers);
+            bounded("text.hidden", hidden, 1, MAX_WIDTH);
+            bounded("text.heads", heads, 1, MAX_COUNT);
+            bounded("text.layers", layers, 1, MAX_COUNT);
             if (maxTokens < 2) throw new ModelFormatException("config.json: text.max_tokens " + maxTokens + " must be >= 2 (<bos> plus a word)");
+            bounded("text.max_tokens", maxTokens, 2, MAX_WIDTH);
             if (hidden % heads != 0) {
                 throw new ModelFormatException("config.json: text.hidden " + hidden + " must be a multiple of text.heads " + heads);
             }
@@ -59,11 +68,13 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
     /** Generation defaults stored with the model. */
     public record Defaults(int frames, int height, int width, int steps, double guidance, double shift) {
         public Defaults {
-            positive("defaults.frames", frames);
-            positive("defaults.height", height);
-            positive("defaults.width", width);
-            positive("defaults.steps", steps);
-            if (!(shift > 0)) throw new ModelFormatException("config.json: defaults.shift " + shift + " must be > 0");
+            bounded("defaults.frames", frames, 1, MAX_WIDTH);
+            bounded("defaults.height", height, 1, MAX_WIDTH);
+            bounded("defaults.width", width, 1, MAX_WIDTH);
+            bounded("defaults.steps", steps, 1, MAX_WIDTH);
+            if (!(shift > 0) || !Double.isFinite(shift)) {
+                throw new ModelFormatException("config.json: defaults.shift " + shift + " must be a finite number > 0");
+            }
             if (!Double.isFinite(guidance)) throw new ModelFormatException("config.json: defaults.guidance " + guidance + " must be finite");
         }
     }
@@ -73,16 +84,16 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
             throw new ModelFormatException("config.json: architecture \"" + architecture + "\" is not known; supported: " + ARCHITECTURE);
         }
         if (modelId == null || modelId.isBlank()) modelId = "unnamed";
-        positive("hidden", hidden);
-        positive("heads", heads);
-        positive("blocks", blocks);
-        positive("mlp_ratio", mlpRatio);
-        positive("channels", channels);
-        positive("freq_dim", freqDim);
+        bounded("hidden", hidden, 1, MAX_WIDTH);
+        bounded("heads", heads, 1, MAX_COUNT);
+        bounded("blocks", blocks, 1, MAX_COUNT);
+        bounded("mlp_ratio", mlpRatio, 1, MAX_FACTOR);
+        bounded("channels", channels, 1, MAX_FACTOR);
+        bounded("freq_dim", freqDim, 1, MAX_WIDTH);
         if (freqDim % 2 != 0) throw new ModelFormatException("config.json: freq_dim " + freqDim + " must be even (cos and sin halves)");
         if (hidden % heads != 0) throw new ModelFormatException("config.json: hidden " + hidden + " must be a multiple of heads " + heads);
         if (patch == null || patch.length != 3) throw new ModelFormatException("config.json: patch must be [pt, ph, pw]");
-        for (int p : patch) positive("patch", p);
+        for (int p : patch) bounded("patch", p, 1, MAX_FACTOR);
         patch = patch.clone();
         if (ropeAxes == null || ropeAxes.length != 3) throw new ModelFormatException("config.json: rope_axes must have 3 parts (frame, y, x)");
         int sum = 0;
@@ -95,9 +106,11 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
                     + ", expected headDim " + hidden / heads);
         }
         ropeAxes = ropeAxes.clone();
-        if (!(ropeTheta > 0)) throw new ModelFormatException("config.json: rope_theta " + ropeTheta + " must be > 0");
+        if (!(ropeTheta > 0) || !Double.isFinite(ropeTheta)) {
+            throw new ModelFormatException("config.json: rope_theta " + ropeTheta + " must be a finite number > 0");
+        }
         if (text == null) throw new ModelFormatException("config.json: text is missing");
-        if (causalChunkFrames < 0) throw new ModelFormatException("config.json: causal_chunk_frames " + causalChunkFrames + " must be >= 0");
+        bounded("causal_chunk_frames", causalChunkFrames, 0, MAX_WIDTH);
         if (defaults == null) defaults = new Defaults(1, patch[1] * 4, patch[2] * 4, 20, 4.0, 3.0);
         if (trainedFor == null) trainedFor = "";
     }
@@ -125,11 +138,25 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
         return ropeAxes.clone();
     }
 
-    /** Reads and validates {@code config.json}. */
+    /** Reads and validates {@code config.json} (UTF-8, at most {@value #MAX_FILE_BYTES} bytes). */
     public static ModelConfig read(Path file) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(file));
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new ModelFormatException("model config " + file + " has " + size + " bytes; a config.json has at most " + MAX_FILE_BYTES);
+            }
+            String text;
+            try {
+                // Strict UTF-8 (JSON's encoding): a malformed byte is a format error, not an I/O error.
+                text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new ModelFormatException("config.json: " + file + " is not valid UTF-8");
+            }
+            root = new ObjectMapper().readTree(text);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException("model config " + file + " does not exist");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
@@ -216,13 +243,17 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
         if (!v.isArray()) throw new ModelFormatException("config.json: " + field + " must be an array of integers, got " + v);
         int[] out = new int[v.size()];
         for (int i = 0; i < out.length; i++) {
-            if (!v.get(i).isIntegralNumber()) throw new ModelFormatException("config.json: " + field + " must be an array of integers, got " + v);
+            if (!v.get(i).isIntegralNumber() || !v.get(i).canConvertToInt()) {
+                throw new ModelFormatException("config.json: " + field + " must be an array of integers, got " + v);
+            }
             out[i] = v.get(i).asInt();
         }
         return out;
     }
 
-    private static void positive(String name, int value) {
-        if (value < 1) throw new ModelFormatException("config.json: " + name + " " + value + " must be >= 1");
+    private static void bounded(String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new ModelFormatException("config.json: " + name + " " + value + (value < min ? " must be >= " + min : " must be <= " + max));
+        }
     }
 }

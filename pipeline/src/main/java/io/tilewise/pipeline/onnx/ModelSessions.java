@@ -31,6 +31,7 @@ public final class ModelSessions implements AutoCloseable {
     private final List<OrtSession> pre = new ArrayList<>();
     private final List<OrtSession> post = new ArrayList<>();
     private OrtSession head;
+    private final int threads;
     private boolean closed;
 
     /**
@@ -52,6 +53,7 @@ public final class ModelSessions implements AutoCloseable {
         if (threads < 1) throw new IllegalArgumentException("ORT threads " + threads + " must be >= 1");
         this.config = weights.config();
         this.env = OrtEnvironment.getEnvironment();
+        this.threads = threads;
         StageGraphs graphs = new StageGraphs(weights);
         StageProvider chosen;
         try {
@@ -101,6 +103,8 @@ public final class ModelSessions implements AutoCloseable {
     }
 
     public ModelConfig config() { return config; }
+    /** The intra-op threads every session was created with (inter-op: 1, sequential execution). */
+    public int intraOpThreads() { return threads; }
     public OrtEnvironment environment() { return env; }
     public OrtSession textEncoder() { ensureOpen(); return text; }
     public OrtSession embed() { ensureOpen(); return embed; }

@@ -22,7 +22,9 @@ import java.util.regex.Pattern;
  *
  * <h2>Grammar</h2>
  * <pre>
- *   policy    := rule (';' rule)*
+ *   policy    := part (';' part)*          with at least one rule
+ *   part      := rule | option
+ *   option    := 'nonfinite=' ('fail' | 'dense')
  *   rule      := method-spec ['@' condition (',' condition)*]
  *   condition := variable op value
  *   variable  := step | steps | layer | layers | branch
@@ -42,6 +44,11 @@ import java.util.regex.Pattern;
  * the last rule has conditions, an implicit final {@code dense} catches the rest. Examples:
  * {@code dense@steps<4;radial:decay=0.2} and {@code dense@layers=0,1;dense@steps<2,steps>=18;gna:window=8x8x8}.
  *
+ * <p>{@code nonfinite} says what a NaN or infinity in a method's <em>output</em> (its inputs finite) does:
+ * {@code fail} (the default) stops the generation with one line naming layer, step, branch and position;
+ * {@code dense} runs dense attention for that call instead and records a warning. NaN in the inputs always stops
+ * it (dense cannot repair them). Example: {@code nonfinite=dense;dense@steps<4;radial:decay=0.2}.
+ *
  * <p>Every method spec is built into a kernel when the policy is parsed, so parameter errors surface then. Errors
  * are {@link SpecException}s: one line naming the rule and the bad part.
  */
@@ -50,6 +57,10 @@ public final class AttentionPolicy {
     private static final Pattern CONDITION = Pattern.compile("(steps?|layers?|branch)\\s*(<=|>=|<|>|=)\\s*(\\S.*)");
     private static final Pattern INTEGER = Pattern.compile("\\d+");
     private static final Pattern RANGE = Pattern.compile("(\\d+)\\s*\\.\\.\\s*(\\d+)");
+    private static final Pattern OPTION = Pattern.compile("nonfinite\\s*=\\s*(\\S*)", Pattern.CASE_INSENSITIVE);
+
+    /** What a non-finite attention output does (see the class comment). */
+    public enum NonFinite { FAIL, DENSE }
 
     private enum Variable { STEP, LAYER, BRANCH }
 
@@ -96,9 +107,11 @@ public final class AttentionPolicy {
     }
 
     private final List<Rule> rules;
+    private final NonFinite nonFinite;
 
-    private AttentionPolicy(List<Rule> rules) {
+    private AttentionPolicy(List<Rule> rules, NonFinite nonFinite) {
         this.rules = List.copyOf(rules);
+        this.nonFinite = nonFinite;
     }
 
     /** Parses with the registered methods ({@link AttentionMethods}). */
@@ -112,25 +125,46 @@ public final class AttentionPolicy {
             throw new SpecException("attention policy is empty; expected e.g. dense or dense@steps<4;radial:decay=0.2");
         }
         List<Rule> rules = new ArrayList<>();
+        NonFinite nonFinite = null;
         String[] parts = text.split(";", -1);
         for (int i = 0; i < parts.length; i++) {
             String ruleText = parts[i].trim();
             if (ruleText.isEmpty()) throw new SpecException("attention policy '" + text + "': rule " + (i + 1) + " is empty");
+            Matcher option = OPTION.matcher(ruleText);
+            if (option.matches()) {
+                if (nonFinite != null) throw new SpecException("attention policy '" + text + "': nonfinite is given twice");
+                nonFinite = nonFinite(option.group(1));
+                continue;
+            }
             if (!rules.isEmpty() && rules.getLast().conditions().isEmpty()) {
                 throw new SpecException("attention policy rule '" + ruleText + "' can never apply: the rule before it, '"
                         + rules.getLast() + "', has no condition (only the last rule may be unconditional)");
             }
             rules.add(parseRule(ruleText, kernels));
         }
+        if (rules.isEmpty()) throw new SpecException("attention policy '" + text + "' has no rule; expected e.g. nonfinite=dense;radial");
         if (!rules.getLast().conditions().isEmpty()) {
             rules.add(new Rule(MethodSpec.parse("dense"), kernels.apply(MethodSpec.parse("dense")), List.of()));
         }
-        return new AttentionPolicy(rules);
+        return new AttentionPolicy(rules, nonFinite == null ? NonFinite.FAIL : nonFinite);
     }
 
     /** A policy that runs one method everywhere. */
     public static AttentionPolicy uniform(AttentionKernel kernel) {
-        return new AttentionPolicy(List.of(new Rule(MethodSpec.parse(kernel.spec()), kernel, List.of())));
+        return new AttentionPolicy(List.of(new Rule(MethodSpec.parse(kernel.spec()), kernel, List.of())), NonFinite.FAIL);
+    }
+
+    private static NonFinite nonFinite(String value) {
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case "fail" -> NonFinite.FAIL;
+            case "dense" -> NonFinite.DENSE;
+            default -> throw new SpecException("attention policy option nonfinite=" + value + " is not allowed; expected fail or dense");
+        };
+    }
+
+    /** What a NaN or infinity in a method's output does. */
+    public NonFinite nonFinite() {
+        return nonFinite;
     }
 
     /** The first rule whose conditions hold (there always is one: the last rule is unconditional). */
@@ -152,7 +186,8 @@ public final class AttentionPolicy {
     /** Canonical text; parsing it gives an equivalent policy. */
     @Override
     public String toString() {
-        return String.join(";", rules.stream().map(Rule::toString).toList());
+        String text = String.join(";", rules.stream().map(Rule::toString).toList());
+        return nonFinite == NonFinite.FAIL ? text : "nonfinite=" + nonFinite.name().toLowerCase(Locale.ROOT) + ";" + text;
     }
 
     private static Rule parseRule(String ruleText, Function<MethodSpec, AttentionKernel> kernels) {

@@ -15,6 +15,8 @@ import io.tilewise.attention.backend.Backend;
 import io.tilewise.attention.backend.BackendChoice;
 import io.tilewise.attention.backend.BackendSelector;
 import io.tilewise.attention.backend.DeviceTransfers;
+import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.memory.MemoryLimit;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.spec.MethodSpec;
 import io.tilewise.caches.flashblock.BlockCausalKernel;
@@ -61,12 +63,15 @@ import java.util.function.Function;
 public final class Pipeline implements AutoCloseable {
 
     /**
-     * @param ortThreads intra-op threads of ONNX Runtime
-     * @param kernels    turns a method spec into a kernel (default: the {@link AttentionMethods} registry)
-     * @param backend    where attention runs (default {@code auto}: TornadoVM when installed with a device, else the CPU)
-     * @param device     where the ORT stages run (default {@code cpu}; {@code cuda} falls back to the CPU, saying why)
+     * @param ortThreads  threads of a generation: ONNX Runtime's intra-op threads and our attention kernels' threads
+     *                    ({@link Parallel#withThreads}), so the two never oversubscribe the cores
+     * @param kernels     turns a method spec into a kernel (default: the {@link AttentionMethods} registry)
+     * @param backend     where attention runs (default {@code auto}: TornadoVM when installed with a device, else the CPU)
+     * @param device      where the ORT stages run (default {@code cpu}; {@code cuda} falls back to the CPU, saying why)
+     * @param memoryLimit what a generation may plan to use (null: {@link MemoryLimit#defaults()}, read per generation)
      */
-    public record Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels, Backend backend, StageDevice device) {
+    public record Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels, Backend backend, StageDevice device,
+                          MemoryLimit memoryLimit) {
         public Options {
             if (ortThreads < 1) throw new IllegalArgumentException("ORT threads " + ortThreads + " must be >= 1");
             if (kernels == null) kernels = AttentionMethods::create;
@@ -75,7 +80,7 @@ public final class Pipeline implements AutoCloseable {
         }
 
         public Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels) {
-            this(ortThreads, kernels, Backend.AUTO, StageDevice.CPU);
+            this(ortThreads, kernels, Backend.AUTO, StageDevice.CPU, null);
         }
 
         public static Options defaults() {
@@ -83,15 +88,24 @@ public final class Pipeline implements AutoCloseable {
         }
 
         public Options withKernels(Function<MethodSpec, AttentionKernel> newKernels) {
-            return new Options(ortThreads, newKernels, backend, device);
+            return new Options(ortThreads, newKernels, backend, device, memoryLimit);
         }
 
         public Options withBackend(Backend newBackend) {
-            return new Options(ortThreads, kernels, newBackend, device);
+            return new Options(ortThreads, kernels, newBackend, device, memoryLimit);
         }
 
         public Options withDevice(StageDevice newDevice) {
-            return new Options(ortThreads, kernels, backend, newDevice);
+            return new Options(ortThreads, kernels, backend, newDevice, memoryLimit);
+        }
+
+        public Options withMemoryLimit(MemoryLimit limit) {
+            return new Options(ortThreads, kernels, backend, device, limit);
+        }
+
+        /** The limit in force: the configured one, else the default. */
+        public MemoryLimit effectiveMemoryLimit() {
+            return memoryLimit != null ? memoryLimit : MemoryLimit.defaults();
         }
     }
 
@@ -157,14 +171,20 @@ public final class Pipeline implements AutoCloseable {
      * @throws IllegalArgumentException for sizes the model cannot patchify or a policy method that cannot run on
      *                                  the grid (one line naming the value)
      * @throws io.tilewise.attention.spec.SpecException for a policy that does not parse
+     * @throws io.tilewise.attention.memory.MemoryLimitException when the run's estimated memory
+     *                                  ({@link GenerationMemory}) is over the limit; checked before anything is allocated
+     * @throws NonFiniteAttentionException when attention inputs or outputs hold NaN or infinity (see
+     *                                  {@link AttentionPolicy} for {@code nonfinite=dense})
      */
     public GenerationResult generate(GenerationRequest request, StepListener listener) {
         AttentionPolicy policy = AttentionPolicy.parse(request.policy(), kernelsForModel());
         checkPatch(request);
+        options.effectiveMemoryLimit().check(GenerationMemory.estimate(config, request, policy));
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("pipeline is closed");
-            return run(request, policy, listener == null ? StepListener.NONE : listener);
+            return Parallel.withThreads(options.ortThreads(),
+                    () -> run(request, policy, listener == null ? StepListener.NONE : listener));
         } finally {
             lock.unlock();
         }
@@ -252,6 +272,8 @@ public final class Pipeline implements AutoCloseable {
                 * request.height() * request.width()));
         double[] times = FlowMatchEuler.times(request.steps(), request.shift());
         List<AttentionCall> calls = new ArrayList<>();
+        AttentionGuard guard = new AttentionGuard(policy.nonFinite(),
+                () -> session(options.kernels().apply(MethodSpec.parse("dense")), shape));
         long stageNanos = 0;
         long attentionNanos = 0;
         long[] attentionCopies = new long[3];
@@ -272,14 +294,12 @@ public final class Pipeline implements AutoCloseable {
                         AttentionSession session = session(kernel, shape);
                         AttentionContext ctx = new AttentionContext(step, request.steps(), t, layer, branch, Float.NaN,
                                 TokenOrder.IDENTITY);
-                        long a0 = System.nanoTime();
                         long[] before = copies(session);
-                        session.forward(ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b]);
-                        long nanos = System.nanoTime() - a0;
+                        AttentionCall call = guard.forward(kernel, session, ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b], warnings);
                         long[] after = copies(session);
                         for (int i = 0; i < attentionCopies.length; i++) attentionCopies[i] += after[i] - before[i];
-                        attentionNanos += nanos;
-                        calls.add(new AttentionCall(step, layer, branch, kernel.spec(), session.executedDensity(), nanos));
+                        attentionNanos += call.nanos();
+                        calls.add(call);
                     }
                     stageNanos += ws.post(layer);
                 }
@@ -331,9 +351,23 @@ public final class Pipeline implements AutoCloseable {
         return out;
     }
 
-    /** Closes the ORT sessions and every cached attention session; waits for a running generation. Idempotent. */
+    /** The ORT sessions (tests check their thread settings). */
+    ModelSessions sessions() {
+        return sessions;
+    }
+
+    /**
+     * Closes the ORT sessions and every cached attention session; waits for a running generation. Idempotent.
+     *
+     * @throws IllegalStateException when called from inside a generation (a step listener) on this pipeline, which
+     *                               would pull the sessions from under it
+     */
     @Override
     public void close() {
+        if (lock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("pipeline.close() called from inside a running generation (a step listener); "
+                    + "close it after generate returns");
+        }
         lock.lock();
         try {
             if (closed) return;
