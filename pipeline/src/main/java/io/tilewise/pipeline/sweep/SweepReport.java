@@ -72,7 +72,7 @@ public final class SweepReport {
     private static String label(SweepSetting s) {
         String p = s.policy();
         int colon = p.lastIndexOf(':');
-        String l = colon >= 0 ? p.substring(colon + 1) : p;
+        String l = (colon >= 0 ? p.substring(colon + 1) : p).replaceAll("=[^,]*/", "="); // plan=/a/b.paro -> plan=b.paro
         return l.length() > 30 ? l.substring(0, 27) + "..." : l;
     }
 
