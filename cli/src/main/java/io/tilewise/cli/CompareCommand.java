@@ -113,6 +113,7 @@ final class CompareCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "%s: %s%n", m.run().policy(), String.join("; ", m.diagnosis().findings()));
         }
         stdout.printf("wrote %d files to %s (open %s)%n", written.size(), out, out.resolve("report.html"));
+        stdout.flush();
         return 0;
     }
 

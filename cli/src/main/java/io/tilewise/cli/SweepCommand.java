@@ -68,12 +68,14 @@ final class SweepCommand implements Callable<Integer> {
         try (Sweep sweep = open(sweepSpec)) {
             if (dryRun) {
                 stdout.print(DryRun.listing(sweep, finished));
+                stdout.flush(); // print() does not flush picocli's writer; System.exit would drop the listing
                 return 0;
             }
             SweepRunner.Outcome outcome = SweepRunner.run(sweep, specText, out, resume, progressBar());
             stdout.print(SweepTable.markdown(SweepTable.rows(sweep.cells(), outcome.lines(), true)));
             stdout.printf("ran %d cells, skipped %d finished; wrote %s, %s, %s%n", outcome.ran(), outcome.skipped(),
                     out.resolve(SweepRunner.RESULTS), out.resolve("pareto.png"), out.resolve("report.html"));
+            stdout.flush();
         }
         return 0;
     }

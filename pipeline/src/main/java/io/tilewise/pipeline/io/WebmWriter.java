@@ -28,6 +28,7 @@ public final class WebmWriter {
         }
         if (!(fps > 0) || fps > 240) throw new IllegalArgumentException("fps " + fps + " must be in (0, 240]");
         if (crf < 0 || crf > 63) throw new IllegalArgumentException("crf " + crf + " must be in 0..63");
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR); // FFmpeg's stream banner is noise on a CLI's stderr
         AtomicFiles.write(file, tmp -> {
             try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(tmp.toFile(), video.width(), video.height(), 0)) {
                 recorder.setFormat("webm");

@@ -99,7 +99,9 @@ public final class ScatterChart {
                 c.g.fillOval(c.x(p.x()) - 5, c.y(p.y()) - 5, 10, 10);
                 if (p.label() != null) {
                     c.g.setColor(Color.DARK_GRAY);
-                    c.g.drawString(p.label(), c.x(p.x()) + 7, c.y(p.y()) - 6);
+                    int w = c.g.getFontMetrics().stringWidth(p.label());
+                    int lx = c.x(p.x()) + 7 + w > c.right ? c.x(p.x()) - 7 - w : c.x(p.x()) + 7; // keep labels inside the plot
+                    c.g.drawString(p.label(), Math.max(c.left + 2, lx), c.y(p.y()) - 6);
                     c.g.setColor(ChartCanvas.color(i));
                 }
             }
