@@ -85,6 +85,31 @@ class CompareSweepCommandTest {
         userError("sweep --spec " + dir.resolve("none.json") + " --out " + dir.resolve("s2"), "no such file");
     }
 
+    @Test
+    void capturedQkvFeedAnOperatorSweep() throws Exception {
+        Path cap = dir.resolve("cap");
+        CliRun run = CliRun.of("capture", "--model", model.toString(), "--prompt", "a red circle moving right on a blue background",
+                "--frames", "2", "--steps", "2", "--at", "0:0,1:1", "--out", cap.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("wrote 6 files") && run.out().contains("token grid 2x4x4, 2 heads, head dim 8"), run.out());
+        var q = io.tilewise.attention.io.Npy.read(cap.resolve("step1-layer1-q.npy"));
+        assertEquals(List.of(1, 2, 32, 8), java.util.Arrays.stream(q.shape()).boxed().toList());
+        Path spec = dir.resolve("ops.json");
+        Files.writeString(spec, """
+                {"level": "attention", "methods": [{"method": "gna", "params": {"window": ["2x3x3"]}}],
+                 "shapes": [{"grid": "2x4x4", "heads": 2, "head_dim": 8,
+                             "q": "cap/step1-layer1-q.npy", "k": "cap/step1-layer1-k.npy", "v": "cap/step1-layer1-v.npy"}],
+                 "repeats": 1}
+                """);
+        CliRun sweep = CliRun.of("sweep", "--spec", spec.toString(), "--out", dir.resolve("ops").toString());
+        assertEquals(0, sweep.exitCode(), sweep.err());
+        assertTrue(sweep.out().contains("| gna:window=2x3x3 | 2x4x4 h2 d8 captured step1-layer1-q.npy |") && sweep.out().contains("| ok |"),
+                sweep.out());
+        userError("capture --model " + model + " --prompt x --steps 2 --at 2:0 --out " + dir.resolve("c2"), "outside steps 0..1");
+        userError("capture --model " + model + " --prompt x --at 1-1 --out " + dir.resolve("c2"), "must be STEP:LAYER");
+        assertFalse(Files.exists(dir.resolve("c2")));
+    }
+
     private void userError(String args, String expected) throws Exception {
         CliRun run = CliRun.of(args.split(" "));
         String shown = args + "\nstderr:\n" + run.err();
