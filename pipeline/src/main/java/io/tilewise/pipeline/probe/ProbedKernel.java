@@ -1,0 +1,151 @@
+package io.tilewise.pipeline.probe;
+
+import io.tilewise.attention.api.AbstractAttentionSession;
+import io.tilewise.attention.api.AttentionContext;
+import io.tilewise.attention.api.AttentionKernel;
+import io.tilewise.attention.api.AttentionSession;
+import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.Support;
+import io.tilewise.attention.blocksparse.BlockSparseExecutor;
+import io.tilewise.attention.blocksparse.BlockSparsePlan;
+import io.tilewise.attention.dense.DenseKernel;
+import io.tilewise.attention.metrics.TensorMetrics;
+import io.tilewise.attention.piecewise.PisaKernel;
+import io.tilewise.attention.piecewise.PisaPlanner;
+import io.tilewise.attention.tensor.Tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
+
+/**
+ * The probed wrapper of DESIGN.md §3: runs the wrapped method as usual (its output is the call's output) and, on the
+ * calls the {@link ProbeSampler} picks, also dense attention on the same q, k, v, recording relative L2, cosine and
+ * the dense softmax mass inside the method's mask in a {@link ProbeLog}. Dense methods pass through unprobed.
+ *
+ * <p>The mask mass comes from log-sum-exps ({@link MaskMass}): the method's own LSE covers exactly the pairs it
+ * computes; PISA's LSE also covers its approximated tiles, so for PISA the planner's exact tiles are run again alone.
+ * Probing costs a dense attention per sampled call: time probed runs apart from timed ones.
+ */
+public final class ProbedKernel implements AttentionKernel {
+
+    private final AttentionKernel inner;
+    private final ProbeSampler sampler;
+    private final ProbeLog log;
+
+    public ProbedKernel(AttentionKernel inner, ProbeSampler sampler, ProbeLog log) {
+        this.inner = inner;
+        this.sampler = sampler;
+        this.log = log;
+    }
+
+    /** A kernel factory (for {@code Pipeline.Options.withKernels}) that probes every kernel {@code kernels} makes. */
+    public static <S> Function<S, AttentionKernel> wrapping(Function<S, AttentionKernel> kernels, ProbeSampler sampler, ProbeLog log) {
+        return spec -> new ProbedKernel(kernels.apply(spec), sampler, log);
+    }
+
+    public AttentionKernel inner() {
+        return inner;
+    }
+
+    @Override
+    public String id() {
+        return inner.id();
+    }
+
+    @Override
+    public String spec() {
+        return inner.spec();
+    }
+
+    @Override
+    public Support supports(AttentionShape shape, Device device) {
+        return inner.supports(shape, device);
+    }
+
+    @Override
+    public AttentionSession prepare(AttentionShape shape, Device device) {
+        AttentionSession session = inner.prepare(shape, device);
+        if (inner.id().equals("dense")) return session;
+        return new Session(shape, session, new DenseKernel().prepare(shape, device));
+    }
+
+    @Override
+    public String toString() {
+        return "probed " + inner.spec();
+    }
+
+    private final class Session extends AbstractAttentionSession {
+        private final AttentionSession method;
+        private final AttentionSession dense;
+        private Tensor methodLse, denseOut, denseLse, exactOut, exactLse;
+
+        Session(AttentionShape shape, AttentionSession method, AttentionSession dense) {
+            super(shape);
+            this.method = method;
+            this.dense = dense;
+        }
+
+        @Override
+        protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
+            if (!sampler.sampled(ctx)) {
+                method.forward(q, k, v, ctx, out, lse);
+                return;
+            }
+            if (denseOut == null) {
+                denseOut = out.zerosLike();
+                denseLse = out.lseLike();
+                methodLse = out.lseLike();
+            }
+            Tensor mLse = lse != null ? lse : methodLse;
+            mLse.fill(Float.NaN);
+            method.forward(q, k, v, ctx, out, mLse);
+            dense.forward(q, k, v, ctx, denseOut, denseLse);
+            TensorMetrics metrics = TensorMetrics.compare(out, denseOut);
+            MaskMass.Mass mass = inner instanceof PisaKernel pisa
+                    ? MaskMass.fromLse(pisaExactLse(pisa, q, k, v, ctx), denseLse)
+                    : MaskMass.fromLse(mLse, denseLse);
+            log.add(new ProbeRecord(ctx.step(), ctx.layer(), ctx.branch(), inner.spec(), metrics.relL2(), metrics.cosine(),
+                    mass.mean(), mass.min(), method.executedDensity()));
+        }
+
+        /** LSE over PISA's exactly computed tiles of this call (the planner is deterministic in q and k). */
+        private Tensor pisaExactLse(PisaKernel pisa, Tensor q, Tensor k, Tensor v, AttentionContext ctx) {
+            if (exactOut == null) {
+                exactOut = q.zerosLike();
+                exactLse = q.lseLike();
+            }
+            float scale = ctx.scaleFor(shape().headDim());
+            PisaPlanner planner = new PisaPlanner(pisa.pisaSpec());
+            BlockSparseExecutor executor = new BlockSparseExecutor(shape().headDim());
+            for (int b = 0; b < q.batch(); b++) {
+                BlockSparsePlan exact = MaskMass.exactPart(planner.plan(q, k, v, b, scale).plan());
+                try (Tensor qb = slice(q, b); Tensor kb = slice(k, b); Tensor vb = slice(v, b);
+                     Tensor ob = slice(exactOut, b); Tensor lb = slice(exactLse, b)) {
+                    executor.execute(exact, qb, kb, vb, scale, ob, lb, null);
+                }
+            }
+            return exactLse;
+        }
+
+        @Override
+        public double executedDensity() {
+            return method.executedDensity();
+        }
+
+        @Override
+        protected void release() {
+            method.close();
+            dense.close();
+            for (Tensor t : new Tensor[] {methodLse, denseOut, denseLse, exactOut, exactLse}) {
+                if (t != null) t.close();
+            }
+        }
+
+        private static Tensor slice(Tensor t, int b) {
+            long floats = (long) t.heads() * t.seqLen() * t.headDim();
+            MemorySegment part = t.segment().asSlice(b * floats * Float.BYTES, floats * Float.BYTES);
+            return Tensor.wrap(part, 1, t.heads(), t.seqLen(), t.headDim());
+        }
+    }
+}
