@@ -57,7 +57,9 @@ public final class SweepSpecReader {
             throw new IllegalArgumentException(source + " is not valid JSON: " + e.getOriginalMessage()
                     + " (line " + e.getLocation().getLineNr() + ")");
         }
-        return new SweepSpecReader(source, base).spec(root);
+        SweepSpec spec = new SweepSpecReader(source, base).spec(root);
+        SweepGrid.checkSize(spec, source);
+        return spec;
     }
 
     private SweepSpec spec(JsonNode root) {
