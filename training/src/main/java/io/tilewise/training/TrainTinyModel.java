@@ -52,7 +52,7 @@ public final class TrainTinyModel {
         long seed = Long.parseLong(o.getOrDefault("seed", "1"));
         double minutes = Double.parseDouble(o.getOrDefault("minutes", "90"));
         double finalMinutes = Double.parseDouble(o.getOrDefault("final-minutes", "0"));
-        double peakLr = Double.parseDouble(o.getOrDefault("lr", "6e-4"));
+        double peakLr = Double.parseDouble(o.getOrDefault("lr", "1e-3"));
         double ckptMinutes = Double.parseDouble(o.getOrDefault("checkpoint-minutes", "5"));
         long maxSteps = Long.parseLong(o.getOrDefault("max-steps", String.valueOf(Long.MAX_VALUE)));
         Path out = Path.of(o.getOrDefault("out", "models/tiny-t2v"));
