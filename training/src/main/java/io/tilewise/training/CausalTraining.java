@@ -118,18 +118,7 @@ public final class CausalTraining {
                 gc.backward(mse);
                 loss = mse.getFloat();
             }
-            double norm;
-            if (Double.isFinite(loss)) {
-                norm = opt.update(model.parameters(), lr);
-            } else {
-                AdamW.clearGradients(model.parameters());
-                norm = Double.NaN;
-            }
-            if (!Double.isFinite(norm)) {
-                System.err.printf("  skipped update: loss %s, gradient norm %s at %dx%dx%d batch %d%n", loss, norm,
-                        b.frames(), b.height(), b.width(), b.batch());
-                loss = Double.NaN;
-            }
+            loss = FlowMatching.update(model, opt, lr, loss, b);
         }
         return loss;
     }

@@ -102,22 +102,31 @@ public final class FlowMatching {
                 gc.backward(mse);
                 loss = mse.getFloat();
             }
-            double norm;
-            if (Double.isFinite(loss)) {
-                norm = opt.update(model.parameters(), lr);
-            } else {
-                AdamW.clearGradients(model.parameters());
-                norm = Double.NaN;
-            }
-            if (!Double.isFinite(norm)) {
-                System.err.printf("  skipped update: loss %s, gradient norm %s at %dx%dx%d batch %d%n", loss, norm,
-                        batch.frames(), batch.height(), batch.width(), batch.batch());
-                loss = Double.NaN;
-            }
-            if (DEBUG) {
-                System.err.printf("  step loss %.5f grad norm %.4f  %dx%dx%d b%d%n", loss, norm, batch.frames(), batch.height(),
-                        batch.width(), batch.batch());
-            }
+            loss = update(model, opt, lr, loss, batch);
+        }
+        return loss;
+    }
+
+    /**
+     * The optimizer update after a backward pass. A non-finite loss or gradient would poison Adam's moments: the
+     * update is skipped (gradients cleared) and NaN returned.
+     */
+    static double update(TinyDit model, AdamW opt, double lr, double loss, Batch batch) {
+        double norm;
+        if (Double.isFinite(loss)) {
+            norm = opt.update(model.parameters(), lr);
+        } else {
+            AdamW.clearGradients(model.parameters());
+            norm = Double.NaN;
+        }
+        if (!Double.isFinite(norm)) {
+            System.err.printf("  skipped update: loss %s, gradient norm %s at %dx%dx%d batch %d%n", loss, norm,
+                    batch.frames(), batch.height(), batch.width(), batch.batch());
+            return Double.NaN;
+        }
+        if (DEBUG) {
+            System.err.printf("  step loss %.5f grad norm %.4f  %dx%dx%d b%d%n", loss, norm, batch.frames(), batch.height(),
+                    batch.width(), batch.batch());
         }
         return loss;
     }
