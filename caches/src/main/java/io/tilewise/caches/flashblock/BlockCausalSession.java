@@ -8,10 +8,6 @@ import io.tilewise.attention.blocksparse.BlockSparseExecutor;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.caches.exec.PartMerge;
-import io.tilewise.caches.state.CacheKey;
-import io.tilewise.caches.state.CacheStore;
-import io.tilewise.caches.state.CachedPart;
-import io.tilewise.caches.state.QueryDrift;
 
 /**
  * Chunk-causal attention over a full sequence as two plans merged by LSE: block-internal (own chunk) and
@@ -23,15 +19,8 @@ final class BlockCausalSession extends AbstractAttentionSession implements State
 
     private final BlockSparsePlan internal;
     private final BlockSparsePlan external;
-    private final int tau;
-    private final double drift;
-    private final QueryDrift queries = new QueryDrift();
     private final BlockSparseExecutor executor;
-    private final CacheStore store = new CacheStore();
-    private final Tensor internalOut;
-    private final Tensor internalLse;
-    private final Tensor externalOut;
-    private final Tensor externalLse;
+    private final ExternalPart parts;
     private double lastDensity;
 
     BlockCausalSession(AttentionShape shape, BlockSparsePlan internal, BlockSparsePlan external, int tau) {
@@ -40,41 +29,21 @@ final class BlockCausalSession extends AbstractAttentionSession implements State
 
     BlockCausalSession(AttentionShape shape, BlockSparsePlan internal, BlockSparsePlan external, int tau, double drift) {
         super(shape);
-        this.drift = drift;
         this.internal = internal;
         this.external = external;
-        this.tau = tau;
         this.executor = new BlockSparseExecutor(shape.headDim());
-        this.internalOut = Tensor.allocate(shape.batch(), shape.heads(), shape.seqLen(), shape.headDim());
-        this.internalLse = internalOut.lseLike();
-        this.externalOut = tau == 0 ? internalOut.zerosLike() : null;
-        this.externalLse = tau == 0 ? internalOut.lseLike() : null;
+        this.parts = new ExternalPart(shape, tau, drift);
         this.lastDensity = internal.executedDensity() + external.executedDensity();
     }
 
     @Override
     protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
         float scale = ctx.scaleFor(q.headDim());
-        Tensor extOut = externalOut;
-        Tensor extLse = externalLse;
-        boolean computeExternal = true;
-        if (tau > 0) {
-            CacheKey key = CacheKey.of(ctx, q.heads());
-            CachedPart part = store.part(key, q.batch(), q.seqLen(), q.headDim());
-            computeExternal = !part.filled() || ctx.step() - part.refreshStep() >= tau || ctx.step() <= part.lastStep()
-                    || (drift > 0 && queries.drift(key, q) > drift);
-            extOut = part.out();
-            extLse = part.lse();
-            if (computeExternal) {
-                part.refreshed(ctx.step(), external);
-                if (drift > 0) queries.snapshot(key, q);
-            }
-            part.used(ctx.step());
-        }
-        if (computeExternal) executor.execute(external, q, k, v, scale, extOut, extLse, null);
-        executor.execute(internal, q, k, v, scale, internalOut, internalLse, null);
-        PartMerge.merge(internalOut, internalLse, extOut, extLse, out, lse);
-        lastDensity = internal.executedDensity() + (computeExternal ? external.executedDensity() : 0);
+        ExternalPart.Slot ext = parts.slot(ctx, q, external);
+        if (ext.compute()) executor.execute(external, q, k, v, scale, ext.out(), ext.lse(), null);
+        executor.execute(internal, q, k, v, scale, parts.internalOut, parts.internalLse, null);
+        PartMerge.merge(parts.internalOut, parts.internalLse, ext.out(), ext.lse(), out, lse);
+        lastDensity = internal.executedDensity() + (ext.compute() ? external.executedDensity() : 0);
     }
 
     @Override
@@ -84,21 +53,16 @@ final class BlockCausalSession extends AbstractAttentionSession implements State
 
     @Override
     public void resetState() {
-        store.reset();
-        queries.reset();
+        parts.reset();
     }
 
     @Override
     public long stateBytes() {
-        return store.bytes() + queries.bytes();
+        return parts.bytes();
     }
 
     @Override
     protected void release() {
-        store.close();
-        queries.close();
-        for (Tensor t : new Tensor[] {internalOut, internalLse, externalOut, externalLse}) {
-            if (t != null) t.close();
-        }
+        parts.close();
     }
 }

@@ -7,10 +7,6 @@ import io.tilewise.attention.api.StatefulSession;
 import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.caches.exec.ContextAttention;
 import io.tilewise.caches.exec.PartMerge;
-import io.tilewise.caches.state.CacheKey;
-import io.tilewise.caches.state.CacheStore;
-import io.tilewise.caches.state.CachedPart;
-import io.tilewise.caches.state.QueryDrift;
 
 /**
  * Attention of one chunk in streaming block-causal generation: the chunk's queries attend its own keys
@@ -26,28 +22,16 @@ import io.tilewise.caches.state.QueryDrift;
  */
 public final class ChunkAttention implements StatefulSession, AutoCloseable {
 
-    private final int tau;
-    private final double drift;
-    private final QueryDrift queries = new QueryDrift();
     private final ContextAttention context;
-    private final CacheStore store = new CacheStore();
     private final AttentionShape shape;
-    private final Tensor internalOut;
-    private final Tensor internalLse;
-    private final Tensor externalOut;
-    private final Tensor externalLse;
+    private final ExternalPart parts;
     private double lastDensity = 1;
     private boolean lastRefreshed;
 
     private ChunkAttention(AttentionShape chunkShape, int tau, double drift) {
-        this.tau = tau;
-        this.drift = drift;
         this.shape = chunkShape;
         this.context = new ContextAttention(chunkShape.headDim());
-        this.internalOut = Tensor.allocate(chunkShape.batch(), chunkShape.heads(), chunkShape.seqLen(), chunkShape.headDim());
-        this.internalLse = internalOut.lseLike();
-        this.externalOut = tau == 0 ? internalOut.zerosLike() : null;
-        this.externalLse = tau == 0 ? internalOut.lseLike() : null;
+        this.parts = new ExternalPart(chunkShape, tau, drift);
     }
 
     /** External attention recomputed every call: the reference block-causal run. */
@@ -75,33 +59,19 @@ public final class ChunkAttention implements StatefulSession, AutoCloseable {
      * ({@code [1, heads, chunk tokens, headDim]} each); {@code internal} is a session on the chunk's shape.
      */
     public void forward(AttentionSession internal, Tensor q, Tensor k, Tensor v, KvContext kv, AttentionContext ctx, Tensor out) {
-        internal.forward(q, k, v, ctx, internalOut, internalLse);
+        internal.forward(q, k, v, ctx, parts.internalOut, parts.internalLse);
         int n = q.seqLen();
         if (kv.tokens() == 0) {
-            out.copyFrom(internalOut);
+            out.copyFrom(parts.internalOut);
             lastDensity = internal.executedDensity();
             lastRefreshed = false;
             return;
         }
         float scale = ctx.scaleFor(q.headDim());
-        Tensor extOut = externalOut;
-        Tensor extLse = externalLse;
-        boolean refresh = true;
-        if (tau > 0) {
-            CacheKey key = CacheKey.of(ctx, q.heads());
-            CachedPart part = store.part(key, q.batch(), n, q.headDim());
-            refresh = !part.filled() || ctx.step() - part.refreshStep() >= tau || ctx.step() <= part.lastStep()
-                    || !Long.valueOf(kv.version()).equals(part.tag()) || (drift > 0 && queries.drift(key, q) > drift);
-            extOut = part.out();
-            extLse = part.lse();
-            if (refresh) {
-                part.refreshed(ctx.step(), kv.version());
-                if (drift > 0) queries.snapshot(key, q);
-            }
-            part.used(ctx.step());
-        }
-        if (refresh) context.forward(q, kv.k(), kv.v(), kv.tokens(), scale, extOut, extLse);
-        PartMerge.merge(internalOut, internalLse, extOut, extLse, out, null);
+        ExternalPart.Slot ext = parts.slot(ctx, q, kv.version());
+        boolean refresh = ext.compute();
+        if (refresh) context.forward(q, kv.k(), kv.v(), kv.tokens(), scale, ext.out(), ext.lse());
+        PartMerge.merge(parts.internalOut, parts.internalLse, ext.out(), ext.lse(), out, null);
         double pairs = (double) n * (n + kv.tokens());
         lastDensity = (internal.executedDensity() * n * n + (refresh ? (double) n * kv.tokens() : 0)) / pairs;
         lastRefreshed = refresh;
@@ -118,26 +88,21 @@ public final class ChunkAttention implements StatefulSession, AutoCloseable {
     }
 
     public boolean cached() {
-        return tau > 0;
+        return parts.cached();
     }
 
     @Override
     public void resetState() {
-        store.reset();
-        queries.reset();
+        parts.reset();
     }
 
     @Override
     public long stateBytes() {
-        return store.bytes() + queries.bytes();
+        return parts.bytes();
     }
 
     @Override
     public void close() {
-        store.close();
-        queries.close();
-        for (Tensor t : new Tensor[] {internalOut, internalLse, externalOut, externalLse}) {
-            if (t != null) t.close();
-        }
+        parts.close();
     }
 }
