@@ -62,7 +62,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
     long seed;
 
     @Option(names = "--memory-limit", paramLabel = "SIZE",
-            description = "refuse a run whose estimated memory is larger, e.g. 4g (default: 80% of the max heap + the off-heap budget)")
+            description = "refuse a run whose estimated memory is larger, e.g. 4g (default: 80%% of the max heap + the off-heap budget)")
     io.tilewise.attention.memory.MemoryLimit memoryLimit;
 
     @Option(names = "--json", paramLabel = "FILE", description = "append the rows as JSON lines to FILE")

@@ -87,7 +87,7 @@ final class GenerateCommand implements Callable<Integer> {
             description = "with --stream: earlier chunks kept in the key/value cache (default: the model's clip length)")
     int window;
     @Option(names = "--memory-limit", paramLabel = "SIZE",
-            description = "refuse a generation whose estimated memory is larger, e.g. 4g (default: 80% of the max heap + the off-heap budget)")
+            description = "refuse a generation whose estimated memory is larger, e.g. 4g (default: 80%% of the max heap + the off-heap budget)")
     io.tilewise.attention.memory.MemoryLimit memoryLimit;
 
     /** The pipeline logs prompt warnings too; the command prints them itself, once, in its own format. */
