@@ -25,6 +25,15 @@ public final class TinyDit {
     private static final float MASKED = -1e9f;
     /** Initial value of the block gates (gate1, gate2): open, as in a plain pre-norm transformer. */
     static final float GATE_INIT = 1f;
+    /**
+     * Initial value of the q/k RMS-norm weights. With unit weights the largest score is sqrt(headDim) ≈ 5.7 at
+     * headDim 32: too flat to single out neighbours among thousands of keys, and a run kept the weights near 1.0 —
+     * attention stayed nearly uniform (entropy 7.5 of a possible 8.3 nats over 4,096 keys, 1/16 of the mass in the
+     * query's own frame) and every patch was drawn on its own (scattered colour, no shape, no motion). At 1.5 the
+     * largest score is 12.7 and the initial scores have a standard deviation of 2.25 (2.5 started too peaked: 0.4 of
+     * the mass on one random key).
+     */
+    static final float QK_NORM_INIT = 1.5f;
 
     private final TinyDitConfig cfg;
     private final Map<String, NDArray> params;
@@ -121,7 +130,9 @@ public final class TinyDit {
                     java.util.Arrays.fill(v, 2 * d, 3 * d, GATE_INIT);
                     java.util.Arrays.fill(v, 5 * d, 6 * d, GATE_INIT);
                 }
-            } else if (n.endsWith("norm_q.weight") || n.endsWith("norm_k.weight") || n.contains("norm")) {
+            } else if (n.endsWith("norm_q.weight") || n.endsWith("norm_k.weight")) {
+                java.util.Arrays.fill(v, QK_NORM_INIT);
+            } else if (n.contains("norm")) {
                 java.util.Arrays.fill(v, 1f);
             } else if (n.startsWith("text.embed") || n.startsWith("text.pos") || n.startsWith("time_embed")) {
                 for (int i = 0; i < size; i++) {

@@ -129,6 +129,24 @@ class TinyDitTest {
     }
 
     @Test
+    void queryAndKeyNormsStartAboveOneSoScoresCanSingleOutNeighbours() {
+        Map<String, float[]> v = TinyDit.initialValues(CFG, 1);
+        for (int b = 0; b < CFG.blocks(); b++) {
+            for (String name : new String[] {"attn.norm_q.weight", "attn.norm_k.weight"}) {
+                for (float x : v.get("blocks." + b + "." + name)) {
+                    assertEquals(TinyDit.QK_NORM_INIT, x, name);
+                }
+            }
+            for (float x : v.get("blocks." + b + ".cross.norm.weight")) {
+                assertEquals(1f, x);
+            }
+        }
+        // the largest score q·k/sqrt(hd) of unit-RMS q and k is sqrt(hd)·w²; at w = 1 and hd = 32 it is only 5.7
+        double maxScore = Math.sqrt(32) * TinyDit.QK_NORM_INIT * TinyDit.QK_NORM_INIT;
+        assertTrue(maxScore > 10 && maxScore < 20, "max score " + maxScore);
+    }
+
+    @Test
     void trainingTimesAreShiftedLikeTheSampler() {
         // median of the logit-normal is u = 0.5; shift 3 maps it to 0.75, the same map as FlowMatching.times
         assertEquals(0.75, FlowMatching.trainingTime(0), 1e-12);
