@@ -11,6 +11,7 @@ import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.pipeline.run.StepListener;
 import io.tilewise.pipeline.run.StreamListener;
 import io.tilewise.pipeline.run.StreamOptions;
+import io.tilewise.pipeline.run.Video;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -59,6 +60,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--fps", paramLabel = "F", defaultValue = "8", description = "frames per second of GIF/MP4 (default ${DEFAULT-VALUE})")
     double fps;
 
+    @Option(names = "--scale", paramLabel = "N", defaultValue = "1",
+            description = "enlarge the written frames N times, pixel by pixel (1..16, default ${DEFAULT-VALUE}); the measurements use the model's size")
+    int scale;
+
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "clip.mp4",
             description = "output: .mp4, .gif, or .png (one frame, or name_0000.png per frame) (default ${DEFAULT-VALUE})")
     Path out;
@@ -98,6 +103,8 @@ final class GenerateCommand implements Callable<Integer> {
         PIPELINE_LOG.setLevel(java.util.logging.Level.SEVERE);
         if (!(fps > 0)) throw new IllegalArgumentException("--fps " + fps + " must be > 0");
         if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
+        if (scale < 1 || scale > Video.MAX_SCALE) throw new IllegalArgumentException("--scale " + scale + " must be in 1.." + Video.MAX_SCALE);
+        if (scale > 1 && stream) throw new IllegalArgumentException("--scale " + scale + " is not available with --stream (chunks are written as they finish)");
         VideoWriters.checkTarget(out);
         Path dir = ModelLocations.resolve(model);
         PrintWriter stdout = spec.commandLine().getOut();
@@ -111,7 +118,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (warning != null) spec.commandLine().getErr().println("tilewise generate: warning: " + warning);
             Streamed streamed = stream ? streamed(pipeline, request) : null;
             GenerationResult result = stream ? streamed.result() : pipeline.generate(request, progressBar());
-            List<Path> written = stream && streamed.written() != null ? streamed.written() : VideoWriters.write(result.video(), out, fps);
+            List<Path> written = stream && streamed.written() != null ? streamed.written() : VideoWriters.write(result.video().upscaled(scale), out, fps);
             int tokens = result.attentionCalls().isEmpty() ? 0 : tokenCount(request, pipeline.config());
             stdout.printf(Locale.ROOT, "%s: %d frames of %dx%d px, %d video tokens, %d steps, policy %s%n",
                     dir.getFileName(), request.frames(), request.width(), request.height(), tokens, request.steps(), result.policy());

@@ -30,6 +30,15 @@ class GenerateCommandTest {
         assertEquals(0, image.exitCode(), image.err());
         BufferedImage frame = ImageIO.read(png.toFile());
         assertEquals(16, frame.getWidth());
+        Path big = dir.resolve("big.png");
+        CliRun scaled = CliRun.of("generate", "--model", model.toString(), "--prompt", "a red circle on a black background",
+                "--frames", "1", "--height", "16", "--width", "16", "--steps", "2", "--scale", "3", "--out", big.toString());
+        assertEquals(0, scaled.exitCode(), scaled.err());
+        BufferedImage large = ImageIO.read(big.toFile());
+        assertEquals(48, large.getWidth());
+        for (int y = 0; y < 48; y++) {
+            for (int x = 0; x < 48; x++) assertEquals(frame.getRGB(x / 3, y / 3), large.getRGB(x, y), "pixel " + x + "," + y);
+        }
         assertTrue(image.out().contains("16 video tokens") && image.out().contains("attention"), image.out());
 
         Path gif = dir.resolve("clip.gif");
@@ -63,6 +72,8 @@ class GenerateCommandTest {
                 {"--model", dir.resolve("missing").toString(), "--prompt", "a"},
                 {"--model", model.toString(), "--prompt", "a", "--attention", "radial:decay=-1"},
                 {"--model", model.toString(), "--prompt", "a", "--height", "15"},
+                {"--model", model.toString(), "--prompt", "a", "--scale", "17"},
+                {"--model", model.toString(), "--prompt", "a", "--scale", "0"},
                 {"--model", model.toString(), "--prompt", "a", "--out", dir.resolve("x.avi").toString()},
         };
         for (String[] c : cases) {

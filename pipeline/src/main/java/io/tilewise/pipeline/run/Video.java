@@ -27,6 +27,28 @@ public record Video(int frames, int height, int width, float[] rgb) {
         return out;
     }
 
+    /** Largest {@link #upscaled} factor. */
+    public static final int MAX_SCALE = 16;
+
+    /**
+     * Each pixel repeated {@code factor × factor} times (nearest neighbour): tiny models make tiny frames, and
+     * viewers smooth small images when they enlarge them.
+     */
+    public Video upscaled(int factor) {
+        if (factor < 1 || factor > MAX_SCALE) throw new IllegalArgumentException("scale " + factor + " must be in 1.." + MAX_SCALE);
+        if (factor == 1) return this;
+        int h = height * factor, w = width * factor;
+        float[] out = new float[frames * h * w * 3];
+        for (int f = 0; f < frames; f++) {
+            for (int y = 0; y < h; y++) {
+                int src = (f * height + y / factor) * width * 3;
+                int dst = (f * h + y) * w * 3;
+                for (int x = 0; x < w; x++) System.arraycopy(rgb, src + (x / factor) * 3, out, dst + x * 3, 3);
+            }
+        }
+        return new Video(frames, h, w, out);
+    }
+
     /** From the model's {@code [3, frames, height, width]} output in [-1, 1] (clipped). */
     public static Video fromChannelsFirst(float[] video, int frames, int height, int width) {
         float[] rgb = new float[video.length];
