@@ -28,7 +28,7 @@ import java.util.concurrent.Callable;
         description = {"Generate the same prompt and seed with dense attention and with each policy; report wall and attention "
                 + "time, speedup, PSNR/SSIM per frame, final latent error, prompt adherence, executed density and (probed) "
                 + "error per layer and step. Writes report.json, report.md and a self-contained report.html into --out.",
-                "--attention takes a comma-separated list (a comma followed by key=value continues the previous spec), "
+                "--attention takes a comma-separated list (a comma followed by key=value continues the previous spec; commas inside cache(...) never split), "
                         + "e.g. dense,radial:decay=0.2,block=16,gna:window=8x8x8,pisa:density=0.15,paro:plan=plan.paro; "
                         + "repeat the option for policies with ';'."})
 final class CompareCommand implements Callable<Integer> {
