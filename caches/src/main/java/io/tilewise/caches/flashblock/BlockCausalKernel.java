@@ -4,6 +4,7 @@ import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.ForwardingKernel;
 import io.tilewise.attention.api.Support;
 import io.tilewise.attention.blocksparse.BlockSparseKernel;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
@@ -20,13 +21,12 @@ import io.tilewise.caches.plans.PlanMasks;
  * Methods that permute tokens or choose blocks per call (gna, paro, pisa) are refused here; streaming generation
  * applies them to each chunk's own attention instead.
  */
-public final class BlockCausalKernel implements AttentionKernel {
+public final class BlockCausalKernel extends ForwardingKernel {
 
-    private final AttentionKernel inner;
     private final int chunkFrames;
 
     private BlockCausalKernel(AttentionKernel inner, int chunkFrames) {
-        this.inner = inner;
+        super(inner);
         this.chunkFrames = chunkFrames;
     }
 
@@ -45,24 +45,11 @@ public final class BlockCausalKernel implements AttentionKernel {
                 + "which applies it to each chunk's own attention");
     }
 
-    public AttentionKernel inner() {
-        return inner;
-    }
-
     public int chunkFrames() {
         return chunkFrames;
     }
 
-    @Override
-    public String id() {
-        return inner.id();
-    }
-
-    /** The inner method's spec: the chunk-causal mask is the model's, not part of the method. */
-    @Override
-    public String spec() {
-        return inner.spec();
-    }
+    // id() and spec() are the inner method's: the chunk-causal mask is the model's, not part of the method.
 
     @Override
     public Support supports(AttentionShape shape, Device device) {

@@ -6,7 +6,8 @@ import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Branch;
 import io.tilewise.attention.api.Device;
-import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.ForwardingKernel;
+import io.tilewise.attention.api.ForwardingSession;
 import io.tilewise.attention.io.Npy;
 import io.tilewise.attention.io.NpyArray;
 import io.tilewise.attention.tensor.Tensor;
@@ -25,7 +26,7 @@ import java.util.function.Function;
  * headDim]}, token order of the layout) — inputs for operator-level sweeps on what the model really computes. The
  * wrapped kernel runs as usual; files are named {@code step{S}-layer{L}-{q|k|v}.npy} (conditional branch).
  */
-public final class CapturingKernel implements AttentionKernel {
+public final class CapturingKernel extends ForwardingKernel {
 
     /** A call to capture: conditional branch of {@code layer} at {@code step}. */
     public record At(int step, int layer) {
@@ -45,13 +46,12 @@ public final class CapturingKernel implements AttentionKernel {
         }
     }
 
-    private final AttentionKernel inner;
     private final Set<At> points;
     private final Path dir;
     private final List<Path> written;
 
     private CapturingKernel(AttentionKernel inner, Set<At> points, Path dir, List<Path> written) {
-        this.inner = inner;
+        super(inner);
         this.points = Set.copyOf(points);
         this.dir = dir;
         this.written = written;
@@ -69,29 +69,8 @@ public final class CapturingKernel implements AttentionKernel {
     }
 
     @Override
-    public String id() {
-        return inner.id();
-    }
-
-    @Override
-    public String spec() {
-        return inner.spec();
-    }
-
-    @Override
-    public Support supports(AttentionShape shape, Device device) {
-        return inner.supports(shape, device);
-    }
-
-    @Override
     public AttentionSession prepare(AttentionShape shape, Device device) {
-        AttentionSession session = inner.prepare(shape, device);
-        return new AttentionSession() {
-            @Override
-            public AttentionShape shape() {
-                return session.shape();
-            }
-
+        return new ForwardingSession(inner.prepare(shape, device)) {
             @Override
             public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
                 if (ctx.branch() == Branch.COND && points.contains(new At(ctx.step(), ctx.layer()))) {
@@ -100,17 +79,7 @@ public final class CapturingKernel implements AttentionKernel {
                     save(k, stem + "-k.npy");
                     save(v, stem + "-v.npy");
                 }
-                session.forward(q, k, v, ctx, out, lse);
-            }
-
-            @Override
-            public double executedDensity() {
-                return session.executedDensity();
-            }
-
-            @Override
-            public void close() {
-                session.close();
+                super.forward(q, k, v, ctx, out, lse);
             }
         };
     }

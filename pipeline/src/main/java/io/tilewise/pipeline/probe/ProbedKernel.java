@@ -6,7 +6,7 @@ import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
-import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.ForwardingKernel;
 import io.tilewise.attention.blocksparse.BlockSparseExecutor;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.dense.DenseKernel;
@@ -27,14 +27,13 @@ import java.util.function.Function;
  * computes; PISA's LSE also covers its approximated tiles, so for PISA the planner's exact tiles are run again alone.
  * Probing costs a dense attention per sampled call: time probed runs apart from timed ones.
  */
-public final class ProbedKernel implements AttentionKernel {
+public final class ProbedKernel extends ForwardingKernel {
 
-    private final AttentionKernel inner;
     private final ProbeSampler sampler;
     private final ProbeLog log;
 
     public ProbedKernel(AttentionKernel inner, ProbeSampler sampler, ProbeLog log) {
-        this.inner = inner;
+        super(inner);
         this.sampler = sampler;
         this.log = log;
     }
@@ -42,25 +41,6 @@ public final class ProbedKernel implements AttentionKernel {
     /** A kernel factory (for {@code Pipeline.Options.withKernels}) that probes every kernel {@code kernels} makes. */
     public static <S> Function<S, AttentionKernel> wrapping(Function<S, AttentionKernel> kernels, ProbeSampler sampler, ProbeLog log) {
         return spec -> new ProbedKernel(kernels.apply(spec), sampler, log);
-    }
-
-    public AttentionKernel inner() {
-        return inner;
-    }
-
-    @Override
-    public String id() {
-        return inner.id();
-    }
-
-    @Override
-    public String spec() {
-        return inner.spec();
-    }
-
-    @Override
-    public Support supports(AttentionShape shape, Device device) {
-        return inner.supports(shape, device);
     }
 
     @Override

@@ -8,7 +8,8 @@ import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
-import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.ForwardingKernel;
+import io.tilewise.attention.api.ForwardingSession;
 import io.tilewise.attention.backend.Backend;
 import io.tilewise.attention.backend.DeviceTransfers;
 import io.tilewise.attention.spec.AttentionMethods;
@@ -150,12 +151,7 @@ class DeviceSelectionTest {
     private static final class CopyingKernels implements Function<MethodSpec, AttentionKernel> {
         @Override
         public AttentionKernel apply(MethodSpec spec) {
-            AttentionKernel inner = AttentionMethods.create(spec);
-            return new AttentionKernel() {
-                @Override public String id() { return inner.id(); }
-                @Override public String spec() { return inner.spec(); }
-                @Override public Support supports(AttentionShape shape, Device device) { return inner.supports(shape, device); }
-
+            return new ForwardingKernel(AttentionMethods.create(spec)) {
                 @Override
                 public AttentionSession prepare(AttentionShape shape, Device device) {
                     return new CopyingSession(inner.prepare(shape, device));
@@ -164,25 +160,21 @@ class DeviceSelectionTest {
         }
     }
 
-    private static final class CopyingSession implements AttentionSession, DeviceTransfers {
-        private final AttentionSession inner;
+    private static final class CopyingSession extends ForwardingSession implements DeviceTransfers {
         private long in;
         private long out;
 
         CopyingSession(AttentionSession inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
         public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor o, Tensor lse) {
             in += 4 * (q.elementCount() + k.elementCount() + v.elementCount());
             out += 4 * o.elementCount();
-            inner.forward(q, k, v, ctx, o, lse);
+            super.forward(q, k, v, ctx, o, lse);
         }
 
-        @Override public AttentionShape shape() { return inner.shape(); }
-        @Override public double executedDensity() { return inner.executedDensity(); }
-        @Override public void close() { inner.close(); }
         @Override public long hostToDeviceBytes() { return in; }
         @Override public long deviceToHostBytes() { return out; }
     }

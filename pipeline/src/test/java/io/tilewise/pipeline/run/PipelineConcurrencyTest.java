@@ -1,6 +1,14 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.attention.api.AttentionContext;
+import io.tilewise.attention.api.AttentionKernel;
+import io.tilewise.attention.api.AttentionSession;
+import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.ForwardingKernel;
+import io.tilewise.attention.api.ForwardingSession;
 import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.TinyModels;
 import io.tilewise.pipeline.testkit.CountingKernels;
@@ -191,30 +199,21 @@ class PipelineConcurrencyTest {
     }
 
     /** Records {@link Parallel#threads()} as the kernel sees it in each forward. */
-    private record ThreadsRecordingKernel(io.tilewise.attention.api.AttentionKernel inner, List<Integer> seen)
-            implements io.tilewise.attention.api.AttentionKernel {
-        @Override public String id() { return inner.id(); }
-        @Override public String spec() { return inner.spec(); }
-        @Override public io.tilewise.attention.api.Support supports(io.tilewise.attention.api.AttentionShape shape,
-                                                                    io.tilewise.attention.api.Device device) {
-            return inner.supports(shape, device);
+    private static final class ThreadsRecordingKernel extends ForwardingKernel {
+        private final List<Integer> seen;
+
+        ThreadsRecordingKernel(AttentionKernel inner, List<Integer> seen) {
+            super(inner);
+            this.seen = seen;
         }
 
         @Override
-        public io.tilewise.attention.api.AttentionSession prepare(io.tilewise.attention.api.AttentionShape shape,
-                                                                  io.tilewise.attention.api.Device device) {
-            var session = inner.prepare(shape, device);
-            return new io.tilewise.attention.api.AttentionSession() {
-                @Override public io.tilewise.attention.api.AttentionShape shape() { return session.shape(); }
-                @Override public double executedDensity() { return session.executedDensity(); }
-                @Override public void close() { session.close(); }
-
+        public AttentionSession prepare(AttentionShape shape, Device device) {
+            return new ForwardingSession(inner.prepare(shape, device)) {
                 @Override
-                public void forward(io.tilewise.attention.tensor.Tensor q, io.tilewise.attention.tensor.Tensor k,
-                                    io.tilewise.attention.tensor.Tensor v, io.tilewise.attention.api.AttentionContext ctx,
-                                    io.tilewise.attention.tensor.Tensor out, io.tilewise.attention.tensor.Tensor lse) {
+                public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
                     seen.add(Parallel.threads());
-                    session.forward(q, k, v, ctx, out, lse);
+                    super.forward(q, k, v, ctx, out, lse);
                 }
             };
         }

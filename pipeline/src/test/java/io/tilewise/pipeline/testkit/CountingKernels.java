@@ -5,7 +5,8 @@ import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
-import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.ForwardingKernel;
+import io.tilewise.attention.api.ForwardingSession;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.spec.MethodSpec;
 import io.tilewise.attention.tensor.Tensor;
@@ -22,24 +23,16 @@ public final class CountingKernels implements Function<MethodSpec, AttentionKern
 
     @Override
     public AttentionKernel apply(MethodSpec spec) {
-        AttentionKernel inner = AttentionMethods.create(spec);
-        return new AttentionKernel() {
-            @Override public String id() { return inner.id(); }
-            @Override public String spec() { return inner.spec(); }
-            @Override public Support supports(AttentionShape shape, Device device) { return inner.supports(shape, device); }
-
+        AttentionKernel kernel = AttentionMethods.create(spec);
+        String id = kernel.id();
+        return new ForwardingKernel(kernel) {
             @Override
             public AttentionSession prepare(AttentionShape shape, Device device) {
-                AttentionSession session = inner.prepare(shape, device);
-                return new AttentionSession() {
-                    @Override public AttentionShape shape() { return session.shape(); }
-                    @Override public double executedDensity() { return session.executedDensity(); }
-                    @Override public void close() { session.close(); }
-
+                return new ForwardingSession(inner.prepare(shape, device)) {
                     @Override
                     public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
-                        calls.computeIfAbsent(inner.id(), id -> new AtomicInteger()).incrementAndGet();
-                        session.forward(q, k, v, ctx, out, lse);
+                        calls.computeIfAbsent(id, key -> new AtomicInteger()).incrementAndGet();
+                        super.forward(q, k, v, ctx, out, lse);
                     }
                 };
             }
