@@ -25,18 +25,20 @@ public final class ChunkAttention implements StatefulSession, AutoCloseable {
     private final ContextAttention context;
     private final AttentionShape shape;
     private final ExternalPart parts;
+    private final int minContext;
     private double lastDensity = 1;
     private boolean lastRefreshed;
 
-    private ChunkAttention(AttentionShape chunkShape, int tau, double drift) {
+    private ChunkAttention(AttentionShape chunkShape, int tau, double drift, int minContext) {
         this.shape = chunkShape;
+        this.minContext = minContext;
         this.context = new ContextAttention(chunkShape.headDim());
         this.parts = new ExternalPart(chunkShape, tau, drift);
     }
 
     /** External attention recomputed every call: the reference block-causal run. */
     public static ChunkAttention uncached(AttentionShape chunkShape) {
-        return new ChunkAttention(chunkShape, 0, 0);
+        return new ChunkAttention(chunkShape, 0, 0, 0);
     }
 
     /** FlashBlock: the external part cached and refreshed every {@code tau} steps. */
@@ -46,8 +48,17 @@ public final class ChunkAttention implements StatefulSession, AutoCloseable {
 
     /** FlashBlock that also refreshes when the queries drifted more than {@code drift} (0 = off), see {@link FlashBlockSpec}. */
     public static ChunkAttention flashBlock(AttentionShape chunkShape, int tau, double drift) {
+        return flashBlock(chunkShape, tau, drift, 0);
+    }
+
+    /**
+     * FlashBlock caching only for chunks with at least {@code minContext} chunks of context (as many tokens as
+     * {@code minContext} chunks of this shape); chunks with less recompute their external part every call.
+     */
+    public static ChunkAttention flashBlock(AttentionShape chunkShape, int tau, double drift, int minContext) {
         if (tau < 1) throw new IllegalArgumentException("tau " + tau + " must be >= 1");
-        return new ChunkAttention(chunkShape, tau, drift);
+        if (minContext < 0) throw new IllegalArgumentException("context " + minContext + " must be >= 0");
+        return new ChunkAttention(chunkShape, tau, drift, minContext);
     }
 
     public AttentionShape shape() {
@@ -68,7 +79,7 @@ public final class ChunkAttention implements StatefulSession, AutoCloseable {
             return;
         }
         float scale = ctx.scaleFor(q.headDim());
-        ExternalPart.Slot ext = parts.slot(ctx, q, kv.version());
+        ExternalPart.Slot ext = kv.tokens() < (long) minContext * n ? parts.uncached() : parts.slot(ctx, q, kv.version());
         boolean refresh = ext.compute();
         if (refresh) context.forward(q, kv.k(), kv.v(), kv.tokens(), scale, ext.out(), ext.lse());
         PartMerge.merge(parts.internalOut, parts.internalLse, ext.out(), ext.lse(), out, null);

@@ -29,25 +29,32 @@ final class ExternalPart implements AutoCloseable {
     private final QueryDrift queries = new QueryDrift();
     final Tensor internalOut;
     final Tensor internalLse;
-    private final Tensor uncachedOut;
-    private final Tensor uncachedLse;
+    private Tensor uncachedOut;
+    private Tensor uncachedLse;
 
     ExternalPart(AttentionShape shape, int tau, double drift) {
         this.tau = tau;
         this.drift = drift;
         this.internalOut = Tensor.allocate(shape.batch(), shape.heads(), shape.seqLen(), shape.headDim());
         this.internalLse = internalOut.lseLike();
-        this.uncachedOut = tau == 0 ? internalOut.zerosLike() : null;
-        this.uncachedLse = tau == 0 ? internalOut.lseLike() : null;
     }
 
     boolean cached() {
         return tau > 0;
     }
 
+    /** A slot outside the cache, computed every call (uncached runs, chunks below FlashBlock's context threshold). */
+    Slot uncached() {
+        if (uncachedOut == null) {
+            uncachedOut = internalOut.zerosLike();
+            uncachedLse = internalOut.lseLike();
+        }
+        return new Slot(uncachedOut, uncachedLse, true);
+    }
+
     /** The slot for this call; a refresh is recorded as done at {@code ctx.step()} against {@code tag}. */
     Slot slot(AttentionContext ctx, Tensor q, Object tag) {
-        if (tau == 0) return new Slot(uncachedOut, uncachedLse, true);
+        if (tau == 0) return uncached();
         CacheKey key = CacheKey.of(ctx, q.heads());
         CachedPart part = store.part(key, q.batch(), q.seqLen(), q.headDim());
         boolean refresh = !part.filled() || ctx.step() - part.refreshStep() >= tau || ctx.step() <= part.lastStep()

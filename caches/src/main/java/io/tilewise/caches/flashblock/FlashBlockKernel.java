@@ -35,7 +35,7 @@ public final class FlashBlockKernel implements AttentionKernel {
             throw new IllegalArgumentException("flashblock: chunk=" + spec.chunkFrames() + " differs from the model's causal_chunk_frames "
                     + chunkFrames + " (leave chunk out to use the model's)");
         }
-        return new FlashBlockKernel(new FlashBlockSpec(spec.tau(), chunkFrames, spec.drift()));
+        return new FlashBlockKernel(spec.withChunk(chunkFrames));
     }
 
     @Override
@@ -63,12 +63,13 @@ public final class FlashBlockKernel implements AttentionKernel {
         Support support = supports(shape, device);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
         ChunkCausal causal = new ChunkCausal(shape.layout(), spec.chunkFrames());
-        return new BlockCausalSession(shape, causal.internalPlan(), causal.externalPlan(), spec.tau(), spec.drift());
+        return new BlockCausalSession(shape, causal.internalPlan(spec.minContext()), causal.externalPlan(spec.minContext()), spec.tau(),
+                spec.drift());
     }
 
     /** Streaming use: chunk attention for chunks of {@code chunkShape} with a dense block-internal part. */
     public ChunkAttention streaming(AttentionShape chunkShape) {
-        return ChunkAttention.flashBlock(chunkShape, spec.tau(), spec.drift());
+        return ChunkAttention.flashBlock(chunkShape, spec.tau(), spec.drift(), spec.minContext());
     }
 
     @Override

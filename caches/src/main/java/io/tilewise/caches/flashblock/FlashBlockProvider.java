@@ -14,8 +14,9 @@ public final class FlashBlockProvider implements AttentionMethodProvider {
 
     @Override
     public String summary() {
-        return "flashblock:tau=N,drift=X,chunk=F — block-causal models: block-external attention cached, refreshed every N steps "
-                + "(and when the queries moved more than X, relative L2), merged by LSE (default tau 2, drift 0 = off; chunk = the model's)";
+        return "flashblock:tau=N,drift=X,context=C,chunk=F — block-causal models: block-external attention cached, refreshed every N "
+                + "steps (and when the queries moved more than X, relative L2), merged by LSE; only chunks with >= C earlier chunks cache "
+                + "(default tau 2, drift 0 = off, context 0 = all; chunk = the model's)";
     }
 
     @Override

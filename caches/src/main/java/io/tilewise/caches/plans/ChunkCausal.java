@@ -59,6 +59,21 @@ public record ChunkCausal(TokenLayout layout, int chunkFrames) {
         return plan(external(), true);
     }
 
+    /**
+     * The always-computed part when only chunks with at least {@code minContext} earlier chunks cache their external
+     * keys: the own chunk, plus the earlier chunks for chunks with less context. {@code minContext ≤ 1} = {@link #internal}.
+     */
+    public BlockSparsePlan internalPlan(int minContext) {
+        if (minContext <= 1) return internalPlan();
+        return plan((q, k) -> chunkOf(k) == chunkOf(q) || chunkOf(q) < minContext && chunkOf(k) < chunkOf(q), true);
+    }
+
+    /** The cacheable part: earlier chunks, for chunks with at least {@code minContext} of them (and at least one). */
+    public BlockSparsePlan externalPlan(int minContext) {
+        if (minContext <= 1) return externalPlan();
+        return plan((q, k) -> chunkOf(q) >= minContext && chunkOf(k) < chunkOf(q), true);
+    }
+
     /** The whole block-causal plan. */
     public BlockSparsePlan causalPlan() {
         return PlanMasks.intersect(BlockSparsePlan.dense(layout.seqLen(), TILE, TILE), mask());
@@ -66,7 +81,8 @@ public record ChunkCausal(TokenLayout layout, int chunkFrames) {
 
     /**
      * Tiles whose chunk ranges can meet the mask, each added through the mask: whole tiles where the mask holds
-     * everywhere, masked at chunk boundaries that cut a tile.
+     * everywhere, masked at chunk boundaries that cut a tile, none where it holds nowhere. {@code earlier}: the mask
+     * may reach keys of earlier chunks (else only of the query tile's own chunks).
      */
     private BlockSparsePlan plan(TokenMask mask, boolean earlier) {
         int n = layout.seqLen();
@@ -77,7 +93,7 @@ public record ChunkCausal(TokenLayout layout, int chunkFrames) {
             for (int kt = 0; kt < b.kTiles(); kt++) {
                 int keyFirst = chunkOf(kt * TILE);
                 int keyLast = chunkOf(Math.min(n, (kt + 1) * TILE) - 1);
-                boolean meets = earlier ? keyFirst < lastChunk : keyFirst <= lastChunk && keyLast >= firstChunk;
+                boolean meets = earlier ? keyFirst <= lastChunk : keyFirst <= lastChunk && keyLast >= firstChunk;
                 if (meets) b.addMasked(0, qt, kt, mask);
             }
         }

@@ -1,8 +1,9 @@
 package io.tilewise.caches.state;
 
-import io.tilewise.attention.cpu.Parallel;
 import io.tilewise.attention.tensor.Tensor;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -16,32 +17,21 @@ public final class QueryDrift implements AutoCloseable {
 
     private final Map<CacheKey, Tensor> snapshots = new HashMap<>();
 
-    /** Relative distance of {@code q} from the snapshot of {@code key}; +∞ when there is none (or shapes differ). */
+    /**
+     * Relative distance of {@code q} from the snapshot of {@code key}; +∞ when there is none (or shapes differ). One
+     * sequential pass over both tensors: a chunk's queries are a few hundred KB, less than a thread hand-off costs.
+     */
     public double drift(CacheKey key, Tensor q) {
         Tensor ref = snapshots.get(key);
         if (ref == null || !ref.sameShape(q)) return Double.POSITIVE_INFINITY;
-        int heads = q.heads();
-        int rows = q.seqLen() * q.headDim();
-        double[] diff = new double[q.batch() * heads];
-        double[] norm = new double[q.batch() * heads];
-        ThreadLocal<float[][]> buffers = ThreadLocal.withInitial(() -> new float[][] {new float[rows], new float[rows]});
-        Parallel.forEach(q.batch() * heads, bh -> {
-            float[][] buf = buffers.get();
-            q.copyHeadTo(bh / heads, bh % heads, buf[0], 0);
-            ref.copyHeadTo(bh / heads, bh % heads, buf[1], 0);
-            double d = 0, n = 0;
-            for (int i = 0; i < rows; i++) {
-                double x = buf[0][i] - buf[1][i];
-                d += x * x;
-                n += (double) buf[1][i] * buf[1][i];
-            }
-            diff[bh] = d;
-            norm[bh] = n;
-        });
+        MemorySegment a = q.segment(), b = ref.segment();
+        long count = q.elementCount();
         double d = 0, n = 0;
-        for (int i = 0; i < diff.length; i++) {
-            d += diff[i];
-            n += norm[i];
+        for (long i = 0; i < count; i++) {
+            float x = a.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            float y = b.getAtIndex(ValueLayout.JAVA_FLOAT, i);
+            d += (double) (x - y) * (x - y);
+            n += (double) y * y;
         }
         return n == 0 ? (d == 0 ? 0 : Double.POSITIVE_INFINITY) : Math.sqrt(d / n);
     }

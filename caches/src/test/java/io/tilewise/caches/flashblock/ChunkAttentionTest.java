@@ -217,4 +217,33 @@ class ChunkAttentionTest {
         }
         assertEquals("flashblock:tau=4,drift=0.1", AttentionMethods.create("flashblock:tau=4,drift=0.1").spec());
     }
+
+    @Test
+    void contextThresholdRecomputesChunksWithShortContextAndCachesLongerOnes() {
+        try (Setup shortCtx = Setup.random(600, N);
+             Setup shortMoved = shortCtx.withQueries(601);
+             Setup longCtx = Setup.random(610, 2 * N);
+             Setup longMoved = longCtx.withQueries(611);
+             Attn.Result out = Attn.Result.like(shortCtx.chunk().q());
+             AttentionSession dense = AttentionMethods.create("dense").prepare(CHUNK);
+             ChunkAttention flash = ChunkAttention.flashBlock(CHUNK, 10, 0, 2)) {
+            // one chunk of context, below the threshold of 2: recomputed at every step, so moved queries are exact
+            flash.forward(dense, shortCtx.chunk().q(), shortCtx.chunk().k(), shortCtx.chunk().v(), shortCtx.kv(1), at(0, Branch.COND), out.out());
+            flash.forward(dense, shortMoved.chunk().q(), shortMoved.chunk().k(), shortMoved.chunk().v(), shortMoved.kv(1), at(1, Branch.COND), out.out());
+            assertTrue(flash.lastRefreshed(), "short context: external part computed every step");
+            try (Attn.Result expected = shortMoved.reference((q, k) -> true)) {
+                Attn.assertClose(expected.out(), out.out(), Attn.REL_L2, "short context, moved queries");
+            }
+            assertEquals(0, flash.stateBytes(), "nothing cached below the threshold");
+            // two chunks of context: cached at the chunk's first step and reused although the queries moved
+            flash.forward(dense, longCtx.chunk().q(), longCtx.chunk().k(), longCtx.chunk().v(), longCtx.kv(2), at(0, Branch.COND), out.out());
+            assertTrue(flash.lastRefreshed(), "first step of a long-context chunk");
+            flash.forward(dense, longMoved.chunk().q(), longMoved.chunk().k(), longMoved.chunk().v(), longMoved.kv(2), at(1, Branch.COND), out.out());
+            assertFalse(flash.lastRefreshed(), "long context: reused within tau");
+            try (Attn.Result exact = longMoved.reference((q, k) -> true)) {
+                assertFalse(Attn.bitEqual(exact.out(), out.out()), "the reused part is from the old queries");
+            }
+        }
+        assertEquals("flashblock:tau=3,drift=0.1,context=4", AttentionMethods.create("flashblock:context=4,drift=0.1,tau=3").spec());
+    }
 }

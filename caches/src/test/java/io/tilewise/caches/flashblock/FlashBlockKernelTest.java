@@ -96,6 +96,25 @@ class FlashBlockKernelTest {
     }
 
     @Test
+    void contextThresholdRecomputesEarlyChunksAndCachesLaterOnes() {
+        try (Attn.Problem first = Attn.Problem.random(SHAPE, 25);
+             Attn.Problem moved = first.withQueries(26);
+             Attn.Result actual = Attn.Result.like(first.q());
+             AttentionSession flash = AttentionMethods.create("flashblock:tau=3,context=2,chunk=" + CHUNK).prepare(SHAPE)) {
+            forward(flash, first, 0, Branch.COND, actual);
+            forward(flash, moved, 1, Branch.COND, actual);
+            // chunks 0 and 1 (under 2 chunks of context) see the moved queries everywhere; chunks 2 and 3 reuse their
+            // external part from step 0
+            try (Attn.Result always = Attn.reference(moved.q(), moved.k(), moved.v(),
+                    (q, k) -> CAUSAL.internal().allowed(q, k) || CAUSAL.chunkOf(q) < 2 && CAUSAL.external().allowed(q, k));
+                 Attn.Result cached = externalPart(first, 2);
+                 Attn.Result expected = Attn.merged(always, cached)) {
+                Attn.assertClose(expected.out(), actual.out(), Attn.REL_L2, "always-computed(step 1) + cached external(step 0)");
+            }
+        }
+    }
+
+    @Test
     void condAndUncondKeepSeparateCachesAndResetClearsThem() {
         String spec = "flashblock:tau=3,chunk=" + CHUNK;
         try (Attn.Problem cond = Attn.Problem.random(SHAPE, 30);
@@ -131,9 +150,14 @@ class FlashBlockKernelTest {
 
     /** Reference of the block-external part; chunk 0 has no earlier keys, so its rows get LSE −∞ (no part). */
     private static Attn.Result externalPart(Attn.Problem p) {
-        Attn.Result r = Attn.reference(p.q(), p.k(), p.v(), (q, k) -> CAUSAL.external().allowed(q, k) || CAUSAL.chunkOf(q) == 0);
+        return externalPart(p, 1);
+    }
+
+    /** The external part of chunks {@code ≥ fromChunk}; earlier chunks' rows get LSE −∞ (no part). */
+    private static Attn.Result externalPart(Attn.Problem p, int fromChunk) {
+        Attn.Result r = Attn.reference(p.q(), p.k(), p.v(), (q, k) -> CAUSAL.external().allowed(q, k) || CAUSAL.chunkOf(q) < fromChunk);
         for (int h = 0; h < SHAPE.heads(); h++) {
-            for (int q = 0; q < CAUSAL.tokensPerChunk(); q++) r.lse().set(0, h, q, 0, Float.NEGATIVE_INFINITY);
+            for (int q = 0; q < fromChunk * CAUSAL.tokensPerChunk(); q++) r.lse().set(0, h, q, 0, Float.NEGATIVE_INFINITY);
         }
         return r;
     }

@@ -87,4 +87,22 @@ class PlanMasksTest {
         }
         assertEquals(2, odd.chunks(), "6 frames in chunks of 3");
     }
+
+    @Test
+    void contextThresholdMovesShortContextChunksIntoTheAlwaysComputedPart() {
+        ChunkCausal causal = new ChunkCausal(SHAPE.layout(), 1);   // 6 chunks of one 8×8 frame
+        int n = SHAPE.seqLen();
+        int perChunk = 64;
+        BlockSparsePlan internal = causal.internalPlan(3);
+        BlockSparsePlan external = causal.externalPlan(3);
+        for (int q = 0; q < n; q += 3) {
+            int qc = q / perChunk;
+            for (int k = 0; k < n; k++) {
+                int kc = k / perChunk;
+                assertEquals(kc == qc || qc < 3 && kc < qc, internal.allows(0, q, k), "internal " + q + "," + k);
+                assertEquals(qc >= 3 && kc < qc, external.allows(0, q, k), "external " + q + "," + k);
+            }
+        }
+        assertEquals(causal.externalPlan().executedDensity(), causal.externalPlan(1).executedDensity(), 0.0, "threshold 1 = plain split");
+    }
 }

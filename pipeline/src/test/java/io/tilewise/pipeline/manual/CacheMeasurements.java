@@ -28,7 +28,9 @@ import java.util.Locale;
  */
 public final class CacheMeasurements {
 
-    private static final String PROMPT = "a red circle moving right on a blue background";
+    /** The prompt and seed; environment variables TILEWISE_PROMPT and TILEWISE_SEED override them. */
+    private static final String PROMPT = System.getenv().getOrDefault("TILEWISE_PROMPT", "a red circle moving right on a blue background");
+    private static final long SEED = Long.parseLong(System.getenv().getOrDefault("TILEWISE_SEED", "1"));
 
     public static void main(String[] args) {
         String mode = args[0];
@@ -39,9 +41,9 @@ public final class CacheMeasurements {
         List<String> rest = Arrays.asList(args).subList(5, args.length);
         try (Pipeline pipeline = Pipeline.open(model)) {
             var d = pipeline.config().defaults();
-            GenerationRequest base = new GenerationRequest(PROMPT, frames, d.height(), d.width(), steps, d.guidance(), d.shift(), 1, "dense");
-            System.out.printf(Locale.ROOT, "model %s (causal_chunk_frames %d), %d frames of %dx%d, %d steps, %d rounds, %d cores%n",
-                    pipeline.config().modelId(), pipeline.config().causalChunkFrames(), frames, d.width(), d.height(), steps, rounds,
+            GenerationRequest base = new GenerationRequest(PROMPT, frames, d.height(), d.width(), steps, d.guidance(), d.shift(), SEED, "dense");
+            System.out.printf(Locale.ROOT, "\"%s\", seed %d; model %s (causal_chunk_frames %d), %d frames of %dx%d, %d steps, %d rounds, %d cores%n",
+                    PROMPT, SEED, pipeline.config().modelId(), pipeline.config().causalChunkFrames(), frames, d.width(), d.height(), steps, rounds,
                     Runtime.getRuntime().availableProcessors());
             switch (mode) {
                 case "ttfc" -> ttfc(pipeline, base, rounds);
@@ -110,6 +112,18 @@ public final class CacheMeasurements {
                     for (int k = 0; k < callsPerChunk; k++) work += pairs * s.result().attentionCalls().get(c.index() * callsPerChunk + k).executedDensity();
                 }
                 lateWork[i] = work;
+                long[] split = new long[4];   // refreshed calls: count, nanos; reusing calls: count, nanos
+                for (StreamListener.Chunk c : s.chunks()) {
+                    if (c.contextFrames() < minContext) continue;
+                    for (int k = 0; k < callsPerChunk; k++) {
+                        var call = s.result().attentionCalls().get(c.index() * callsPerChunk + k);
+                        int at = call.executedDensity() > 0.999 ? 0 : 2;
+                        split[at]++;
+                        split[at + 1] += call.nanos();
+                    }
+                }
+                System.out.printf(Locale.ROOT, "  late calls: %d computing the external part (mean %.2f ms), %d reusing it (mean %.2f ms)%n",
+                        split[0], split[1] / 1e6 / Math.max(1, split[0]), split[2], split[3] / 1e6 / Math.max(1, split[2]));
                 all[i][r] = s.chunks().stream().mapToLong(StreamListener.Chunk::attentionNanos).sum() / 1e9;
                 if (i == 0 && reference == null) reference = s.result().video();
                 int firstLate = s.chunks().stream().filter(c -> c.contextFrames() >= minContext).mapToInt(StreamListener.Chunk::firstFrame).min().orElse(base.frames());
