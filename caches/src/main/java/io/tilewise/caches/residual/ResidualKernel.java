@@ -19,9 +19,11 @@ import io.tilewise.reorder.ParoKernel;
 /**
  * {@code cache(tau=N):METHOD} — residual reuse (FlashBlock §6.1 step 3) around a sparse method on any layout,
  * bidirectional included: the inner method runs every step; the key tiles it drops are computed exactly at
- * refresh steps and their output and LSE, cached per (layer, CFG branch, head group), are merged into the inner
- * result at the steps between. At a refresh step the result is dense attention (up to fp32 rounding); in between
- * it differs from dense only by how much the dropped part moved since the refresh.
+ * refresh steps, and what they contributed, cached per (layer, CFG branch, head group), is put back into the inner
+ * result at the steps between: as the refresh step's correction {@code O_dense − O_inner} added to the inner output
+ * ({@code reuse=delta}, default) or as the dropped part's output and LSE merged by LSE ({@code reuse=lse}). At a
+ * refresh step the result is dense attention (up to fp32 rounding); in between it differs from dense only by how
+ * much the dropped part moved since the refresh.
  *
  * <p>Inner methods: radial, gna, dense, blocksparse (fixed plans), paro with a plan file (plan per step group and
  * layer, in each head's token order) and pisa (the selection is frozen from refresh to refresh; see
@@ -52,7 +54,7 @@ public final class ResidualKernel implements AttentionKernel {
 
     @Override
     public String spec() {
-        return "cache(tau=" + spec.tau() + "):" + inner.spec();
+        return spec.prefix() + inner.spec();
     }
 
     @Override
@@ -74,7 +76,7 @@ public final class ResidualKernel implements AttentionKernel {
     public AttentionSession prepare(AttentionShape shape, Device device) {
         Support support = supports(shape, device);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
-        return new ResidualSession(shape, spec.tau(), dropped(shape, device));
+        return new ResidualSession(shape, spec.tau(), spec.reuse(), dropped(shape, device));
     }
 
     private DroppedTiles dropped(AttentionShape shape, Device device) {

@@ -6,6 +6,7 @@ import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.StatefulSession;
 import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.caches.exec.OrderedPlanRunner;
+import io.tilewise.caches.exec.OutputDelta;
 import io.tilewise.caches.exec.PartMerge;
 import io.tilewise.caches.state.CacheKey;
 import io.tilewise.caches.state.CacheStore;
@@ -18,11 +19,15 @@ import java.util.Map;
  * One residual-reuse session. Per call, with key = (layer, branch, head group): refresh when the key has no part
  * yet, when {@code tau} steps have passed since its refresh, when the step did not advance (a new generation
  * without {@link #resetState()}), or when the inner method's split changed (PARO's step group); a refresh
- * computes the dropped pairs exactly into the cached part. Then the inner part runs and the two merge by LSE.
+ * computes the dropped pairs exactly into the cached part. Then the inner part runs and the cached part is put back:
+ * {@code reuse=lse} merges the dropped part's output and LSE; {@code reuse=delta} keeps, from the refresh, the
+ * correction {@code O_dense − O_inner} (in the part's output slot, so the state costs the same) and adds it to the
+ * inner output; its LSE output is the inner LSE log-added to the refresh's dropped LSE.
  */
 final class ResidualSession extends AbstractAttentionSession implements StatefulSession {
 
     private final int tau;
+    private final ResidualSpec.Reuse reuse;
     private final DroppedTiles dropped;
     private final OrderedPlanRunner runner;
     private final CacheStore store = new CacheStore();
@@ -31,9 +36,10 @@ final class ResidualSession extends AbstractAttentionSession implements Stateful
     private final Tensor innerLse;
     private double lastDensity = Double.NaN;
 
-    ResidualSession(AttentionShape shape, int tau, DroppedTiles dropped) {
+    ResidualSession(AttentionShape shape, int tau, ResidualSpec.Reuse reuse, DroppedTiles dropped) {
         super(shape);
         this.tau = tau;
+        this.reuse = reuse;
         this.dropped = dropped;
         this.runner = new OrderedPlanRunner(shape.headDim());
         this.innerOut = Tensor.allocate(shape.batch(), shape.heads(), shape.seqLen(), shape.headDim());
@@ -56,7 +62,16 @@ final class ResidualSession extends AbstractAttentionSession implements Stateful
             density = split.dropped().executedDensity();
         }
         dropped.inner(split, q, k, v, ctx, innerOut, innerLse);
-        PartMerge.merge(innerOut, innerLse, part.out(), part.lse(), out, lse);
+        if (reuse == ResidualSpec.Reuse.LSE) {
+            PartMerge.merge(innerOut, innerLse, part.out(), part.lse(), out, lse);
+        } else if (refresh) {
+            // exact result now; the part's output slot then keeps the correction O_dense − O_inner for later steps
+            PartMerge.merge(innerOut, innerLse, part.out(), part.lse(), out, lse);
+            OutputDelta.difference(out, innerOut, part.out());
+        } else {
+            OutputDelta.sum(innerOut, part.out(), out);
+            if (lse != null) OutputDelta.logAddExp(innerLse, part.lse(), lse);
+        }
         part.used(ctx.step());
         lastDensity = density + dropped.innerDensity();
     }

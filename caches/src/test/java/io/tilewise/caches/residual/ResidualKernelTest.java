@@ -81,7 +81,7 @@ class ResidualKernelTest {
     /** Between refreshes: inner method on the new queries, dropped part from the refresh step's inputs. */
     @Test
     void cachedPartMergedByLseEqualsRecomputingItWhenQueriesDidNotChange() {
-        AttentionKernel k = kernel("cache(tau=3):" + RADIAL);
+        AttentionKernel k = kernel("cache(tau=3,reuse=lse):" + RADIAL);
         BlockSparsePlan kept = ((RadialKernel) kernel(RADIAL)).plan(SHAPE);
         TokenMask keep = (q, key) -> kept.allows(0, q, key);
         TokenMask drop = (q, key) -> !kept.allows(0, q, key);
@@ -104,6 +104,42 @@ class ResidualKernelTest {
                 assertFalse(Attn.bitEqual(dense.out(), reused.out()), "between refreshes the result is not dense");
             }
             // step 3 = refresh step 0 + tau: dense again on the moved queries
+            forward(s, moved, Attn.at(3, 0, Branch.COND), reused);
+            try (Attn.Result dense = Attn.reference(moved.q(), moved.k(), moved.v(), null)) {
+                Attn.assertClose(dense.out(), reused.out(), Attn.REL_L2, "refresh at step 3");
+            }
+        }
+    }
+
+    /** reuse=delta: between refreshes, inner method on the new queries plus the refresh step's dense − inner. */
+    @Test
+    void deltaReuseAddsTheRefreshCorrectionToTheInnerOutput() {
+        BlockSparsePlan kept = ((RadialKernel) kernel(RADIAL)).plan(SHAPE);
+        TokenMask keep = (q, key) -> kept.allows(0, q, key);
+        try (Attn.Problem first = Attn.Problem.random(SHAPE, 32);
+             Attn.Problem moved = first.withQueries(78);
+             Attn.Result refresh = Attn.Result.like(first.q());
+             Attn.Result same = Attn.Result.like(first.q());
+             Attn.Result reused = Attn.Result.like(first.q());
+             AttentionSession s = kernel("cache(tau=3):" + RADIAL).prepare(SHAPE)) {
+            forward(s, first, Attn.at(0, 0, Branch.COND), refresh);
+            forward(s, first, Attn.at(1, 0, Branch.COND), same);
+            Attn.assertClose(refresh.out(), same.out(), 1e-6, "unchanged q: inner + (dense − inner) = dense");
+            Attn.assertClose(refresh.lse(), same.lse(), 1e-6, "unchanged q: lse");
+            forward(s, moved, Attn.at(2, 0, Branch.COND), reused);
+            try (Attn.Result innerNow = Attn.reference(moved.q(), moved.k(), moved.v(), keep);
+                 Attn.Result innerThen = Attn.reference(first.q(), first.k(), first.v(), keep);
+                 Attn.Result denseThen = Attn.reference(first.q(), first.k(), first.v(), null);
+                 Attn.Result expected = Attn.Result.like(first.q());
+                 Attn.Result dense = Attn.reference(moved.q(), moved.k(), moved.v(), null)) {
+                float[] e = innerNow.out().toArray(), a = innerThen.out().toArray(), d = denseThen.out().toArray();
+                for (int i = 0; i < e.length; i++) e[i] += d[i] - a[i];
+                for (int h = 0; h < SHAPE.heads(); h++) {
+                    expected.out().copyRowsFrom(0, h, 0, SHAPE.seqLen(), e, h * SHAPE.seqLen() * SHAPE.headDim());
+                }
+                Attn.assertClose(expected.out(), reused.out(), Attn.REL_L2, "inner(new q) + dense(step-0) − inner(step-0)");
+                assertFalse(Attn.bitEqual(dense.out(), reused.out()), "between refreshes the result is not dense");
+            }
             forward(s, moved, Attn.at(3, 0, Branch.COND), reused);
             try (Attn.Result dense = Attn.reference(moved.q(), moved.k(), moved.v(), null)) {
                 Attn.assertClose(dense.out(), reused.out(), Attn.REL_L2, "refresh at step 3");
@@ -164,10 +200,14 @@ class ResidualKernelTest {
         assertEquals(k.spec(), kernel(k.spec()).spec());
         assertEquals("cache(tau=3):radial:decay=0.2", MethodSpec.parse("cache(tau=3):radial:decay=0.2").toString());
         assertEquals(3, ((ResidualKernel) kernel("cache():" + GNA)).residualSpec().tau(), "default tau");
+        assertEquals(ResidualSpec.Reuse.DELTA, ((ResidualKernel) kernel("cache():" + GNA)).residualSpec().reuse(), "default reuse");
+        AttentionKernel lse = kernel("cache(reuse=lse,tau=4):radial:decay=0.2");
+        assertEquals("cache(tau=4,reuse=lse):" + kernel("radial:decay=0.2").spec(), lse.spec());
+        assertEquals(lse.spec(), kernel(lse.spec()).spec());
         assertEquals("gna", ((ResidualKernel) kernel("cache(tau=2):" + GNA)).inner().id());
         assertTrue(((ResidualKernel) kernel("cache:tau=2,inner=radial")).inner() instanceof RadialKernel);
         for (String bad : new String[] {"cache(tau=0):radial", "cache(tau=x):radial", "cache(tau=2)", "cache(tau=2):",
-                "cache(tau=2,every=3):radial", "cache(tau=2):nosuch", "cache(tau=2):cache(tau=3):radial"}) {
+                "cache(tau=2,every=3):radial", "cache(tau=2,reuse=mean):radial", "cache(tau=2):nosuch", "cache(tau=2):cache(tau=3):radial"}) {
             SpecException e = assertThrows(SpecException.class, () -> kernel(bad), bad);
             assertTrue(e.getMessage().startsWith("cache") || e.getMessage().contains("cache"), e.getMessage());
         }

@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * The {@code --attention} list of compare (and a sweep's policies): attention policies split by {@link SpecList} —
- * {@code dense,radial:decay=0.2,block=64,cache(tau=3,drift=0.1):pisa:density=0.15}.
+ * {@code dense,radial:decay=0.2,block=64,cache(tau=3,reuse=lse):pisa:density=0.15}.
  */
 public final class PolicyList {
 

@@ -1,0 +1,78 @@
+package io.tilewise.caches.exec;
+
+import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.tensor.Tensor;
+
+/**
+ * Element-wise arithmetic on attention outputs and LSEs of one shape, per head over all cores: what residual reuse
+ * needs to keep a refresh step's correction {@code O_dense − O_inner} and add it back later.
+ */
+public final class OutputDelta {
+
+    private static final ThreadLocal<float[][]> BUFFERS = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    private OutputDelta() {
+    }
+
+    /** {@code dst = a − b}; {@code dst} may be {@code a} or {@code b}. */
+    public static void difference(Tensor a, Tensor b, Tensor dst) {
+        apply(a, b, dst, false);
+    }
+
+    /** {@code dst = a + b}; {@code dst} may be {@code a} or {@code b}. */
+    public static void sum(Tensor a, Tensor b, Tensor dst) {
+        apply(a, b, dst, true);
+    }
+
+    /** {@code dst = log(e^a + e^b)} per row of LSE tensors; −∞ is no part. {@code dst} may be {@code a} or {@code b}. */
+    public static void logAddExp(Tensor a, Tensor b, Tensor dst) {
+        a.requireSameShape(b, "b");
+        a.requireSameShape(dst, "dst");
+        int heads = a.heads();
+        int n = a.seqLen() * a.headDim();
+        Parallel.forEach(a.batch() * heads, bh -> {
+            float[][] buf = buffers(n);
+            a.copyHeadTo(bh / heads, bh % heads, buf[0], 0);
+            b.copyHeadTo(bh / heads, bh % heads, buf[1], 0);
+            for (int i = 0; i < n; i++) {
+                float x = buf[0][i], y = buf[1][i];
+                if (y == Float.NEGATIVE_INFINITY) continue;
+                if (x == Float.NEGATIVE_INFINITY) {
+                    buf[0][i] = y;
+                    continue;
+                }
+                double max = Math.max(x, y);
+                buf[0][i] = (float) (max + Math.log1p(Math.exp(Math.min(x, y) - max)));
+            }
+            dst.copyRowsFrom(bh / heads, bh % heads, 0, a.seqLen(), buf[0], 0);
+        });
+    }
+
+    private static void apply(Tensor a, Tensor b, Tensor dst, boolean add) {
+        a.requireSameShape(b, "b");
+        a.requireSameShape(dst, "dst");
+        int heads = a.heads();
+        int n = a.seqLen() * a.headDim();
+        Parallel.forEach(a.batch() * heads, bh -> {
+            float[][] buf = buffers(n);
+            a.copyHeadTo(bh / heads, bh % heads, buf[0], 0);
+            b.copyHeadTo(bh / heads, bh % heads, buf[1], 0);
+            float[] x = buf[0], y = buf[1];
+            if (add) {
+                for (int i = 0; i < n; i++) x[i] += y[i];
+            } else {
+                for (int i = 0; i < n; i++) x[i] -= y[i];
+            }
+            dst.copyRowsFrom(bh / heads, bh % heads, 0, a.seqLen(), x, 0);
+        });
+    }
+
+    private static float[][] buffers(int n) {
+        float[][] buf = BUFFERS.get();
+        if (buf[0].length < n) {
+            buf = new float[][] {new float[n], new float[n]};
+            BUFFERS.set(buf);
+        }
+        return buf;
+    }
+}
