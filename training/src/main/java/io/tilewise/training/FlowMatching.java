@@ -27,9 +27,16 @@ public final class FlowMatching {
      * @param ids token ids {@code [B·L]}
      * @param mask token mask {@code [B·L]}
      * @param prompts prompt per row ("" = dropped to unconditional)
+     * @param weight  per-element loss weight like {@code target}, or null for plain MSE
      */
     public record Batch(float[] noisy, float[] target, float[] t, long[] ids, float[] mask, String[] prompts,
-                        int batch, int frames, int height, int width, int gf, int gh, int gw) {
+                        int batch, int frames, int height, int width, int gf, int gh, int gw, float[] weight) {
+
+        public Batch(float[] noisy, float[] target, float[] t, long[] ids, float[] mask, String[] prompts,
+                     int batch, int frames, int height, int width, int gf, int gh, int gw) {
+            this(noisy, target, t, ids, mask, prompts, batch, frames, height, width, gf, gh, gw, null);
+        }
+
         public int tokens() {
             return gf * gh * gw;
         }
@@ -46,6 +53,18 @@ public final class FlowMatching {
      */
     public static Batch batch(TinyDitConfig cfg, PromptTokenizer tok, SyntheticVideos data, long first, int batch,
                               int frames, int height, int width, double promptDropout, Random rng) {
+        return batch(cfg, tok, data, first, batch, frames, height, width, promptDropout, 0, rng);
+    }
+
+    /**
+     * As above, with the loss on the object's pixels weighted {@code 1 + objectWeight} against 1 for background pixels
+     * (0 = plain MSE). The object covers 5–12 % of a frame, so plain MSE is mostly background; weighting it makes the
+     * object's shape and path a larger part of what is learned (a 20-minute fine-tune at 8 kept the object's pixel count
+     * steady across frames where the bundled weights let it fade and reappear).
+     */
+    public static Batch batch(TinyDitConfig cfg, PromptTokenizer tok, SyntheticVideos data, long first, int batch,
+                              int frames, int height, int width, double promptDropout, double objectWeight, Random rng) {
+        if (!(objectWeight >= 0)) throw new IllegalArgumentException("object weight " + objectWeight + " must be >= 0");
         int[] patch = cfg.patch();
         int gf = frames / patch[0], gh = height / patch[1], gw = width / patch[2];
         int n = gf * gh * gw, p = cfg.patchDim(), l = cfg.maxTokens();
@@ -56,9 +75,11 @@ public final class FlowMatching {
         long[] ids = new long[batch * l];
         float[] mask = new float[batch * l];
         String[] prompts = new String[batch];
+        float[] weight = objectWeight > 0 ? new float[batch * n * p] : null;
         for (int b = 0; b < batch; b++) {
             SyntheticVideos.Clip clip = data.sample(first + b, frames, height, width);
             Patches.patchify(clip.pixels(), cfg.channels(), frames, height, width, patch, clean, b * n * p);
+            if (weight != null) Patches.patchify(objectWeights(clip, objectWeight), cfg.channels(), frames, height, width, patch, weight, b * n * p);
             t[b] = (float) trainingTime(rng.nextGaussian());
             prompts[b] = rng.nextDouble() < promptDropout ? "" : clip.prompt();
             PromptTokenizer.Tokens tokens = tok.encode(prompts[b]);
@@ -70,7 +91,21 @@ public final class FlowMatching {
                 target[i] = eps - clean[i];
             }
         }
-        return new Batch(noisy, target, t, ids, mask, prompts, batch, frames, height, width, gf, gh, gw);
+        return new Batch(noisy, target, t, ids, mask, prompts, batch, frames, height, width, gf, gh, gw, weight);
+    }
+
+    /** {@code 1 + extra} where a pixel differs from the background colour, else 1, per channel ({@code [3, F, H, W]}). */
+    static float[] objectWeights(SyntheticVideos.Clip clip, double extra) {
+        float[] bg = SyntheticVideos.RGB.get(clip.scene().background());
+        float[] px = clip.pixels();
+        int plane = px.length / 3;
+        float[] w = new float[px.length];
+        for (int i = 0; i < plane; i++) {
+            boolean object = false;
+            for (int c = 0; c < 3; c++) object |= Math.abs(px[c * plane + i] - (2 * bg[c] - 1)) > 0.2f;
+            for (int c = 0; c < 3; c++) w[c * plane + i] = object ? (float) (1 + extra) : 1f;
+        }
+        return w;
     }
 
     /**
@@ -98,13 +133,21 @@ public final class FlowMatching {
                 NDArray x = m.create(batch.noisy(), shape);
                 NDArray target = m.create(batch.target(), shape);
                 NDArray pred = model.forward(x, batch.t(), batch.ids(), batch.mask(), batch.gf(), batch.gh(), batch.gw());
-                NDArray mse = pred.sub(target).square().mean();
+                NDArray sq = pred.sub(target).square();
+                NDArray mse = batch.weight() == null ? sq.mean()
+                        : sq.mul(m.create(batch.weight(), shape)).mean().div((float) mean(batch.weight()));
                 gc.backward(mse);
                 loss = mse.getFloat();
             }
             loss = update(model, opt, lr, loss, batch);
         }
         return loss;
+    }
+
+    private static double mean(float[] x) {
+        double s = 0;
+        for (float v : x) s += v;
+        return s / x.length;
     }
 
     /**

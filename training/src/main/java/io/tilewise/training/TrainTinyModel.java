@@ -29,7 +29,8 @@ import java.util.Random;
  * --checkpoint-minutes M --max-steps N --threads N --bucket FxPxB --causal-chunk F --init WEIGHTS}.
  * {@code --causal-chunk F} trains the block-causal variant ({@link CausalTraining}: chunk-causal attention over chunks
  * of F frames, a noise level per chunk; model id {@code tiny-t2v-causal}); {@code --init WEIGHTS} starts from the
- * weights of another run (e.g. the bidirectional model) instead of the seed's initialisation.
+ * weights of another run (e.g. the bidirectional model) instead of the seed's initialisation. {@code --object-weight A}
+ * weights the loss on the object's pixels 1 + A (0 = plain MSE; bidirectional model only).
  */
 public final class TrainTinyModel {
 
@@ -67,6 +68,9 @@ public final class TrainTinyModel {
         int causalChunk = Integer.parseInt(o.getOrDefault("causal-chunk", "0"));
         if (causalChunk < 0) throw new IllegalArgumentException("--causal-chunk " + causalChunk + " must be >= 0");
         Path init = o.containsKey("init") ? Path.of(o.get("init")) : null;
+        double objectWeight = Double.parseDouble(o.getOrDefault("object-weight", "0"));
+        if (!(objectWeight >= 0)) throw new IllegalArgumentException("--object-weight " + objectWeight + " must be >= 0");
+        if (objectWeight > 0 && causalChunk > 0) throw new IllegalArgumentException("--object-weight is not supported with --causal-chunk");
 
         PromptTokenizer tok = new PromptTokenizer(cfg.vocab(), cfg.maxTokens());
         SyntheticVideos data = new SyntheticVideos(seed);
@@ -111,7 +115,7 @@ public final class TrainTinyModel {
                         ? CausalTraining.trainStep(model, opt, root, CausalTraining.batch(cfg, tok, data, samples, bucket.batch(),
                                 bucket.frames(), bucket.pixels(), bucket.pixels(), 0.1, rng, causalChunk), lr)
                         : FlowMatching.trainStep(model, opt, root, FlowMatching.batch(cfg, tok, data, samples, bucket.batch(),
-                                bucket.frames(), bucket.pixels(), bucket.pixels(), 0.1, rng), lr);
+                                bucket.frames(), bucket.pixels(), bucket.pixels(), 0.1, objectWeight, rng), lr);
                 if (!Double.isFinite(loss)) {
                     skipped++;
                     if (++skippedInARow >= 10) {
@@ -209,7 +213,7 @@ public final class TrainTinyModel {
                 throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
             }
             String k = args[i].substring(2);
-            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads", "causal-chunk", "init").contains(k)) {
+            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads", "causal-chunk", "init", "object-weight").contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k);
             }
             o.put(k, args[++i]);

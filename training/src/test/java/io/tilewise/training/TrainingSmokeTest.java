@@ -40,6 +40,34 @@ class TrainingSmokeTest {
     }
 
     @Test
+    void objectWeightMarksTheObjectsPixelsAndScalesTheirLoss() {
+        SyntheticVideos data = new SyntheticVideos(1);
+        SyntheticVideos.Clip clip = data.sample(3, 2, 16, 16);
+        float[] w = FlowMatching.objectWeights(clip, 8);
+        int plane = 2 * 16 * 16, object = 0;
+        float[] bg = SyntheticVideos.RGB.get(clip.scene().background());
+        for (int i = 0; i < plane; i++) {
+            boolean differs = false;
+            for (int c = 0; c < 3; c++) differs |= Math.abs(clip.pixels()[c * plane + i] - (2 * bg[c] - 1)) > 0.2f;
+            assertEquals(differs ? 9f : 1f, w[i], "pixel " + i);
+            assertEquals(w[i], w[2 * plane + i], "same weight in every channel");
+            if (differs) object++;
+        }
+        assertTrue(object > 0 && object < plane / 2, "object pixels " + object);
+        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        FlowMatching.Batch plain = FlowMatching.batch(CFG, tok, data, 0, 2, 4, 16, 16, 0.1, new Random(2));
+        FlowMatching.Batch weighted = FlowMatching.batch(CFG, tok, data, 0, 2, 4, 16, 16, 0.1, 8, new Random(2));
+        assertEquals(null, plain.weight());
+        assertArrayEquals(plain.target(), weighted.target(), 0f, "weighting leaves the data and noise alone");
+        try (NDManager root = NDManager.newBaseManager()) {
+            TinyDit model = TinyDit.of(CFG, TinyDit.initialValues(CFG, 1), root, true);
+            AdamW opt = new AdamW(model.parameters(), root, 0.9, 0.999, 1e-8, 0.01, 1.0);
+            double loss = FlowMatching.trainStep(model, opt, root, weighted, 3e-3);
+            assertTrue(Double.isFinite(loss), "weighted loss " + loss);
+        }
+    }
+
+    @Test
     void checkpointRoundTripsThroughSafetensorsAndSamplingIsDeterministic() throws Exception {
         PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
         try (NDManager root = NDManager.newBaseManager()) {

@@ -15,8 +15,9 @@ import io.tilewise.caches.exec.PartMerge;
  *
  * <p>Uncached, the external part runs every call. With FlashBlock ({@code tau ≥ 1}) it is kept per (layer,
  * branch, head group) and recomputed when the key has none, when {@code tau} steps have passed, when the step did
- * not advance (the next chunk or generation) or when the context changed ({@link KvContext#version()}). With
- * {@code tau = 1} the arithmetic is exactly the uncached one.
+ * not advance (the next chunk or generation), when the context changed ({@link KvContext#version()}) or, with a
+ * drift limit, when the queries moved; chunks with fewer than {@code minContext} chunks of context are not cached
+ * at all. With {@code tau = 1} the arithmetic is exactly the uncached one.
  *
  * <p>One call at a time; {@link #resetState()} between generations.
  */
