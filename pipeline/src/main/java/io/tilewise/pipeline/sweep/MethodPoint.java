@@ -16,6 +16,14 @@ public record MethodPoint(String method, Map<String, String> params, String spec
         return new MethodPoint("dense", Map.of(), "dense", "dense");
     }
 
+    /**
+     * The name this setting's series goes by in plots and tables: the method, or with a policy template the method
+     * and its template ({@code gna in cache(tau=3):…}), so wrapped settings do not mix with the bare method's.
+     */
+    public String series() {
+        return policy.equals(spec) ? method : method + " in " + policy.replace(spec, "…");
+    }
+
     public boolean isDense() {
         return policy.equals("dense");
     }

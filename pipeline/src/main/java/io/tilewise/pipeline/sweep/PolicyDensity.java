@@ -4,6 +4,7 @@ import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Branch;
 import io.tilewise.attention.blocksparse.PlannedKernel;
+import io.tilewise.caches.residual.ResidualKernel;
 import io.tilewise.pipeline.run.AttentionPolicy;
 
 import java.util.HashMap;
@@ -12,7 +13,8 @@ import java.util.Map;
 /**
  * The executed density a policy is expected to have, before running it: the mean over its calls (steps × layers ×
  * branches) of each chosen kernel's plan density on the shape. Input-dependent plans (PISA, self-calibrating PARO)
- * use their representative plan; kernels without a plan count as dense.
+ * use their representative plan; {@code cache(tau=N):M} counts M's density plus the rest of the pairs at one call in N;
+ * other kernels without a plan count as dense.
  */
 final class PolicyDensity {
 
@@ -39,6 +41,11 @@ final class PolicyDensity {
 
     static double density(AttentionKernel kernel, AttentionShape shape) {
         if (kernel instanceof PlannedKernel planned) return planned.plan(shape).executedDensity();
+        if (kernel instanceof ResidualKernel cache) {
+            // the dropped part runs at one call in tau (per layer and branch)
+            double inner = density(cache.inner(), shape);
+            return inner + (1 - inner) / cache.residualSpec().tau();
+        }
         return 1.0;
     }
 }

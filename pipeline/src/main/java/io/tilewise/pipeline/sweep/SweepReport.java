@@ -57,7 +57,7 @@ public final class SweepReport {
         Map<String, List<ScatterChart.Point>> series = new LinkedHashMap<>();
         for (SweepSetting s : settings) {
             double y = generation ? s.psnr() : s.relL2();
-            series.computeIfAbsent(s.method(), k -> new ArrayList<>()).add(new ScatterChart.Point(s.speedup(), y, label(s)));
+            series.computeIfAbsent(s.series(), k -> new ArrayList<>()).add(new ScatterChart.Point(s.speedup(), y, label(s)));
         }
         ScatterChart chart = generation
                 ? new ScatterChart("Speed vs quality per setting (mean over prompts and seeds)", "end-to-end speedup vs dense (x)", "mean PSNR vs dense (dB)")
@@ -78,7 +78,7 @@ public final class SweepReport {
 
     static List<String> best(SweepSpec spec, List<SweepSetting> settings) {
         Map<String, List<SweepSetting>> byMethod = new LinkedHashMap<>();
-        for (SweepSetting s : settings) byMethod.computeIfAbsent(s.method(), k -> new ArrayList<>()).add(s);
+        for (SweepSetting s : settings) byMethod.computeIfAbsent(s.series(), k -> new ArrayList<>()).add(s);
         List<String> out = new ArrayList<>();
         byMethod.forEach((method, ss) -> {
             List<SweepSetting> good = ss.stream().filter(s -> s.psnr() >= spec.targetPsnr() && s.adherenceAsDense()).toList();

@@ -8,11 +8,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One setting of a sweep (a policy on one size, or a method spec on one shape) summarized over its prompts, seeds or
+ * One setting of a sweep (a policy on one size, or a method spec on one shape; {@code series}: see
+ * {@link MethodPoint#series()}) summarized over its prompts, seeds or
  * input sets: mean speedup, mean and lowest PSNR, whether every clip read as dense's, mean error and density.
  * Cells that were unsupported or failed are left out.
  */
-public record SweepSetting(String method, String policy, String where, int cells, double speedup, double psnr,
+public record SweepSetting(String series, String policy, String where, int cells, double speedup, double psnr,
                            double minPsnr, boolean adherenceAsDense, double relL2, double density) {
 
     public static List<SweepSetting> of(List<SweepCell> cells, Map<String, ObjectNode> lines) {
@@ -29,7 +30,7 @@ public record SweepSetting(String method, String policy, String where, int cells
         List<SweepSetting> out = new ArrayList<>();
         byKey.forEach((key, ls) -> {
             SweepCell c = first.get(key);
-            out.add(new SweepSetting(c.point().method(), c.point().policy(), where(c), ls.size(), mean(ls, "speedup"),
+            out.add(new SweepSetting(c.point().series(), c.point().policy(), where(c), ls.size(), mean(ls, "speedup"),
                     mean(ls, "psnr_mean"), ls.stream().mapToDouble(l -> Lines.number(l, "psnr_min")).min().orElse(Double.NaN),
                     ls.stream().allMatch(l -> l.path("adherence_matches_dense").asBoolean(true)), mean(ls, "rel_l2"),
                     mean(ls, "executed_density")));
