@@ -16,39 +16,40 @@ public final class OutputDelta {
 
     /** {@code dst = a − b}; {@code dst} may be {@code a} or {@code b}. */
     public static void difference(Tensor a, Tensor b, Tensor dst) {
-        apply(a, b, dst, false);
+        perHead(a, b, dst, (x, y, n) -> {
+            for (int i = 0; i < n; i++) x[i] -= y[i];
+        });
     }
 
     /** {@code dst = a + b}; {@code dst} may be {@code a} or {@code b}. */
     public static void sum(Tensor a, Tensor b, Tensor dst) {
-        apply(a, b, dst, true);
+        perHead(a, b, dst, (x, y, n) -> {
+            for (int i = 0; i < n; i++) x[i] += y[i];
+        });
     }
 
     /** {@code dst = log(e^a + e^b)} per row of LSE tensors; −∞ is no part. {@code dst} may be {@code a} or {@code b}. */
     public static void logAddExp(Tensor a, Tensor b, Tensor dst) {
-        a.requireSameShape(b, "b");
-        a.requireSameShape(dst, "dst");
-        int heads = a.heads();
-        int n = a.seqLen() * a.headDim();
-        Parallel.forEach(a.batch() * heads, bh -> {
-            float[][] buf = buffers(n);
-            a.copyHeadTo(bh / heads, bh % heads, buf[0], 0);
-            b.copyHeadTo(bh / heads, bh % heads, buf[1], 0);
+        perHead(a, b, dst, (x, y, n) -> {
             for (int i = 0; i < n; i++) {
-                float x = buf[0][i], y = buf[1][i];
-                if (y == Float.NEGATIVE_INFINITY) continue;
-                if (x == Float.NEGATIVE_INFINITY) {
-                    buf[0][i] = y;
+                if (y[i] == Float.NEGATIVE_INFINITY) continue;
+                if (x[i] == Float.NEGATIVE_INFINITY) {
+                    x[i] = y[i];
                     continue;
                 }
-                double max = Math.max(x, y);
-                buf[0][i] = (float) (max + Math.log1p(Math.exp(Math.min(x, y) - max)));
+                double max = Math.max(x[i], y[i]);
+                x[i] = (float) (max + Math.log1p(Math.exp(Math.min(x[i], y[i]) - max)));
             }
-            dst.copyRowsFrom(bh / heads, bh % heads, 0, a.seqLen(), buf[0], 0);
         });
     }
 
-    private static void apply(Tensor a, Tensor b, Tensor dst, boolean add) {
+    /** Folds head values {@code y} into {@code x} (n values each). */
+    private interface HeadOp {
+        void apply(float[] x, float[] y, int n);
+    }
+
+    /** Per head over all cores: a's and b's values into buffers, {@code op}, the result into {@code dst}. */
+    private static void perHead(Tensor a, Tensor b, Tensor dst, HeadOp op) {
         a.requireSameShape(b, "b");
         a.requireSameShape(dst, "dst");
         int heads = a.heads();
@@ -57,13 +58,8 @@ public final class OutputDelta {
             float[][] buf = buffers(n);
             a.copyHeadTo(bh / heads, bh % heads, buf[0], 0);
             b.copyHeadTo(bh / heads, bh % heads, buf[1], 0);
-            float[] x = buf[0], y = buf[1];
-            if (add) {
-                for (int i = 0; i < n; i++) x[i] += y[i];
-            } else {
-                for (int i = 0; i < n; i++) x[i] -= y[i];
-            }
-            dst.copyRowsFrom(bh / heads, bh % heads, 0, a.seqLen(), x, 0);
+            op.apply(buf[0], buf[1], n);
+            dst.copyRowsFrom(bh / heads, bh % heads, 0, a.seqLen(), buf[0], 0);
         });
     }
 
