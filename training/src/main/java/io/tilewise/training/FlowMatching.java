@@ -32,11 +32,6 @@ public final class FlowMatching {
     public record Batch(float[] noisy, float[] target, float[] t, long[] ids, float[] mask, String[] prompts,
                         int batch, int frames, int height, int width, int gf, int gh, int gw, float[] weight) {
 
-        public Batch(float[] noisy, float[] target, float[] t, long[] ids, float[] mask, String[] prompts,
-                     int batch, int frames, int height, int width, int gf, int gh, int gw) {
-            this(noisy, target, t, ids, mask, prompts, batch, frames, height, width, gf, gh, gw, null);
-        }
-
         public int tokens() {
             return gf * gh * gw;
         }

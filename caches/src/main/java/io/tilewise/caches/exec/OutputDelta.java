@@ -31,15 +31,7 @@ public final class OutputDelta {
     /** {@code dst = log(e^a + e^b)} per row of LSE tensors; −∞ is no part. {@code dst} may be {@code a} or {@code b}. */
     public static void logAddExp(Tensor a, Tensor b, Tensor dst) {
         perHead(a, b, dst, (x, y, n) -> {
-            for (int i = 0; i < n; i++) {
-                if (y[i] == Float.NEGATIVE_INFINITY) continue;
-                if (x[i] == Float.NEGATIVE_INFINITY) {
-                    x[i] = y[i];
-                    continue;
-                }
-                double max = Math.max(x[i], y[i]);
-                x[i] = (float) (max + Math.log1p(Math.exp(Math.min(x[i], y[i]) - max)));
-            }
+            for (int i = 0; i < n; i++) x[i] = PartMerge.logAddExp(x[i], y[i]);
         });
     }
 

@@ -68,9 +68,16 @@ public final class PartMerge {
             }
             double weightB = sigmoid((double) bl - a);
             for (int i = base; i < base + d; i++) oa[i] = (float) (oa[i] - weightB * (oa[i] - ob[i]));
-            double max = Math.max(a, bl);
-            la[t] = (float) (max + Math.log1p(Math.exp(Math.min(a, bl) - max)));
+            la[t] = logAddExp(a, bl);
         }
+    }
+
+    /** {@code log(e^a + e^b)} of two LSEs in the stable form every merge here uses; −∞ is no part. */
+    static float logAddExp(float a, float b) {
+        if (b == Float.NEGATIVE_INFINITY) return a;
+        if (a == Float.NEGATIVE_INFINITY) return b;
+        double max = Math.max(a, b);
+        return (float) (max + Math.log1p(Math.exp(Math.min(a, b) - max)));
     }
 
     private static double sigmoid(double x) {

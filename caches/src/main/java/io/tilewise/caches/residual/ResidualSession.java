@@ -62,12 +62,10 @@ final class ResidualSession extends AbstractAttentionSession implements Stateful
             density = split.dropped().executedDensity();
         }
         dropped.inner(split, q, k, v, ctx, innerOut, innerLse);
-        if (reuse == ResidualSpec.Reuse.LSE) {
+        if (reuse == ResidualSpec.Reuse.LSE || refresh) {
             PartMerge.merge(innerOut, innerLse, part.out(), part.lse(), out, lse);
-        } else if (refresh) {
-            // exact result now; the part's output slot then keeps the correction O_dense − O_inner for later steps
-            PartMerge.merge(innerOut, innerLse, part.out(), part.lse(), out, lse);
-            OutputDelta.difference(out, innerOut, part.out());
+            // delta: the result is exact now; the part's output slot then keeps O_dense − O_inner for later steps
+            if (reuse == ResidualSpec.Reuse.DELTA) OutputDelta.difference(out, innerOut, part.out());
         } else {
             OutputDelta.sum(innerOut, part.out(), out);
             if (lse != null) OutputDelta.logAddExp(innerLse, part.lse(), lse);

@@ -77,10 +77,10 @@ public final class SweepReport {
     }
 
     static List<String> best(SweepSpec spec, List<SweepSetting> settings) {
-        Map<String, List<SweepSetting>> byMethod = new LinkedHashMap<>();
-        for (SweepSetting s : settings) byMethod.computeIfAbsent(s.series(), k -> new ArrayList<>()).add(s);
+        Map<String, List<SweepSetting>> bySeries = new LinkedHashMap<>();
+        for (SweepSetting s : settings) bySeries.computeIfAbsent(s.series(), k -> new ArrayList<>()).add(s);
         List<String> out = new ArrayList<>();
-        byMethod.forEach((method, ss) -> {
+        bySeries.forEach((method, ss) -> {
             List<SweepSetting> good = ss.stream().filter(s -> s.psnr() >= spec.targetPsnr() && s.adherenceAsDense()).toList();
             SweepSetting fastest = good.stream().max(Comparator.comparingDouble(SweepSetting::speedup)).orElse(null);
             if (fastest != null && fastest.speedup() >= spec.targetSpeedup()) {

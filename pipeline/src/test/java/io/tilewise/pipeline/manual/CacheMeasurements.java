@@ -93,35 +93,29 @@ public final class CacheMeasurements {
         for (int r = 0; r < rounds; r++) {
             for (int i = 0; i < policies.size(); i++) {
                 Streamed s = stream(pipeline, base.withPolicy(policies.get(i)));
-                long lateNanos = 0;
-                int lateChunks = 0;
-                for (StreamListener.Chunk c : s.chunks()) {
-                    if (c.contextFrames() >= minContext) {
-                        lateNanos += c.attentionNanos();
-                        lateChunks++;
-                    }
-                }
-                late[i][r] = lateNanos / 1e9;
-                // (query, key) pairs computed at the late chunks: executed density × chunk·(chunk + context) pairs
+                // late chunks: attention time, (query, key) pairs computed (executed density × chunk·(chunk + context)
+                // pairs) and the calls split into refreshing (density 1) and reusing ones: count, nanos each
                 int chunkTokens = chunkFrames * base.height() / pipeline.config().patch()[1] * base.width() / pipeline.config().patch()[2];
                 int callsPerChunk = base.steps() * pipeline.config().blocks() * (base.usesGuidance() ? 2 : 1);
+                long lateNanos = 0;
+                int lateChunks = 0;
                 double work = 0;
+                long[] split = new long[4];
                 for (StreamListener.Chunk c : s.chunks()) {
                     if (c.contextFrames() < minContext) continue;
+                    lateNanos += c.attentionNanos();
+                    lateChunks++;
                     double pairs = (double) chunkTokens * (chunkTokens + (double) c.contextFrames() / chunkFrames * chunkTokens);
-                    for (int k = 0; k < callsPerChunk; k++) work += pairs * s.result().attentionCalls().get(c.index() * callsPerChunk + k).executedDensity();
-                }
-                lateWork[i] = work;
-                long[] split = new long[4];   // refreshed calls: count, nanos; reusing calls: count, nanos
-                for (StreamListener.Chunk c : s.chunks()) {
-                    if (c.contextFrames() < minContext) continue;
                     for (int k = 0; k < callsPerChunk; k++) {
                         var call = s.result().attentionCalls().get(c.index() * callsPerChunk + k);
+                        work += pairs * call.executedDensity();
                         int at = call.executedDensity() > 0.999 ? 0 : 2;
                         split[at]++;
                         split[at + 1] += call.nanos();
                     }
                 }
+                late[i][r] = lateNanos / 1e9;
+                lateWork[i] = work;
                 System.out.printf(Locale.ROOT, "  late calls: %d computing the external part (mean %.2f ms), %d reusing it (mean %.2f ms)%n",
                         split[0], split[1] / 1e6 / Math.max(1, split[0]), split[2], split[3] / 1e6 / Math.max(1, split[2]));
                 all[i][r] = s.chunks().stream().mapToLong(StreamListener.Chunk::attentionNanos).sum() / 1e9;
