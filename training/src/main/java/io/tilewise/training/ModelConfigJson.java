@@ -61,6 +61,7 @@ public final class ModelConfigJson {
         text.put("heads", c.textHeads());
         text.put("layers", c.textLayers());
         text.put("max_tokens", c.maxTokens());
+        text.put("pooled", c.pooledText());
         ArrayNode vocab = text.putArray("vocab");
         c.vocab().forEach(vocab::add);
         o.put("causal_chunk_frames", causalChunkFrames);

@@ -74,6 +74,10 @@ public final class TinyDit {
         s.put("time_embed.fc2.bias", new long[] {d});
         s.put("time_proj.weight", new long[] {6L * d, d});
         s.put("time_proj.bias", new long[] {6L * d});
+        if (c.pooledText()) {
+            s.put("text_pool.weight", new long[] {d, dt});
+            s.put("text_pool.bias", new long[] {d});
+        }
         int m = c.mlpRatio() * d;
         for (int i = 0; i < c.blocks(); i++) {
             String b = "blocks." + i + ".";
@@ -106,7 +110,8 @@ public final class TinyDit {
     /**
      * Fresh parameters (seeded): Xavier-uniform linears, zero biases, unit norm weights, N(0, 0.02) embeddings
      * and timestep MLP; time_proj, modulations (except the block gates, which start at {@link #GATE_INIT}),
-     * cross.out and head.linear start at zero, so the model predicts 0 at first.
+     * cross.out and head.linear start at zero, so the model predicts 0 at first. text_pool starts at zero too, so
+     * adding it to a model trained without it leaves that model's function unchanged.
      */
     public static Map<String, float[]> initialValues(TinyDitConfig c, long seed) {
         Random r = new Random(seed);
@@ -119,7 +124,7 @@ public final class TinyDit {
                 size *= (int) x;
             }
             float[] v = new float[size];
-            boolean zero = n.startsWith("time_proj") || n.endsWith("modulation") || n.contains("cross.out")
+            boolean zero = n.startsWith("time_proj") || n.startsWith("text_pool") || n.endsWith("modulation") || n.contains("cross.out")
                     || n.startsWith("head.linear") || n.endsWith(".bias");
             if (zero) {
                 if (n.startsWith("blocks.") && n.endsWith("modulation")) {
@@ -222,6 +227,9 @@ public final class TinyDit {
         Chunking chunking = new Chunking(chunkFrames, frames, gh * gw, b, t.length);
         NDArray temb = linear(silu(linear(m.create(timestepEmbedding(t, cfg.freqDim()), new Shape(t.length, cfg.freqDim())),
                 "time_embed.fc1")), "time_embed.fc2");                                     // [B, d] (or [B·C, d])
+        if (cfg.pooledText()) {
+            temb = addPooledText(temb, text, mask, b);
+        }
         NDArray e = linear(silu(temb), "time_proj").reshape(t.length, 6, d);               // [B, 6, d] (or [B·C, 6, d])
         temb = chunking.perToken(temb);                                                    // [B, d] or [B, N, d]
         e = chunking.perToken(e);                                                          // [B, 6, d] or [B, N, 6, d]
@@ -257,6 +265,25 @@ public final class TinyDit {
         NDArray hm = temb.expandDims(-2).add(p("head.modulation"));                         // [B, 2, d] or [B, N, 2, d]
         NDArray out = norms.ln(x).mul(part(hm, 1).add(norms.c(1f))).add(part(hm, 0));
         return linear(out, "head.linear");
+    }
+
+    /**
+     * {@code temb + text_pool(mean of the real tokens' text states)}: a clip-wide reading of the prompt that reaches
+     * every adaLN modulation directly, where cross-attention has to learn to look at a word first. Per row, and the
+     * same for every chunk of a row ({@code temb} is {@code [B·C, d]}, chunks of a row adjacent).
+     */
+    private NDArray addPooledText(NDArray temb, NDArray text, float[] mask, int b) {
+        int l = cfg.maxTokens();
+        float[] weights = new float[mask.length];
+        for (int r = 0; r < b; r++) {
+            float count = 0;
+            for (int i = 0; i < l; i++) count += mask[r * l + i];
+            for (int i = 0; i < l; i++) weights[r * l + i] = mask[r * l + i] / count;
+        }
+        NDArray w = text.getManager().create(weights, new Shape(b, 1, l));
+        NDArray pooled = linear(w.matMul(text).reshape(b, cfg.textHidden()), "text_pool");   // [B, d]
+        long rows = temb.getShape().get(0);
+        return temb.reshape(b, rows / b, cfg.hidden()).add(pooled.expandDims(1)).reshape(rows, cfg.hidden());
     }
 
     /**

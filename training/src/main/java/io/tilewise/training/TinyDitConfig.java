@@ -19,10 +19,12 @@ import java.util.List;
  * @param textLayers text encoder layers
  * @param maxTokens prompt length L (ids are padded or truncated to it)
  * @param vocab the token vocabulary, id = index
+ * @param pooledText whether the mean of the prompt's text states is added to the timestep embedding
+ *                   ({@code text_pool}; config.json {@code text.pooled})
  */
 public record TinyDitConfig(int hidden, int heads, int blocks, int mlpRatio, int[] patch, int channels,
                             int freqDim, int[] ropeAxes, double ropeTheta, int textHidden, int textHeads,
-                            int textLayers, int maxTokens, List<String> vocab) {
+                            int textLayers, int maxTokens, List<String> vocab, boolean pooledText) {
 
     /** Architecture id written to config.json. */
     public static final String ARCHITECTURE = "tilewise-tiny-dit-v1";
@@ -59,13 +61,19 @@ public record TinyDitConfig(int hidden, int heads, int blocks, int mlpRatio, int
 
     public static TinyDitConfig tinyT2v() {
         return new TinyDitConfig(128, 4, 4, 4, new int[] {1, 4, 4}, 3, 256, new int[] {8, 12, 12}, ROPE_THETA,
-                128, 4, 2, 16, Vocabulary.WORDS);
+                128, 4, 2, 16, Vocabulary.WORDS, true);
     }
 
-    /** A very small config for tests: hidden 16, 2 heads, 1 block, 1 text layer. */
+    /** A very small config for tests: hidden 16, 2 heads, 1 block, 1 text layer, pooled text. */
     public static TinyDitConfig testSized() {
         return new TinyDitConfig(16, 2, 1, 4, new int[] {1, 4, 4}, 3, 32, new int[] {2, 2, 4}, 10000.0,
-                16, 2, 1, 16, Vocabulary.WORDS);
+                16, 2, 1, 16, Vocabulary.WORDS, true);
+    }
+
+    /** This config with or without the pooled text path. */
+    public TinyDitConfig withPooledText(boolean pooled) {
+        return new TinyDitConfig(hidden, heads, blocks, mlpRatio, patch, channels, freqDim, ropeAxes, ropeTheta, textHidden,
+                textHeads, textLayers, maxTokens, vocab, pooled);
     }
 
     public int headDim() {

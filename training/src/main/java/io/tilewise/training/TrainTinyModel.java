@@ -30,7 +30,9 @@ import java.util.Random;
  * {@code --causal-chunk F} trains the block-causal variant ({@link CausalTraining}: chunk-causal attention over chunks
  * of F frames, a noise level per chunk; model id {@code tiny-t2v-causal}); {@code --init WEIGHTS} starts from the
  * weights of another run (e.g. the bidirectional model) instead of the seed's initialisation. {@code --object-weight A}
- * weights the loss on the object's pixels 1 + A (0 = plain MSE; bidirectional model only).
+ * weights the loss on the object's pixels 1 + A (0 = plain MSE; bidirectional model only). {@code --start
+ * anywhere|trailing} is the data's start rule ({@link SyntheticVideos.Start}; default anywhere). {@code --pooled-text
+ * true|false} (default true) adds the pooled text path ({@code text_pool}); false trains the architecture without it.
  */
 public final class TrainTinyModel {
 
@@ -57,7 +59,8 @@ public final class TrainTinyModel {
         double ckptMinutes = Double.parseDouble(o.getOrDefault("checkpoint-minutes", "5"));
         long maxSteps = Long.parseLong(o.getOrDefault("max-steps", String.valueOf(Long.MAX_VALUE)));
         Path out = Path.of(o.getOrDefault("out", "models/tiny-t2v"));
-        TinyDitConfig cfg = "test".equals(o.get("size")) ? TinyDitConfig.testSized() : TinyDitConfig.tinyT2v();
+        TinyDitConfig cfg = ("test".equals(o.get("size")) ? TinyDitConfig.testSized() : TinyDitConfig.tinyT2v())
+                .withPooledText(bool(o.getOrDefault("pooled-text", "true"), "--pooled-text"));
         String command = "scripts/train-tiny-model " + String.join(" ", args);
         // PyTorch reads its thread counts when the engine loads (on the first NDManager): set them first. One thread
         // is the robust choice while other processes share the cores (OpenMP spin-waits collapse under contention).
@@ -73,12 +76,12 @@ public final class TrainTinyModel {
         if (objectWeight > 0 && causalChunk > 0) throw new IllegalArgumentException("--object-weight is not supported with --causal-chunk");
 
         PromptTokenizer tok = new PromptTokenizer(cfg.vocab(), cfg.maxTokens());
-        SyntheticVideos data = new SyntheticVideos(seed);
+        SyntheticVideos data = new SyntheticVideos(seed, SyntheticVideos.Start.parse(o.getOrDefault("start", "anywhere")));
         try (NDManager root = NDManager.newBaseManager()) {
             Path stateFile = out.resolve("state.json");
             boolean resume = Files.exists(stateFile);
             Map<String, float[]> values = resume ? load(out.resolve("weights.safetensors"))
-                    : init != null ? load(init) : TinyDit.initialValues(cfg, seed);
+                    : init != null ? initFrom(init, cfg, seed) : TinyDit.initialValues(cfg, seed);
             TinyDit model = TinyDit.of(cfg, values, root, true);
             AdamW opt = new AdamW(model.parameters(), root, 0.9, 0.999, 1e-8, 0.01, 1.0);
             long step = 0, samples = 0;
@@ -180,6 +183,20 @@ public final class TrainTinyModel {
         return MIXED.getLast();
     }
 
+    /**
+     * The weights of {@code init}, plus fresh values for parameters it lacks (e.g. {@code text_pool} when the init
+     * model had no pooled text path; those start at zero, so the start is the init model's function).
+     */
+    static Map<String, float[]> initFrom(Path init, TinyDitConfig cfg, long seed) throws IOException {
+        Map<String, float[]> values = load(init);
+        List<String> added = new java.util.ArrayList<>();
+        TinyDit.initialValues(cfg, seed).forEach((name, fresh) -> {
+            if (values.putIfAbsent(name, fresh) == null) added.add(name);
+        });
+        if (!added.isEmpty()) log("init %s lacks %s: fresh values", init, added);
+        return values;
+    }
+
     static Map<String, float[]> load(Path weights) throws IOException {
         Map<String, float[]> v = new LinkedHashMap<>();
         Safetensors.read(weights).forEach((k, t) -> v.put(k, t.data()));
@@ -213,12 +230,19 @@ public final class TrainTinyModel {
                 throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
             }
             String k = args[i].substring(2);
-            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads", "causal-chunk", "init", "object-weight").contains(k)) {
+            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads", "causal-chunk", "init", "object-weight", "start", "pooled-text").contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k);
             }
             o.put(k, args[++i]);
         }
         return o;
+    }
+
+    private static boolean bool(String value, String option) {
+        if (!value.equals("true") && !value.equals("false")) {
+            throw new IllegalArgumentException(option + " " + value + " must be true or false");
+        }
+        return Boolean.parseBoolean(value);
     }
 
     static void log(String fmt, Object... args) {

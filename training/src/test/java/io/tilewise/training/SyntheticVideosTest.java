@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SyntheticVideosTest {
@@ -67,6 +68,46 @@ class SyntheticVideosTest {
             assertEquals(words[4], seen, clip.prompt() + " displacement " + dx + "," + dy);
             assertTrue(Math.max(Math.abs(dx), Math.abs(dy)) > 0.1 * size, clip.prompt() + " moves too little");
         }
+    }
+
+    @Test
+    void trailingStartPutsTheObjectOnTheSideItLeaves() {
+        SyntheticVideos anywhere = new SyntheticVideos(4);
+        SyntheticVideos trailing = new SyntheticVideos(4, SyntheticVideos.Start.TRAILING);
+        int frames = 16;
+        boolean anywhereCrossed = false;
+        for (int i = 0; i < 200; i++) {
+            SyntheticVideos.Scene a = anywhere.scene(i, frames);
+            SyntheticVideos.Scene t = trailing.scene(i, frames);
+            // Same draws otherwise: prompt, size, speed and the cross-axis position agree.
+            assertEquals(a.prompt(), t.prompt());
+            assertEquals(a.radius(), t.radius());
+            assertEquals(a.vx(), t.vx());
+            assertEquals(a.vy(), t.vy());
+            // Start and end on the motion axis, measured from the edge the object moves away from.
+            double start = switch (t.direction()) {
+                case "right" -> t.cx(0);
+                case "left" -> 1 - t.cx(0);
+                case "down" -> t.cy(0);
+                default -> 1 - t.cy(0);
+            };
+            double margin = 0.8 * t.radius();
+            double travel = Math.hypot(t.vx(), t.vy()) * (frames - 1);
+            double room = 1 - 2 * margin - travel;
+            assertTrue(start >= margin - 1e-12 && start <= margin + 0.25 * room + 1e-12, t + " starts at " + start);
+            assertTrue(start + travel <= 1 - margin + 1e-12, t + " leaves the frame");
+            double aStart = switch (a.direction()) {
+                case "right" -> a.cx(0);
+                case "left" -> 1 - a.cx(0);
+                case "down" -> a.cy(0);
+                default -> 1 - a.cy(0);
+            };
+            anywhereCrossed |= aStart > margin + 0.5 * room;
+        }
+        assertTrue(anywhereCrossed, "the default rule also starts objects far from the trailing edge");
+        assertEquals(SyntheticVideos.Start.TRAILING, SyntheticVideos.Start.parse("trailing"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SyntheticVideos.Start.parse("middle"));
+        assertEquals("--start middle is not one of anywhere, trailing", e.getMessage());
     }
 
     @Test

@@ -38,8 +38,16 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
     public static final String PAD = "<pad>";
     public static final String BOS = "<bos>";
 
-    /** The text encoder's sizes and vocabulary (token id = index). */
-    public record TextConfig(int hidden, int heads, int layers, int maxTokens, List<String> vocab) {
+    /**
+     * The text encoder's sizes and vocabulary (token id = index); {@code pooled}: the mean of the prompt's text
+     * states, through {@code text_pool}, is added to the timestep embedding (config.json {@code text.pooled},
+     * default false).
+     */
+    public record TextConfig(int hidden, int heads, int layers, int maxTokens, List<String> vocab, boolean pooled) {
+        public TextConfig(int hidden, int heads, int layers, int maxTokens, List<String> vocab) {
+            this(hidden, heads, layers, maxTokens, vocab, false);
+        }
+
         public TextConfig {
             vocab = List.copyOf(vocab);
             bounded("text.hidden", hidden, 1, MAX_WIDTH);
@@ -176,7 +184,7 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
         List<String> vocab = new java.util.ArrayList<>();
         vocabNode.forEach(v -> vocab.add(v.asText()));
         TextConfig textConfig = new TextConfig(integer(text, "hidden", "text."), integer(text, "heads", "text."),
-                integer(text, "layers", "text."), integer(text, "max_tokens", "text."), vocab);
+                integer(text, "layers", "text."), integer(text, "max_tokens", "text."), vocab, bool(text, "pooled", "text."));
         Defaults defaults = null;
         JsonNode d = root.get("defaults");
         if (d != null && d.isObject()) {
@@ -207,7 +215,8 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
         for (int v : ropeAxes) r.add(v);
         root.put("rope_theta", ropeTheta);
         ObjectNode t = root.putObject("text");
-        t.put("hidden", text.hidden()).put("heads", text.heads()).put("layers", text.layers()).put("max_tokens", text.maxTokens());
+        t.put("hidden", text.hidden()).put("heads", text.heads()).put("layers", text.layers()).put("max_tokens", text.maxTokens())
+                .put("pooled", text.pooled());
         ArrayNode v = t.putArray("vocab");
         text.vocab().forEach(v::add);
         root.put("causal_chunk_frames", causalChunkFrames);
@@ -222,6 +231,14 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) throw new ModelFormatException("config.json: " + prefix + field + " is missing");
         return v;
+    }
+
+    /** An optional boolean field (false when absent). */
+    private static boolean bool(JsonNode node, String field, String prefix) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) return false;
+        if (!v.isBoolean()) throw new ModelFormatException("config.json: " + prefix + field + " must be true or false, got " + v);
+        return v.booleanValue();
     }
 
     private static int integer(JsonNode node, String field, String prefix) {

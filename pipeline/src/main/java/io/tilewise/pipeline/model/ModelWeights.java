@@ -52,6 +52,7 @@ public final class ModelWeights {
         linear(m, "time_embed.fc1", d, c.freqDim());
         linear(m, "time_embed.fc2", d, d);
         linear(m, "time_proj", 6 * d, d);
+        if (c.text().pooled()) linear(m, "text_pool", d, dt);
         for (int i = 0; i < c.blocks(); i++) {
             String b = "blocks." + i + ".";
             m.put(b + "modulation", dims(6, d));

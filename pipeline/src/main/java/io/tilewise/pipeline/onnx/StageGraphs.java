@@ -82,7 +82,11 @@ public final class StageGraphs {
         return g.build();
     }
 
-    /** Patch embedding, sinusoidal timestep embedding, time MLP and the 6 modulation vectors. */
+    /**
+     * Patch embedding, sinusoidal timestep embedding, time MLP and the 6 modulation vectors. With pooled text
+     * ({@code text.pooled}) the stage also takes the text states and mask and adds {@code text_pool} of the real
+     * tokens' mean to the time embedding.
+     */
     public byte[] embed() {
         int d = c.hidden();
         int p = c.patchSize();
@@ -96,6 +100,13 @@ public final class StageGraphs {
         String emb = g.concat(1, g.cos(args), g.sin(args));
         String hidden = g.silu(g.linear(emb, w.get("time_embed.fc1.weight"), w.get("time_embed.fc1.bias"), d, c.freqDim()));
         String temb = g.linear(hidden, w.get("time_embed.fc2.weight"), w.get("time_embed.fc2.bias"), d, d);
+        if (c.text().pooled()) {
+            int dt = c.text().hidden();
+            String text = g.floatInput(TEXT_STATES, B, c.text().maxTokens(), dt);
+            String mask = g.unsqueeze(g.floatInput(TEXT_MASK, B, c.text().maxTokens()), 2);
+            String mean = g.reshape(g.div(g.reduceMean(g.mul(text, mask), 1), g.reduceMean(mask, 1)), 0, dt);
+            temb = g.add(temb, g.linear(mean, w.get("text_pool.weight"), w.get("text_pool.bias"), d, dt));
+        }
         String e = g.reshape(g.linear(g.silu(temb), w.get("time_proj.weight"), w.get("time_proj.bias"), 6 * d, d), 0, 6, d);
         g.floatOutput(X, x, B, N, d);
         g.floatOutput(TEMB, temb, B, d);

@@ -27,6 +27,7 @@ import static io.tilewise.pipeline.onnx.StageGraphs.ROPE_SIN;
 import static io.tilewise.pipeline.onnx.StageGraphs.T;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEMB;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_MASK;
+import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_MASK;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_STATES;
 import static io.tilewise.pipeline.onnx.StageGraphs.V;
 import static io.tilewise.pipeline.onnx.StageGraphs.VELOCITY;
@@ -45,6 +46,7 @@ final class WorkspaceBuffers implements AutoCloseable {
     private final int batch;
     private final int tokens;
     private final int patchSize;
+    private final boolean pooledText;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final OrtBuffers.Floats patches, t, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf, text, mask;
     final OrtBuffers.Floats velocity;
@@ -59,6 +61,7 @@ final class WorkspaceBuffers implements AutoCloseable {
         this.batch = batch;
         this.tokens = grid.volume();
         this.patchSize = c.patchSize();
+        this.pooledText = c.text().pooled();
         this.transfers = new StageTransfers(sessions.provider().used());
         OrtEnvironment env = sessions.environment();
         int d = c.hidden();
@@ -117,8 +120,11 @@ final class WorkspaceBuffers implements AutoCloseable {
         }
         x = xA;
         xNext = xB;
-        return timed(() -> run(sessions.embed(), Map.of(PATCHES, patches.tensor(), T, t.tensor()),
-                Map.of(X, x.tensor(), TEMB, temb.tensor(), E, e.tensor()), "the embed stage"));
+        Map<String, OnnxTensor> in = pooledText
+                ? Map.of(PATCHES, patches.tensor(), T, t.tensor(), TEXT_STATES, text.tensor(), TEXT_MASK, mask.tensor())
+                : Map.of(PATCHES, patches.tensor(), T, t.tensor());
+        return timed(() -> run(sessions.embed(), in, Map.of(X, x.tensor(), TEMB, temb.tensor(), E, e.tensor()),
+                "the embed stage"));
     }
 
     long pre(int layer) {

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,21 @@ class ModelValidationTest {
                 "text.vocab has \"a\" twice");
         configError(j -> ((ObjectNode) j.get("text")).put("heads", 3), "text.hidden 16 must be a multiple of text.heads 3");
         configError(j -> j.put("freq_dim", 31), "freq_dim 31 must be even");
+        configError(j -> ((ObjectNode) j.get("text")).put("pooled", "yes"), "text.pooled must be true or false, got \"yes\"");
+    }
+
+    @Test
+    void pooledTextIsOptionalAndNeedsItsProjection() {
+        ObjectNode json = TinyModels.small(1).toJson();
+        ((ObjectNode) json.get("text")).remove("pooled");
+        ModelConfig plain = ModelConfig.fromJson(json);
+        assertFalse(plain.text().pooled(), "configs written before pooled text read as without it");
+        assertFalse(ModelWeights.expectedShapes(plain).containsKey("text_pool.weight"));
+        ModelConfig pooled = TinyModels.small(1);
+        assertArrayEquals(new long[] {16, 16}, ModelWeights.expectedShapes(pooled).get("text_pool.weight"));
+        Map<String, float[]> arrays = new LinkedHashMap<>(TinyModels.randomArrays(pooled, 1));
+        arrays.remove("text_pool.bias");
+        weightError(pooled, arrays, "missing tensor text_pool.bias");
     }
 
     @Test

@@ -74,14 +74,36 @@ class StageGraphsVsReferenceTest {
         float[] patches = normal(1, BATCH * n * config.patchSize(), 1);
         float[] t = {0.93f, 0.171f};
         int d = config.hidden();
+        int len = config.text().maxTokens();
+        // Pooled text (TinyModels' configs have it): row 0 pools 6 real tokens, row 1 only <bos>.
+        float[] text = normal(5, BATCH * len * config.text().hidden(), 1);
+        float[] mask = new float[BATCH * len];
+        for (int l = 0; l < len; l++) {
+            mask[l] = l <= 5 ? 1 : 0;
+            mask[len + l] = l == 0 ? 1 : 0;
+        }
+        assertTrue(config.text().pooled());
         try (OrtBuffers.Floats p = OrtBuffers.floats(env, patches, BATCH, n, config.patchSize());
              OrtBuffers.Floats tt = OrtBuffers.floats(env, t, BATCH);
+             OrtBuffers.Floats textT = OrtBuffers.floats(env, text, BATCH, len, config.text().hidden());
+             OrtBuffers.Floats maskT = OrtBuffers.floats(env, mask, BATCH, len);
              OrtBuffers.Floats x = OrtBuffers.floats(env, BATCH, n, d);
              OrtBuffers.Floats temb = OrtBuffers.floats(env, BATCH, d);
              OrtBuffers.Floats e = OrtBuffers.floats(env, BATCH, 6, d)) {
-            ModelSessions.run(sessions.embed(), Map.of(StageGraphs.PATCHES, p.tensor(), StageGraphs.T, tt.tensor()),
+            ModelSessions.run(sessions.embed(), Map.of(StageGraphs.PATCHES, p.tensor(), StageGraphs.T, tt.tensor(),
+                            StageGraphs.TEXT_STATES, textT.tensor(), StageGraphs.TEXT_MASK, maskT.tensor()),
                     Map.of(StageGraphs.X, x.tensor(), StageGraphs.TEMB, temb.tensor(), StageGraphs.E, e.tensor()), "embed");
-            ReferenceModel.Embedded ref = reference.embed(toDouble(patches), toDouble(t), BATCH);
+            ReferenceModel.Embedded ref = reference.embed(toDouble(patches), toDouble(t), toDouble(text), toDouble(mask), BATCH);
+            // The pooled path matters: without it the reference's time embedding differs.
+            ModelConfig plain = new ModelConfig(config.architecture(), config.modelId(), config.hidden(), config.heads(),
+                    config.blocks(), config.mlpRatio(), config.patch(), config.channels(), config.freqDim(), config.ropeAxes(),
+                    config.ropeTheta(), new ModelConfig.TextConfig(config.text().hidden(), config.text().heads(),
+                    config.text().layers(), len, config.text().vocab(), false), 0, config.defaults(), config.trainedFor());
+            Map<String, float[]> arrays = TinyModels.randomArrays(config, 7);
+            arrays.remove("text_pool.weight");
+            arrays.remove("text_pool.bias");
+            double[] unpooled = new ReferenceModel(ModelWeights.of(plain, arrays)).embed(toDouble(patches), toDouble(t), null, null, BATCH).temb();
+            assertTrue(relL2(temb.toArray(), unpooled) > 1e-2, "pooled text must change temb");
             assertClose("x", x.toArray(), ref.x());
             assertClose("temb", temb.toArray(), ref.temb());
             assertClose("e", e.toArray(), ref.e());

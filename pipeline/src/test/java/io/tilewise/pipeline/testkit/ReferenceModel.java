@@ -51,7 +51,8 @@ public final class ReferenceModel {
     public record Embedded(double[] x, double[] temb, double[] e) {
     }
 
-    public Embedded embed(double[] patches, double[] t, int batch) {
+    /** The embed stage; {@code textStates [B, L, dt]} and {@code mask [B, L]} are read only with pooled text. */
+    public Embedded embed(double[] patches, double[] t, double[] textStates, double[] mask, int batch) {
         int d = c.hidden();
         int half = c.freqDim() / 2;
         double[] x = linear(patches, "patch_embed", d, c.patchSize());
@@ -66,6 +67,19 @@ public final class ReferenceModel {
             }
         }
         double[] temb = linear(silu(linear(emb, "time_embed.fc1", d, c.freqDim())), "time_embed.fc2", d, d);
+        if (c.text().pooled()) {
+            int len = c.text().maxTokens(), dt = c.text().hidden();
+            double[] mean = new double[batch * dt];
+            for (int b = 0; b < batch; b++) {
+                double count = 0;
+                for (int l = 0; l < len; l++) count += mask[b * len + l];
+                for (int l = 0; l < len; l++) {
+                    for (int j = 0; j < dt; j++) mean[b * dt + j] += mask[b * len + l] * textStates[(b * len + l) * dt + j] / count;
+                }
+            }
+            double[] pooled = linear(mean, "text_pool", d, dt);
+            for (int i = 0; i < temb.length; i++) temb[i] += pooled[i];
+        }
         double[] e = linear(silu(temb), "time_proj", 6 * d, d);
         return new Embedded(x, temb, e);
     }
@@ -160,7 +174,7 @@ public final class ReferenceModel {
 
     /** The whole velocity prediction {@code [B, N, P]} with dense self-attention. */
     public double[] velocity(double[] patches, double[] t, double[] textStates, double[] mask, TokenGrid grid, int batch) {
-        Embedded emb = embed(patches, t, batch);
+        Embedded emb = embed(patches, t, textStates, mask, batch);
         double[] x = emb.x();
         for (int i = 0; i < c.blocks(); i++) {
             Qkv qkv = pre(i, x, emb.e(), grid, batch);
