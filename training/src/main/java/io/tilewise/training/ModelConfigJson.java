@@ -65,6 +65,7 @@ public final class ModelConfigJson {
         ArrayNode vocab = text.putArray("vocab");
         c.vocab().forEach(vocab::add);
         o.put("causal_chunk_frames", causalChunkFrames);
+        o.put("position_features", c.positionFeatures());
         ObjectNode defaults = o.putObject("defaults");
         defaults.put("frames", 16);
         defaults.put("height", 64);

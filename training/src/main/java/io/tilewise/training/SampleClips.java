@@ -62,7 +62,8 @@ public final class SampleClips {
         return new TinyDitConfig(c.get("hidden").asInt(), c.get("heads").asInt(), c.get("blocks").asInt(),
                 c.get("mlp_ratio").asInt(), ints(c.get("patch")), c.get("channels").asInt(), c.get("freq_dim").asInt(),
                 ints(c.get("rope_axes")), c.get("rope_theta").asDouble(), t.get("hidden").asInt(), t.get("heads").asInt(),
-                t.get("layers").asInt(), t.get("max_tokens").asInt(), vocab, t.path("pooled").asBoolean(false));
+                t.get("layers").asInt(), t.get("max_tokens").asInt(), vocab, t.path("pooled").asBoolean(false),
+                c.path("position_features").asInt(0));
     }
 
     private static int[] ints(JsonNode a) {

@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.LayerNorm;
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.pipeline.onnx.PositionFeatures;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -68,6 +70,9 @@ public final class TinyDit {
         s.put("text.norm.bias", new long[] {dt});
         s.put("patch_embed.weight", new long[] {d, p});
         s.put("patch_embed.bias", new long[] {d});
+        if (c.positionFeatures() > 0) {
+            s.put("pos_embed.weight", new long[] {d, 4L * c.positionFeatures()});
+        }
         s.put("time_embed.fc1.weight", new long[] {d, c.freqDim()});
         s.put("time_embed.fc1.bias", new long[] {d});
         s.put("time_embed.fc2.weight", new long[] {d, d});
@@ -110,8 +115,8 @@ public final class TinyDit {
     /**
      * Fresh parameters (seeded): Xavier-uniform linears, zero biases, unit norm weights, N(0, 0.02) embeddings
      * and timestep MLP; time_proj, modulations (except the block gates, which start at {@link #GATE_INIT}),
-     * cross.out and head.linear start at zero, so the model predicts 0 at first. text_pool starts at zero too, so
-     * adding it to a model trained without it leaves that model's function unchanged.
+     * cross.out and head.linear start at zero, so the model predicts 0 at first. text_pool and pos_embed start at zero
+     * too, so adding them to a model trained without them leaves that model's function unchanged.
      */
     public static Map<String, float[]> initialValues(TinyDitConfig c, long seed) {
         Random r = new Random(seed);
@@ -124,7 +129,7 @@ public final class TinyDit {
                 size *= (int) x;
             }
             float[] v = new float[size];
-            boolean zero = n.startsWith("time_proj") || n.startsWith("text_pool") || n.endsWith("modulation") || n.contains("cross.out")
+            boolean zero = n.startsWith("time_proj") || n.startsWith("text_pool") || n.startsWith("pos_embed") || n.endsWith("modulation") || n.contains("cross.out")
                     || n.startsWith("head.linear") || n.endsWith(".bias");
             if (zero) {
                 if (n.startsWith("blocks.") && n.endsWith("modulation")) {
@@ -237,6 +242,11 @@ public final class TinyDit {
         Rope rope = Rope.of(m, cfg, frames, gh, gw);
 
         NDArray x = linear(patches, "patch_embed");                                        // [B, N, d]
+        if (cfg.positionFeatures() > 0) {
+            int k = cfg.positionFeatures();
+            NDArray features = m.create(PositionFeatures.of(new TokenGrid(frames, gh, gw), k), new Shape(n, 4L * k));
+            x = x.add(features.matMul(p("pos_embed.weight").transpose()));                 // + [N, d]
+        }
         int heads = cfg.heads(), hd = cfg.headDim();
         for (int i = 0; i < cfg.blocks(); i++) {
             String pre = "blocks." + i + ".";

@@ -21,10 +21,13 @@ import java.util.List;
  * @param vocab the token vocabulary, id = index
  * @param pooledText whether the mean of the prompt's text states is added to the timestep embedding
  *                   ({@code text_pool}; config.json {@code text.pooled})
+ * @param positionFeatures Fourier frequencies per axis of the fractional-position features added to the patch
+ *                         embedding ({@code pos_embed}; 0 = none; config.json {@code position_features})
  */
 public record TinyDitConfig(int hidden, int heads, int blocks, int mlpRatio, int[] patch, int channels,
                             int freqDim, int[] ropeAxes, double ropeTheta, int textHidden, int textHeads,
-                            int textLayers, int maxTokens, List<String> vocab, boolean pooledText) {
+                            int textLayers, int maxTokens, List<String> vocab, boolean pooledText,
+                            int positionFeatures) {
 
     /** Architecture id written to config.json. */
     public static final String ARCHITECTURE = "tilewise-tiny-dit-v1";
@@ -33,6 +36,9 @@ public record TinyDitConfig(int hidden, int heads, int blocks, int mlpRatio, int
         patch = patch.clone();
         ropeAxes = ropeAxes.clone();
         vocab = List.copyOf(vocab);
+        if (positionFeatures < 0) {
+            throw new IllegalArgumentException("position features " + positionFeatures + " must be >= 0");
+        }
         if (hidden % heads != 0) {
             throw new IllegalArgumentException("hidden " + hidden + " must be a multiple of heads " + heads);
         }
@@ -61,19 +67,19 @@ public record TinyDitConfig(int hidden, int heads, int blocks, int mlpRatio, int
 
     public static TinyDitConfig tinyT2v() {
         return new TinyDitConfig(128, 4, 4, 4, new int[] {1, 4, 4}, 3, 256, new int[] {8, 12, 12}, ROPE_THETA,
-                128, 4, 2, 16, Vocabulary.WORDS, true);
+                128, 4, 2, 16, Vocabulary.WORDS, true, 4);
     }
 
-    /** A very small config for tests: hidden 16, 2 heads, 1 block, 1 text layer, pooled text. */
+    /** A very small config for tests: hidden 16, 2 heads, 1 block, 1 text layer, pooled text, 2 position frequencies. */
     public static TinyDitConfig testSized() {
         return new TinyDitConfig(16, 2, 1, 4, new int[] {1, 4, 4}, 3, 32, new int[] {2, 2, 4}, 10000.0,
-                16, 2, 1, 16, Vocabulary.WORDS, true);
+                16, 2, 1, 16, Vocabulary.WORDS, true, 2);
     }
 
-    /** This config with or without the pooled text path. */
-    public TinyDitConfig withPooledText(boolean pooled) {
+    /** This config with or without the pooled text path and with {@code k} position frequencies (0 = none). */
+    public TinyDitConfig withConditioning(boolean pooled, int k) {
         return new TinyDitConfig(hidden, heads, blocks, mlpRatio, patch, channels, freqDim, ropeAxes, ropeTheta, textHidden,
-                textHeads, textLayers, maxTokens, vocab, pooled);
+                textHeads, textLayers, maxTokens, vocab, pooled, k);
     }
 
     public int headDim() {

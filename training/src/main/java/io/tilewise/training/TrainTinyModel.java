@@ -33,6 +33,7 @@ import java.util.Random;
  * weights the loss on the object's pixels 1 + A (0 = plain MSE; bidirectional model only). {@code --start
  * anywhere|trailing} is the data's start rule ({@link SyntheticVideos.Start}; default anywhere). {@code --pooled-text
  * true|false} (default true) adds the pooled text path ({@code text_pool}); false trains the architecture without it.
+ * {@code --position-features K} (default 4; 0 = none) adds K-frequency fractional-position features ({@code pos_embed}).
  */
 public final class TrainTinyModel {
 
@@ -60,7 +61,8 @@ public final class TrainTinyModel {
         long maxSteps = Long.parseLong(o.getOrDefault("max-steps", String.valueOf(Long.MAX_VALUE)));
         Path out = Path.of(o.getOrDefault("out", "models/tiny-t2v"));
         TinyDitConfig cfg = ("test".equals(o.get("size")) ? TinyDitConfig.testSized() : TinyDitConfig.tinyT2v())
-                .withPooledText(bool(o.getOrDefault("pooled-text", "true"), "--pooled-text"));
+                .withConditioning(bool(o.getOrDefault("pooled-text", "true"), "--pooled-text"),
+                        Integer.parseInt(o.getOrDefault("position-features", "4")));
         String command = "scripts/train-tiny-model " + String.join(" ", args);
         // PyTorch reads its thread counts when the engine loads (on the first NDManager): set them first. One thread
         // is the robust choice while other processes share the cores (OpenMP spin-waits collapse under contention).
@@ -230,7 +232,7 @@ public final class TrainTinyModel {
                 throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
             }
             String k = args[i].substring(2);
-            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads", "causal-chunk", "init", "object-weight", "start", "pooled-text").contains(k)) {
+            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads", "causal-chunk", "init", "object-weight", "start", "pooled-text", "position-features").contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k);
             }
             o.put(k, args[++i]);

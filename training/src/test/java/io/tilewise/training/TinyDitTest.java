@@ -59,6 +59,8 @@ class TinyDitTest {
         assertArrayEquals(new long[] {Vocabulary.WORDS.size(), 128}, s.get("text.embed.weight"));
         assertArrayEquals(new long[] {16, 128}, s.get("text.pos.weight"));
         assertArrayEquals(new long[] {512, 128}, s.get("text.layers.1.mlp.fc1.weight"));
+        assertArrayEquals(new long[] {128, 128}, s.get("text_pool.weight"));
+        assertArrayEquals(new long[] {128, 16}, s.get("pos_embed.weight"));
         long total = s.values().stream().mapToLong(a -> {
             long n = 1;
             for (long x : a) {
@@ -94,6 +96,27 @@ class TinyDitTest {
             blue[2] = Vocabulary.WORDS.indexOf("blue");           // a real token
             float[] changed = forward(root, model, x, blue, mask, 2, 2, 2, 3);
             assertTrue(maxAbsDiff(base, changed) > 1e-4, "a real token must change the output");
+        }
+    }
+
+    @Test
+    void zeroConditioningAdditionsKeepTheModelWithoutThem() {
+        // Fine-tuning a model trained without pooled text / position features starts from its exact function.
+        TinyDitConfig plain = CFG.withConditioning(false, 0);
+        Map<String, float[]> values = randomValues(5);
+        Map<String, float[]> without = new java.util.LinkedHashMap<>(values);
+        without.keySet().removeIf(k -> k.startsWith("text_pool") || k.startsWith("pos_embed"));
+        Map<String, float[]> zeroed = new java.util.LinkedHashMap<>(values);
+        zeroed.replaceAll((k, v) -> k.startsWith("text_pool") || k.startsWith("pos_embed") ? new float[v.length] : v);
+        try (NDManager root = NDManager.newBaseManager()) {
+            PromptTokenizer.Tokens tokens = new PromptTokenizer(CFG.vocab(), CFG.maxTokens()).encode("a red circle moving left");
+            float[] x = new float[2 * 3 * 2 * CFG.patchDim()];
+            Random r = new Random(4);
+            for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
+            float[] base = forward(root, TinyDit.of(plain, without, root, false), x, tokens.ids(), tokens.mask(), 1, 2, 3, 2);
+            assertArrayEquals(base, forward(root, TinyDit.of(CFG, zeroed, root, false), x, tokens.ids(), tokens.mask(), 1, 2, 3, 2), 1e-6f);
+            float[] full = forward(root, TinyDit.of(CFG, values, root, false), x, tokens.ids(), tokens.mask(), 1, 2, 3, 2);
+            assertTrue(maxAbsDiff(base, full) > 1e-3, "non-zero text_pool/pos_embed must change the output");
         }
     }
 

@@ -19,12 +19,26 @@ import java.util.Set;
  * construction: known architecture, positive sizes, {@code hidden % heads == 0}, even RoPE parts summing to
  * {@code headDim}, a vocabulary with {@code <pad>} at id 0 and {@code <bos>} at id 1 and no duplicates.
  *
+ * <p>{@code position_features} (optional, default 0) is the number k of Fourier frequencies per axis of the
+ * fractional-position features added to the patch embedding ({@code pos_embed}, see PositionFeatures).
+ *
  * <p>Interpretation: the block MLP width is {@code mlpRatio·hidden}; the text MLP width is fixed at
  * {@code 4·text.hidden} (the contract's table writes {@code 4dt} and the config has no text ratio).
  */
 public record ModelConfig(String architecture, String modelId, int hidden, int heads, int blocks, int mlpRatio,
                           int[] patch, int channels, int freqDim, int[] ropeAxes, double ropeTheta, TextConfig text,
-                          int causalChunkFrames, Defaults defaults, String trainedFor) {
+                          int causalChunkFrames, Defaults defaults, String trainedFor, int positionFeatures) {
+
+    /** Most Fourier frequencies per axis of the position features (the bundled model uses 4). */
+    static final int MAX_POSITION_FEATURES = 64;
+
+    /** A config without position features. */
+    public ModelConfig(String architecture, String modelId, int hidden, int heads, int blocks, int mlpRatio, int[] patch,
+                       int channels, int freqDim, int[] ropeAxes, double ropeTheta, TextConfig text, int causalChunkFrames,
+                       Defaults defaults, String trainedFor) {
+        this(architecture, modelId, hidden, heads, blocks, mlpRatio, patch, channels, freqDim, ropeAxes, ropeTheta, text,
+                causalChunkFrames, defaults, trainedFor, 0);
+    }
 
     public static final String ARCHITECTURE = "tilewise-tiny-dit-v1";
     /** A config.json is a few KB; a larger file is refused before it is read. */
@@ -119,6 +133,7 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
         }
         if (text == null) throw new ModelFormatException("config.json: text is missing");
         bounded("causal_chunk_frames", causalChunkFrames, 0, MAX_WIDTH);
+        bounded("position_features", positionFeatures, 0, MAX_POSITION_FEATURES);
         if (defaults == null) defaults = new Defaults(1, patch[1] * 4, patch[2] * 4, 20, 4.0, 3.0);
         if (trainedFor == null) trainedFor = "";
     }
@@ -198,7 +213,7 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
                 integer(root, "mlp_ratio", ""), ints(root, "patch"), integer(root, "channels", ""),
                 integer(root, "freq_dim", ""), ints(root, "rope_axes"), number(root, "rope_theta", ""), textConfig,
                 root.has("causal_chunk_frames") ? integer(root, "causal_chunk_frames", "") : 0, defaults,
-                root.path("trained_for").asText(""));
+                root.path("trained_for").asText(""), root.has("position_features") ? integer(root, "position_features", "") : 0);
     }
 
     /** This config as {@code config.json} content. */
@@ -220,6 +235,7 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
         ArrayNode v = t.putArray("vocab");
         text.vocab().forEach(v::add);
         root.put("causal_chunk_frames", causalChunkFrames);
+        root.put("position_features", positionFeatures);
         ObjectNode d = root.putObject("defaults");
         d.put("frames", defaults.frames()).put("height", defaults.height()).put("width", defaults.width())
                 .put("steps", defaults.steps()).put("guidance", defaults.guidance()).put("shift", defaults.shift());

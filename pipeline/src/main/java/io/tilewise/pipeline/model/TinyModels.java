@@ -25,7 +25,8 @@ public final class TinyModels {
     }
 
     /**
-     * A config of the given sizes (patch [1,4,4], 3 channels, the contract's vocabulary, max 16 text tokens, pooled text).
+     * A config of the given sizes (patch [1,4,4], 3 channels, the contract's vocabulary, max 16 text tokens, pooled text,
+     * 2 position frequencies per axis).
      * {@code ropeAxes} must sum to {@code hidden/heads}.
      */
     public static ModelConfig config(int hidden, int heads, int blocks, int textHidden, int textHeads, int textLayers,
@@ -33,7 +34,7 @@ public final class TinyModels {
         return new ModelConfig(ModelConfig.ARCHITECTURE, "tiny-random", hidden, heads, blocks, 2, new int[] {1, 4, 4}, 3,
                 freqDim, ropeAxes, 10000.0,
                 new ModelConfig.TextConfig(textHidden, textHeads, textLayers, 16, VOCAB, true), 0,
-                new ModelConfig.Defaults(2, 16, 16, 2, 4.0, 3.0), "nothing (random weights)");
+                new ModelConfig.Defaults(2, 16, 16, 2, 4.0, 3.0), "nothing (random weights)", 2);
     }
 
     /** hidden 16, 2 heads (headDim 8, rope 2+2+4), text hidden 16, 2 heads, 2 layers, freq_dim 32. */

@@ -36,6 +36,7 @@ public final class StageGraphs {
     public static final String E = "e";
     public static final String ROPE_COS = "rope_cos";
     public static final String ROPE_SIN = "rope_sin";
+    public static final String POSITION = "position";
     public static final String Q = "q";
     public static final String K = "k";
     public static final String V = "v";
@@ -83,7 +84,8 @@ public final class StageGraphs {
     }
 
     /**
-     * Patch embedding, sinusoidal timestep embedding, time MLP and the 6 modulation vectors. With pooled text
+     * Patch embedding (plus {@code pos_embed} of the {@link PositionFeatures} when {@code position_features > 0}),
+     * sinusoidal timestep embedding, time MLP and the 6 modulation vectors. With pooled text
      * ({@code text.pooled}) the stage also takes the text states and mask and adds {@code text_pool} of the real
      * tokens' mean to the time embedding.
      */
@@ -95,6 +97,11 @@ public final class StageGraphs {
         String patches = g.floatInput(PATCHES, B, N, p);
         String t = g.floatInput(T, B);
         String x = g.linear(patches, w.get("patch_embed.weight"), w.get("patch_embed.bias"), d, p);
+        int k = c.positionFeatures();
+        if (k > 0) {
+            String features = g.floatInput(POSITION, N, 4 * k);
+            x = g.add(x, g.matMul(features, g.transposedWeight(w.get("pos_embed.weight"), d, 4 * k)));
+        }
         String s = g.mul(t, g.scalar(1000f));
         String args = g.mul(g.unsqueeze(s, 1), g.floats(timestepFrequencies(c.freqDim()), half));
         String emb = g.concat(1, g.cos(args), g.sin(args));

@@ -8,6 +8,7 @@ import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.OrtBuffers;
+import io.tilewise.pipeline.onnx.PositionFeatures;
 import io.tilewise.pipeline.onnx.RopeTables;
 import io.tilewise.pipeline.onnx.StageTransfers;
 
@@ -21,6 +22,7 @@ import static io.tilewise.pipeline.onnx.StageGraphs.E;
 import static io.tilewise.pipeline.onnx.StageGraphs.IDS;
 import static io.tilewise.pipeline.onnx.StageGraphs.K;
 import static io.tilewise.pipeline.onnx.StageGraphs.PATCHES;
+import static io.tilewise.pipeline.onnx.StageGraphs.POSITION;
 import static io.tilewise.pipeline.onnx.StageGraphs.Q;
 import static io.tilewise.pipeline.onnx.StageGraphs.ROPE_COS;
 import static io.tilewise.pipeline.onnx.StageGraphs.ROPE_SIN;
@@ -47,6 +49,8 @@ final class WorkspaceBuffers implements AutoCloseable {
     private final int tokens;
     private final int patchSize;
     private final boolean pooledText;
+    /** {@code [tokens, 4k]} position features, or null for a model without them. */
+    private final OrtBuffers.Floats position;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final OrtBuffers.Floats patches, t, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf, text, mask;
     final OrtBuffers.Floats velocity;
@@ -77,6 +81,8 @@ final class WorkspaceBuffers implements AutoCloseable {
         e = own(OrtBuffers.floats(env, batch, 6, d));
         cos = own(OrtBuffers.floats(env, rope.cos(), tokens, rope.pairs()));
         sin = own(OrtBuffers.floats(env, rope.sin(), tokens, rope.pairs()));
+        int features = c.positionFeatures();
+        position = features > 0 ? own(OrtBuffers.floats(env, PositionFeatures.of(grid, features), tokens, 4 * features)) : null;
         qBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
         kBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
         vBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
@@ -120,9 +126,12 @@ final class WorkspaceBuffers implements AutoCloseable {
         }
         x = xA;
         xNext = xB;
-        Map<String, OnnxTensor> in = pooledText
-                ? Map.of(PATCHES, patches.tensor(), T, t.tensor(), TEXT_STATES, text.tensor(), TEXT_MASK, mask.tensor())
-                : Map.of(PATCHES, patches.tensor(), T, t.tensor());
+        Map<String, OnnxTensor> in = new java.util.HashMap<>(Map.of(PATCHES, patches.tensor(), T, t.tensor()));
+        if (pooledText) {
+            in.put(TEXT_STATES, text.tensor());
+            in.put(TEXT_MASK, mask.tensor());
+        }
+        if (position != null) in.put(POSITION, position.tensor());
         return timed(() -> run(sessions.embed(), in, Map.of(X, x.tensor(), TEMB, temb.tensor(), E, e.tensor()),
                 "the embed stage"));
     }

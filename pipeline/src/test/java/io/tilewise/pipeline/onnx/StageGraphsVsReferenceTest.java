@@ -82,19 +82,23 @@ class StageGraphsVsReferenceTest {
             mask[l] = l <= 5 ? 1 : 0;
             mask[len + l] = l == 0 ? 1 : 0;
         }
-        assertTrue(config.text().pooled());
+        assertTrue(config.text().pooled() && config.positionFeatures() > 0);
         try (OrtBuffers.Floats p = OrtBuffers.floats(env, patches, BATCH, n, config.patchSize());
              OrtBuffers.Floats tt = OrtBuffers.floats(env, t, BATCH);
              OrtBuffers.Floats textT = OrtBuffers.floats(env, text, BATCH, len, config.text().hidden());
              OrtBuffers.Floats maskT = OrtBuffers.floats(env, mask, BATCH, len);
+             OrtBuffers.Floats pos = OrtBuffers.floats(env, PositionFeatures.of(GRID, config.positionFeatures()), n,
+                     4 * config.positionFeatures());
              OrtBuffers.Floats x = OrtBuffers.floats(env, BATCH, n, d);
              OrtBuffers.Floats temb = OrtBuffers.floats(env, BATCH, d);
              OrtBuffers.Floats e = OrtBuffers.floats(env, BATCH, 6, d)) {
             ModelSessions.run(sessions.embed(), Map.of(StageGraphs.PATCHES, p.tensor(), StageGraphs.T, tt.tensor(),
-                            StageGraphs.TEXT_STATES, textT.tensor(), StageGraphs.TEXT_MASK, maskT.tensor()),
+                            StageGraphs.TEXT_STATES, textT.tensor(), StageGraphs.TEXT_MASK, maskT.tensor(),
+                            StageGraphs.POSITION, pos.tensor()),
                     Map.of(StageGraphs.X, x.tensor(), StageGraphs.TEMB, temb.tensor(), StageGraphs.E, e.tensor()), "embed");
-            ReferenceModel.Embedded ref = reference.embed(toDouble(patches), toDouble(t), toDouble(text), toDouble(mask), BATCH);
+            ReferenceModel.Embedded ref = reference.embed(toDouble(patches), toDouble(t), toDouble(text), toDouble(mask), GRID, BATCH);
             // The pooled path matters: without it the reference's time embedding differs.
+            // Both additions matter: without them the reference's time embedding and tokens differ.
             ModelConfig plain = new ModelConfig(config.architecture(), config.modelId(), config.hidden(), config.heads(),
                     config.blocks(), config.mlpRatio(), config.patch(), config.channels(), config.freqDim(), config.ropeAxes(),
                     config.ropeTheta(), new ModelConfig.TextConfig(config.text().hidden(), config.text().heads(),
@@ -102,8 +106,11 @@ class StageGraphsVsReferenceTest {
             Map<String, float[]> arrays = TinyModels.randomArrays(config, 7);
             arrays.remove("text_pool.weight");
             arrays.remove("text_pool.bias");
-            double[] unpooled = new ReferenceModel(ModelWeights.of(plain, arrays)).embed(toDouble(patches), toDouble(t), null, null, BATCH).temb();
-            assertTrue(relL2(temb.toArray(), unpooled) > 1e-2, "pooled text must change temb");
+            arrays.remove("pos_embed.weight");
+            ReferenceModel.Embedded without = new ReferenceModel(ModelWeights.of(plain, arrays))
+                    .embed(toDouble(patches), toDouble(t), null, null, GRID, BATCH);
+            assertTrue(relL2(temb.toArray(), without.temb()) > 1e-2, "pooled text must change temb");
+            assertTrue(relL2(x.toArray(), without.x()) > 1e-2, "position features must change x");
             assertClose("x", x.toArray(), ref.x());
             assertClose("temb", temb.toArray(), ref.temb());
             assertClose("e", e.toArray(), ref.e());

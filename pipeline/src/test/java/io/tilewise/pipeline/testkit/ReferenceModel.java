@@ -51,11 +51,42 @@ public final class ReferenceModel {
     public record Embedded(double[] x, double[] temb, double[] e) {
     }
 
-    /** The embed stage; {@code textStates [B, L, dt]} and {@code mask [B, L]} are read only with pooled text. */
-    public Embedded embed(double[] patches, double[] t, double[] textStates, double[] mask, int batch) {
+    /**
+     * The embed stage; {@code textStates [B, L, dt]} and {@code mask [B, L]} are read only with pooled text, the grid
+     * only with position features.
+     */
+    public Embedded embed(double[] patches, double[] t, double[] textStates, double[] mask, TokenGrid grid, int batch) {
         int d = c.hidden();
         int half = c.freqDim() / 2;
         double[] x = linear(patches, "patch_embed", d, c.patchSize());
+        int k = c.positionFeatures();
+        if (k > 0) {
+            // Fractional position of each token, straight from the contract's formula (not PositionFeatures).
+            float[] pw = w.get("pos_embed.weight");
+            int n = grid.volume();
+            for (int f = 0; f < grid.frames(); f++) {
+                for (int yy = 0; yy < grid.height(); yy++) {
+                    for (int xx = 0; xx < grid.width(); xx++) {
+                        int token = grid.index(f, yy, xx);
+                        double[] feat = new double[4 * k];
+                        double u = (xx + 0.5) / grid.width(), v = (yy + 0.5) / grid.height();
+                        for (int j = 0; j < k; j++) {
+                            feat[j] = Math.sin(Math.PI * (j + 1) * u);
+                            feat[k + j] = Math.cos(Math.PI * (j + 1) * u);
+                            feat[2 * k + j] = Math.sin(Math.PI * (j + 1) * v);
+                            feat[3 * k + j] = Math.cos(Math.PI * (j + 1) * v);
+                        }
+                        for (int b = 0; b < batch; b++) {
+                            for (int o = 0; o < d; o++) {
+                                double sum = 0;
+                                for (int i = 0; i < 4 * k; i++) sum += pw[o * 4 * k + i] * feat[i];
+                                x[(b * n + token) * d + o] += sum;
+                            }
+                        }
+                    }
+                }
+            }
+        }
         double[] emb = new double[batch * c.freqDim()];
         for (int b = 0; b < batch; b++) {
             float s = 1000f * (float) t[b]; // fp32 like the graph: cos(s·f) is sensitive to rounding of s·f
@@ -174,7 +205,7 @@ public final class ReferenceModel {
 
     /** The whole velocity prediction {@code [B, N, P]} with dense self-attention. */
     public double[] velocity(double[] patches, double[] t, double[] textStates, double[] mask, TokenGrid grid, int batch) {
-        Embedded emb = embed(patches, t, textStates, mask, batch);
+        Embedded emb = embed(patches, t, textStates, mask, grid, batch);
         double[] x = emb.x();
         for (int i = 0; i < c.blocks(); i++) {
             Qkv qkv = pre(i, x, emb.e(), grid, batch);
