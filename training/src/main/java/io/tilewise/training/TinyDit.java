@@ -71,7 +71,7 @@ public final class TinyDit {
         s.put("patch_embed.weight", new long[] {d, p});
         s.put("patch_embed.bias", new long[] {d});
         if (c.positionFeatures() > 0) {
-            s.put("pos_embed.weight", new long[] {d, 4L * c.positionFeatures()});
+            s.put("pos_embed.weight", new long[] {d, PositionFeatures.width(c.positionFeatures())});
         }
         s.put("time_embed.fc1.weight", new long[] {d, c.freqDim()});
         s.put("time_embed.fc1.bias", new long[] {d});
@@ -244,7 +244,7 @@ public final class TinyDit {
         NDArray x = linear(patches, "patch_embed");                                        // [B, N, d]
         if (cfg.positionFeatures() > 0) {
             int k = cfg.positionFeatures();
-            NDArray features = m.create(PositionFeatures.of(new TokenGrid(frames, gh, gw), k), new Shape(n, 4L * k));
+            NDArray features = m.create(PositionFeatures.of(new TokenGrid(frames, gh, gw), k), new Shape(n, PositionFeatures.width(k)));
             x = x.add(features.matMul(p("pos_embed.weight").transpose()));                 // + [N, d]
         }
         int heads = cfg.heads(), hd = cfg.headDim();

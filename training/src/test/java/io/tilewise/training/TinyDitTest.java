@@ -60,7 +60,7 @@ class TinyDitTest {
         assertArrayEquals(new long[] {16, 128}, s.get("text.pos.weight"));
         assertArrayEquals(new long[] {512, 128}, s.get("text.layers.1.mlp.fc1.weight"));
         assertArrayEquals(new long[] {128, 128}, s.get("text_pool.weight"));
-        assertArrayEquals(new long[] {128, 16}, s.get("pos_embed.weight"));
+        assertArrayEquals(new long[] {128, 24}, s.get("pos_embed.weight"));
         long total = s.values().stream().mapToLong(a -> {
             long n = 1;
             for (long x : a) {

@@ -3,25 +3,41 @@ package io.tilewise.pipeline.onnx;
 import io.tilewise.attention.api.TokenGrid;
 
 /**
- * Where in the frame each token sits, as Fourier features of its fractional position: with {@code u = (x + ½)/width}
- * and {@code w = (y + ½)/height} in (0, 1) and {@code j = 1..k}, a token's {@code 4k} values are
- * {@code sin(πju)…, cos(πju)…, sin(πjw)…, cos(πjw)…} (each group j = 1..k in order). The frame index is left out,
- * so every frame and every streaming chunk gets the same table.
+ * Where in the frame and when in the clip each token sits, as Fourier features of fractions: with
+ * {@code u = (x + ½)/width}, {@code w = (y + ½)/height} and {@code s = (frame + ½)/frames} in (0, 1) and
+ * {@code j = 1..k}, a token's {@code 6k} values are {@code sin(πju)…, cos(πju)…, sin(πjw)…, cos(πjw)…, sin(πjs)…,
+ * cos(πjs)…} (each group j = 1..k in order). {@code frames} is the whole clip's latent frame count, so a streaming
+ * chunk passes its first frame and the clip length and gets the rows a full-clip forward would.
  *
- * <p>Why: RoPE only gives attention relative offsets, so a model could not tell the left half of the frame from the
- * right except through edge effects, and could not draw a layout the prompt implies (an object "moving right" starts
- * on the left). Fractional coordinates mean the same thing at 32×32 and 64×64, so mixed training sizes agree.
+ * <p>Why: RoPE only gives attention relative offsets, so a model could not tell the left of the frame from the right,
+ * or the start of the clip from its end, except through edge effects, and so could not draw the layout a prompt
+ * implies at the high-noise steps that decide it (an object "moving right" is on the left early and on the right
+ * late). Fractions mean the same at 32×32 and 64×64 and for 8 or 16 frames, so mixed training sizes agree.
  */
 public final class PositionFeatures {
 
     private PositionFeatures() {
     }
 
-    /** {@code [tokens, 4k]} row-major, tokens in the grid's order. */
+    /** Values per token for {@code k} frequencies. */
+    public static int width(int k) {
+        return 6 * k;
+    }
+
+    /** {@code [tokens, 6k]} row-major for a whole clip of {@code grid.frames()} frames. */
     public static float[] of(TokenGrid grid, int k) {
-        int per = 4 * k;
+        return of(grid, k, 0, grid.frames());
+    }
+
+    /**
+     * {@code [tokens, 6k]} for a grid whose frame 0 is frame {@code firstFrame} of a clip of {@code clipFrames} latent
+     * frames (a streaming chunk).
+     */
+    public static float[] of(TokenGrid grid, int k, int firstFrame, int clipFrames) {
+        int per = width(k);
         float[] out = new float[grid.volume() * per];
         for (int f = 0; f < grid.frames(); f++) {
+            double s = (firstFrame + f + 0.5) / clipFrames;
             for (int y = 0; y < grid.height(); y++) {
                 double w = (y + 0.5) / grid.height();
                 for (int x = 0; x < grid.width(); x++) {
@@ -33,6 +49,8 @@ public final class PositionFeatures {
                         out[row + k + j] = (float) Math.cos(a * u);
                         out[row + 2 * k + j] = (float) Math.sin(a * w);
                         out[row + 3 * k + j] = (float) Math.cos(a * w);
+                        out[row + 4 * k + j] = (float) Math.sin(a * s);
+                        out[row + 5 * k + j] = (float) Math.cos(a * s);
                     }
                 }
             }

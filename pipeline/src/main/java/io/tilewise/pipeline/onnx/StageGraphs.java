@@ -99,8 +99,8 @@ public final class StageGraphs {
         String x = g.linear(patches, w.get("patch_embed.weight"), w.get("patch_embed.bias"), d, p);
         int k = c.positionFeatures();
         if (k > 0) {
-            String features = g.floatInput(POSITION, N, 4 * k);
-            x = g.add(x, g.matMul(features, g.transposedWeight(w.get("pos_embed.weight"), d, 4 * k)));
+            String features = g.floatInput(POSITION, N, PositionFeatures.width(k));
+            x = g.add(x, g.matMul(features, g.transposedWeight(w.get("pos_embed.weight"), d, PositionFeatures.width(k))));
         }
         String s = g.mul(t, g.scalar(1000f));
         String args = g.mul(g.unsqueeze(s, 1), g.floats(timestepFrequencies(c.freqDim()), half));

@@ -97,7 +97,7 @@ final class StreamingGeneration implements AutoCloseable {
                     workspaces.put(frames, ws);
                     stageNanos += ws.encodeText(prompts);
                 }
-                ws.ropeFrames(chunkGrid, config, firstFrame * patch[0]);
+                ws.framePositions(chunkGrid, config, firstFrame, grid.frames());
                 long prepare0 = System.nanoTime();
                 for (AttentionPolicy.Rule rule : policy.rules()) attentionFor(rule.kernel(), shape);
                 prepareNanos += System.nanoTime() - prepare0;

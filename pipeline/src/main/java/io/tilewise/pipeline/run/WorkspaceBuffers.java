@@ -49,7 +49,7 @@ final class WorkspaceBuffers implements AutoCloseable {
     private final int tokens;
     private final int patchSize;
     private final boolean pooledText;
-    /** {@code [tokens, 4k]} position features, or null for a model without them. */
+    /** {@code [tokens, 6k]} position features, or null for a model without them. */
     private final OrtBuffers.Floats position;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final OrtBuffers.Floats patches, t, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf, text, mask;
@@ -82,7 +82,8 @@ final class WorkspaceBuffers implements AutoCloseable {
         cos = own(OrtBuffers.floats(env, rope.cos(), tokens, rope.pairs()));
         sin = own(OrtBuffers.floats(env, rope.sin(), tokens, rope.pairs()));
         int features = c.positionFeatures();
-        position = features > 0 ? own(OrtBuffers.floats(env, PositionFeatures.of(grid, features), tokens, 4 * features)) : null;
+        position = features > 0
+                ? own(OrtBuffers.floats(env, PositionFeatures.of(grid, features), tokens, PositionFeatures.width(features))) : null;
         qBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
         kBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
         vBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
@@ -96,11 +97,15 @@ final class WorkspaceBuffers implements AutoCloseable {
         attn = views(attnBuf, heads, hd);
     }
 
-    /** RoPE tables for a grid that starts at video frame {@code firstFrame} (streaming chunks). */
-    void ropeFrames(TokenGrid grid, ModelConfig c, int firstFrame) {
+    /**
+     * RoPE tables and position features for a grid that starts at latent frame {@code firstFrame} of a clip of
+     * {@code clipFrames} latent frames (streaming chunks).
+     */
+    void framePositions(TokenGrid grid, ModelConfig c, int firstFrame, int clipFrames) {
         RopeTables rope = RopeTables.of(grid, c.ropeAxes(), c.ropeTheta(), firstFrame);
         cos.put(rope.cos());
         sin.put(rope.sin());
+        if (position != null) position.put(PositionFeatures.of(grid, c.positionFeatures(), firstFrame, clipFrames));
     }
 
     long encodeText(List<Tokenizer.Encoding> prompts) {

@@ -88,7 +88,7 @@ class StageGraphsVsReferenceTest {
              OrtBuffers.Floats textT = OrtBuffers.floats(env, text, BATCH, len, config.text().hidden());
              OrtBuffers.Floats maskT = OrtBuffers.floats(env, mask, BATCH, len);
              OrtBuffers.Floats pos = OrtBuffers.floats(env, PositionFeatures.of(GRID, config.positionFeatures()), n,
-                     4 * config.positionFeatures());
+                     PositionFeatures.width(config.positionFeatures()));
              OrtBuffers.Floats x = OrtBuffers.floats(env, BATCH, n, d);
              OrtBuffers.Floats temb = OrtBuffers.floats(env, BATCH, d);
              OrtBuffers.Floats e = OrtBuffers.floats(env, BATCH, 6, d)) {

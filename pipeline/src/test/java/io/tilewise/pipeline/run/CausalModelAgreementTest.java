@@ -91,7 +91,7 @@ class CausalModelAgreementTest {
                 try (WorkspaceBuffers ws = new WorkspaceBuffers(sessions, config, chunkGrid, 1);
                      AttentionSession dense = new DenseKernel().prepare(shape);
                      ChunkAttention attention = ChunkAttention.uncached(shape)) {
-                    ws.ropeFrames(chunkGrid, config, first);
+                    ws.framePositions(chunkGrid, config, first, grid.frames());
                     ws.encodeText(List.of(prompt));
                     ws.embed(Arrays.copyOfRange(patches, first * perFrame * p, (first * perFrame + n) * p), t[c]);
                     for (int layer = 0; layer < config.blocks(); layer++) {

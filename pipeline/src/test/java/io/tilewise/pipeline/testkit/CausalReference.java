@@ -33,7 +33,7 @@ public final class CausalReference {
         double[][] x = new double[chunks][];
         for (int c = 0; c < chunks; c++) {
             double[] part = java.util.Arrays.copyOfRange(patches, c * n * patchSize, (c + 1) * n * patchSize);
-            emb[c] = ref.embed(part, new double[] {t[c]}, text, mask, chunk, 1);
+            emb[c] = ref.embed(part, new double[] {t[c]}, text, mask, chunk, c * frames, chunks * frames, 1);
             x[c] = emb[c].x();
         }
         for (int block = 0; block < blocks; block++) {

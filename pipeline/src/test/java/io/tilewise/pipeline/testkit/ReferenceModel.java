@@ -56,6 +56,12 @@ public final class ReferenceModel {
      * only with position features.
      */
     public Embedded embed(double[] patches, double[] t, double[] textStates, double[] mask, TokenGrid grid, int batch) {
+        return embed(patches, t, textStates, mask, grid, 0, grid == null ? 1 : grid.frames(), batch);
+    }
+
+    /** As above for a grid whose frame 0 is latent frame {@code firstFrame} of a clip of {@code clipFrames}. */
+    public Embedded embed(double[] patches, double[] t, double[] textStates, double[] mask, TokenGrid grid, int firstFrame,
+                          int clipFrames, int batch) {
         int d = c.hidden();
         int half = c.freqDim() / 2;
         double[] x = linear(patches, "patch_embed", d, c.patchSize());
@@ -68,18 +74,21 @@ public final class ReferenceModel {
                 for (int yy = 0; yy < grid.height(); yy++) {
                     for (int xx = 0; xx < grid.width(); xx++) {
                         int token = grid.index(f, yy, xx);
-                        double[] feat = new double[4 * k];
+                        double[] feat = new double[6 * k];
                         double u = (xx + 0.5) / grid.width(), v = (yy + 0.5) / grid.height();
+                        double s = (firstFrame + f + 0.5) / clipFrames;
                         for (int j = 0; j < k; j++) {
                             feat[j] = Math.sin(Math.PI * (j + 1) * u);
                             feat[k + j] = Math.cos(Math.PI * (j + 1) * u);
                             feat[2 * k + j] = Math.sin(Math.PI * (j + 1) * v);
                             feat[3 * k + j] = Math.cos(Math.PI * (j + 1) * v);
+                            feat[4 * k + j] = Math.sin(Math.PI * (j + 1) * s);
+                            feat[5 * k + j] = Math.cos(Math.PI * (j + 1) * s);
                         }
                         for (int b = 0; b < batch; b++) {
                             for (int o = 0; o < d; o++) {
                                 double sum = 0;
-                                for (int i = 0; i < 4 * k; i++) sum += pw[o * 4 * k + i] * feat[i];
+                                for (int i = 0; i < 6 * k; i++) sum += pw[o * 6 * k + i] * feat[i];
                                 x[(b * n + token) * d + o] += sum;
                             }
                         }
