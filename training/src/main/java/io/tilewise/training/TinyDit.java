@@ -40,6 +40,9 @@ public final class TinyDit {
     private final TinyDitConfig cfg;
     private final Map<String, NDArray> params;
 
+    /** Standard deviation of the initial {@code pos_embed} weights. */
+    static final double POS_EMBED_INIT = 0.05;
+
     private TinyDit(TinyDitConfig cfg, Map<String, NDArray> params) {
         this.cfg = cfg;
         this.params = params;
@@ -115,8 +118,8 @@ public final class TinyDit {
     /**
      * Fresh parameters (seeded): Xavier-uniform linears, zero biases, unit norm weights, N(0, 0.02) embeddings
      * and timestep MLP; time_proj, modulations (except the block gates, which start at {@link #GATE_INIT}),
-     * cross.out and head.linear start at zero, so the model predicts 0 at first. text_pool and pos_embed start at zero
-     * too, so adding them to a model trained without them leaves that model's function unchanged.
+     * cross.out and head.linear start at zero, so the model predicts 0 at first. text_pool starts at zero too;
+     * pos_embed at N(0, {@value #POS_EMBED_INIT}), a small change to a model it is added to.
      */
     public static Map<String, float[]> initialValues(TinyDitConfig c, long seed) {
         Random r = new Random(seed);
@@ -129,7 +132,7 @@ public final class TinyDit {
                 size *= (int) x;
             }
             float[] v = new float[size];
-            boolean zero = n.startsWith("time_proj") || n.startsWith("text_pool") || n.startsWith("pos_embed") || n.endsWith("modulation") || n.contains("cross.out")
+            boolean zero = n.startsWith("time_proj") || n.startsWith("text_pool") || n.endsWith("modulation") || n.contains("cross.out")
                     || n.startsWith("head.linear") || n.endsWith(".bias");
             if (zero) {
                 if (n.startsWith("blocks.") && n.endsWith("modulation")) {
@@ -139,6 +142,13 @@ public final class TinyDit {
                     int d = (int) shape[1];
                     java.util.Arrays.fill(v, 2 * d, 3 * d, GATE_INIT);
                     java.util.Arrays.fill(v, 5 * d, 6 * d, GATE_INIT);
+                }
+            } else if (n.startsWith("pos_embed")) {
+                // Small but not zero: position only pays off jointly with the prompt (the layouts of "left" and "right"
+                // average to a symmetric one), and with pos_embed at 0 that joint term has no gradient. Measured: from
+                // zero it stayed at rms 0.005 over 600 fine-tuning steps and the direction word kept no effect.
+                for (int i = 0; i < size; i++) {
+                    v[i] = (float) (POS_EMBED_INIT * r.nextGaussian());
                 }
             } else if (n.endsWith("norm_q.weight") || n.endsWith("norm_k.weight")) {
                 java.util.Arrays.fill(v, QK_NORM_INIT);

@@ -186,8 +186,8 @@ public final class TrainTinyModel {
     }
 
     /**
-     * The weights of {@code init}, plus fresh values for parameters it lacks (e.g. {@code text_pool} when the init
-     * model had no pooled text path; those start at zero, so the start is the init model's function).
+     * The weights of {@code init}, plus fresh values for parameters it lacks (e.g. {@code text_pool} and
+     * {@code pos_embed} when the init model had neither; see {@link TinyDit#initialValues} for their start).
      */
     static Map<String, float[]> initFrom(Path init, TinyDitConfig cfg, long seed) throws IOException {
         Map<String, float[]> values = load(init);

@@ -101,7 +101,7 @@ class TinyDitTest {
 
     @Test
     void zeroConditioningAdditionsKeepTheModelWithoutThem() {
-        // Fine-tuning a model trained without pooled text / position features starts from its exact function.
+        // With text_pool and pos_embed at zero the model is exactly the one without them (the formula adds, never replaces).
         TinyDitConfig plain = CFG.withConditioning(false, 0);
         Map<String, float[]> values = randomValues(5);
         Map<String, float[]> without = new java.util.LinkedHashMap<>(values);
