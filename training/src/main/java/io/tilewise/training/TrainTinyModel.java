@@ -34,6 +34,7 @@ import java.util.Random;
  * anywhere|trailing} is the data's start rule ({@link SyntheticVideos.Start}; default anywhere). {@code --pooled-text
  * true|false} (default true) adds the pooled text path ({@code text_pool}); false trains the architecture without it.
  * {@code --position-features K} (default 4; 0 = none) adds K-frequency fractional-position features ({@code pos_embed}).
+ * {@code --high-noise P} trains a share P of the samples at t in [0.9, 1) (see {@link FlowMatching#batch}).
  */
 public final class TrainTinyModel {
 
@@ -75,6 +76,9 @@ public final class TrainTinyModel {
         Path init = o.containsKey("init") ? Path.of(o.get("init")) : null;
         double objectWeight = Double.parseDouble(o.getOrDefault("object-weight", "0"));
         if (!(objectWeight >= 0)) throw new IllegalArgumentException("--object-weight " + objectWeight + " must be >= 0");
+        double highNoise = Double.parseDouble(o.getOrDefault("high-noise", "0"));
+        if (!(highNoise >= 0 && highNoise <= 1)) throw new IllegalArgumentException("--high-noise " + highNoise + " must be in [0, 1]");
+        if (highNoise > 0 && causalChunk > 0) throw new IllegalArgumentException("--high-noise is not supported with --causal-chunk");
         if (objectWeight > 0 && causalChunk > 0) throw new IllegalArgumentException("--object-weight is not supported with --causal-chunk");
 
         PromptTokenizer tok = new PromptTokenizer(cfg.vocab(), cfg.maxTokens());
@@ -120,7 +124,7 @@ public final class TrainTinyModel {
                         ? CausalTraining.trainStep(model, opt, root, CausalTraining.batch(cfg, tok, data, samples, bucket.batch(),
                                 bucket.frames(), bucket.pixels(), bucket.pixels(), 0.1, rng, causalChunk), lr)
                         : FlowMatching.trainStep(model, opt, root, FlowMatching.batch(cfg, tok, data, samples, bucket.batch(),
-                                bucket.frames(), bucket.pixels(), bucket.pixels(), 0.1, objectWeight, rng), lr);
+                                bucket.frames(), bucket.pixels(), bucket.pixels(), 0.1, objectWeight, highNoise, rng), lr);
                 if (!Double.isFinite(loss)) {
                     skipped++;
                     if (++skippedInARow >= 10) {
@@ -232,7 +236,7 @@ public final class TrainTinyModel {
                 throw new IllegalArgumentException("expected --name value pairs, got '" + args[i] + "'");
             }
             String k = args[i].substring(2);
-            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads", "causal-chunk", "init", "object-weight", "start", "pooled-text", "position-features").contains(k)) {
+            if (!List.of("seed", "minutes", "final-minutes", "out", "lr", "size", "checkpoint-minutes", "max-steps", "bucket", "threads", "causal-chunk", "init", "object-weight", "start", "pooled-text", "position-features", "high-noise").contains(k)) {
                 throw new IllegalArgumentException("unknown option --" + k);
             }
             o.put(k, args[++i]);

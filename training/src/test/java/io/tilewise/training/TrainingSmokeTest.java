@@ -10,6 +10,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingSmokeTest {
@@ -37,6 +38,23 @@ class TrainingSmokeTest {
             assertTrue(last < 0.8 * first, "loss " + first + " -> " + last);
             assertEquals(22, opt.step());
         }
+    }
+
+    @Test
+    void highNoiseShareMovesThatShareOfSamplesToTheLayoutSteps() {
+        SyntheticVideos data = new SyntheticVideos(1);
+        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        FlowMatching.Batch usual = FlowMatching.batch(CFG, tok, data, 0, 64, 1, 8, 8, 0.1, 0, new Random(6));
+        FlowMatching.Batch none = FlowMatching.batch(CFG, tok, data, 0, 64, 1, 8, 8, 0.1, 0, 0, new Random(6));
+        assertArrayEquals(usual.t(), none.t(), 0f, "share 0 draws exactly as before");
+        FlowMatching.Batch all = FlowMatching.batch(CFG, tok, data, 0, 64, 1, 8, 8, 0.1, 0, 1, new Random(6));
+        int usualHigh = 0;
+        for (int b = 0; b < 64; b++) {
+            assertTrue(all.t()[b] >= 0.9f && all.t()[b] < 1f, "t " + all.t()[b]);
+            if (usual.t()[b] >= 0.9f) usualHigh++;
+        }
+        assertTrue(usualHigh < 20, "the shifted logit-normal puts few samples at t >= 0.9: " + usualHigh + " of 64");
+        assertThrows(IllegalArgumentException.class, () -> FlowMatching.batch(CFG, tok, data, 0, 1, 1, 8, 8, 0.1, 0, 1.5, new Random(6)));
     }
 
     @Test
