@@ -243,7 +243,7 @@ public final class TinyDit {
         NDArray temb = linear(silu(linear(m.create(timestepEmbedding(t, cfg.freqDim()), new Shape(t.length, cfg.freqDim())),
                 "time_embed.fc1")), "time_embed.fc2");                                     // [B, d] (or [B·C, d])
         if (cfg.pooledText()) {
-            temb = addPooledText(temb, text, mask, b);
+            temb = addPooledText(temb, m, ids, mask, b);
         }
         NDArray e = linear(silu(temb), "time_proj").reshape(t.length, 6, d);               // [B, 6, d] (or [B·C, 6, d])
         temb = chunking.perToken(temb);                                                    // [B, d] or [B, N, d]
@@ -288,20 +288,22 @@ public final class TinyDit {
     }
 
     /**
-     * {@code temb + text_pool(mean of the real tokens' text states)}: a clip-wide reading of the prompt that reaches
-     * every adaLN modulation directly, where cross-attention has to learn to look at a word first. Per row, and the
-     * same for every chunk of a row ({@code temb} is {@code [B·C, d]}, chunks of a row adjacent).
+     * {@code temb + text_pool(mean of the real tokens' word embeddings)}: a clip-wide bag of the prompt's words that
+     * reaches every adaLN modulation directly. Word embeddings, not the text encoder's states: in the v1 weights the
+     * encoder's states were identical for "left" and "right" at every position (the words' own embeddings drowned in
+     * the residual stream), so no later layer could see the direction, and no gradient reached its embedding through
+     * them. Per row, and the same for every chunk of a row ({@code temb} is {@code [B·C, d]}, chunks adjacent).
      */
-    private NDArray addPooledText(NDArray temb, NDArray text, float[] mask, int b) {
-        int l = cfg.maxTokens();
-        float[] weights = new float[mask.length];
+    private NDArray addPooledText(NDArray temb, NDManager m, long[] ids, float[] mask, int b) {
+        int l = cfg.maxTokens(), v = cfg.vocab().size();
+        float[] weights = new float[b * v];     // per row: (count of each word among the real tokens) / (real tokens)
         for (int r = 0; r < b; r++) {
             float count = 0;
             for (int i = 0; i < l; i++) count += mask[r * l + i];
-            for (int i = 0; i < l; i++) weights[r * l + i] = mask[r * l + i] / count;
+            for (int i = 0; i < l; i++) weights[r * v + (int) ids[r * l + i]] += mask[r * l + i] / count;
         }
-        NDArray w = text.getManager().create(weights, new Shape(b, 1, l));
-        NDArray pooled = linear(w.matMul(text).reshape(b, cfg.textHidden()), "text_pool");   // [B, d]
+        NDArray bag = m.create(weights, new Shape(b, v));
+        NDArray pooled = linear(bag.matMul(p("text.embed.weight")), "text_pool");          // [B, d]
         long rows = temb.getShape().get(0);
         return temb.reshape(b, rows / b, cfg.hidden()).add(pooled.expandDims(1)).reshape(rows, cfg.hidden());
     }

@@ -29,6 +29,7 @@ public final class StageGraphs {
     public static final String IDS = "ids";
     public static final String TEXT_MASK = "text_mask";
     public static final String TEXT_STATES = "text_states";
+    public static final String TEXT_POOLED = "text_pooled";
     public static final String PATCHES = "patches";
     public static final String T = "t";
     public static final String X = "x";
@@ -66,8 +67,8 @@ public final class StageGraphs {
         String ids = g.longInput(IDS, B, len);
         String mask = g.floatInput(TEXT_MASK, B, len);
         String bias = g.keyPaddingBias(mask);
-        String h = g.add(g.gather(g.floats(w.get("text.embed.weight"), c.text().vocab().size(), dt), ids, 0),
-                g.floats(w.get("text.pos.weight"), len, dt));
+        String words = g.gather(g.floats(w.get("text.embed.weight"), c.text().vocab().size(), dt), ids, 0);
+        String h = g.add(words, g.floats(w.get("text.pos.weight"), len, dt));
         for (int i = 0; i < c.text().layers(); i++) {
             String l = "text.layers." + i + ".";
             String a = g.layerNorm(h, w.get(l + "norm1.weight"), w.get(l + "norm1.bias"), EPS);
@@ -80,14 +81,18 @@ public final class StageGraphs {
         }
         String out = g.layerNorm(h, w.get("text.norm.weight"), w.get("text.norm.bias"), EPS);
         g.floatOutput(TEXT_STATES, out, B, len, dt);
+        if (c.text().pooled()) {
+            String m = g.unsqueeze(mask, 2);
+            g.floatOutput(TEXT_POOLED, g.reshape(g.div(g.reduceMean(g.mul(words, m), 1), g.reduceMean(m, 1)), 0, dt), B, dt);
+        }
         return g.build();
     }
 
     /**
      * Patch embedding (plus {@code pos_embed} of the {@link PositionFeatures} when {@code position_features > 0}),
      * sinusoidal timestep embedding, time MLP and the 6 modulation vectors. With pooled text
-     * ({@code text.pooled}) the stage also takes the text states and mask and adds {@code text_pool} of the real
-     * tokens' mean to the time embedding.
+     * ({@code text.pooled}) the stage also takes the text encoder's {@code text_pooled} (the mean word embedding of the
+     * real tokens) and adds {@code text_pool} of it to the time embedding.
      */
     public byte[] embed() {
         int d = c.hidden();
@@ -109,10 +114,8 @@ public final class StageGraphs {
         String temb = g.linear(hidden, w.get("time_embed.fc2.weight"), w.get("time_embed.fc2.bias"), d, d);
         if (c.text().pooled()) {
             int dt = c.text().hidden();
-            String text = g.floatInput(TEXT_STATES, B, c.text().maxTokens(), dt);
-            String mask = g.unsqueeze(g.floatInput(TEXT_MASK, B, c.text().maxTokens()), 2);
-            String mean = g.reshape(g.div(g.reduceMean(g.mul(text, mask), 1), g.reduceMean(mask, 1)), 0, dt);
-            temb = g.add(temb, g.linear(mean, w.get("text_pool.weight"), w.get("text_pool.bias"), d, dt));
+            String pooled = g.floatInput(TEXT_POOLED, B, dt);
+            temb = g.add(temb, g.linear(pooled, w.get("text_pool.weight"), w.get("text_pool.bias"), d, dt));
         }
         String e = g.reshape(g.linear(g.silu(temb), w.get("time_proj.weight"), w.get("time_proj.bias"), 6 * d, d), 0, 6, d);
         g.floatOutput(X, x, B, N, d);

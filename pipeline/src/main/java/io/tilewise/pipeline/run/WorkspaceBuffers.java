@@ -29,6 +29,7 @@ import static io.tilewise.pipeline.onnx.StageGraphs.ROPE_SIN;
 import static io.tilewise.pipeline.onnx.StageGraphs.T;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEMB;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_MASK;
+import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_POOLED;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_MASK;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_STATES;
 import static io.tilewise.pipeline.onnx.StageGraphs.V;
@@ -48,7 +49,8 @@ final class WorkspaceBuffers implements AutoCloseable {
     private final int batch;
     private final int tokens;
     private final int patchSize;
-    private final boolean pooledText;
+    /** {@code [batch, dt]} mean word embedding of each prompt, or null for a model without pooled text. */
+    private final OrtBuffers.Floats pooled;
     /** {@code [tokens, 6k]} position features, or null for a model without them. */
     private final OrtBuffers.Floats position;
     private final List<AutoCloseable> owned = new ArrayList<>();
@@ -65,7 +67,6 @@ final class WorkspaceBuffers implements AutoCloseable {
         this.batch = batch;
         this.tokens = grid.volume();
         this.patchSize = c.patchSize();
-        this.pooledText = c.text().pooled();
         this.transfers = new StageTransfers(sessions.provider().used());
         OrtEnvironment env = sessions.environment();
         int d = c.hidden();
@@ -90,6 +91,7 @@ final class WorkspaceBuffers implements AutoCloseable {
         attnBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
         text = own(OrtBuffers.floats(env, batch, len, c.text().hidden()));
         mask = own(OrtBuffers.floats(env, batch, len));
+        pooled = c.text().pooled() ? own(OrtBuffers.floats(env, batch, c.text().hidden())) : null;
         velocity = own(OrtBuffers.floats(env, batch, tokens, patchSize));
         q = views(qBuf, heads, hd);
         k = views(kBuf, heads, hd);
@@ -118,8 +120,10 @@ final class WorkspaceBuffers implements AutoCloseable {
         }
         mask.put(m);
         try (OrtBuffers.Longs idsT = OrtBuffers.longs(sessions.environment(), ids, batch, len)) {
-            return timed(() -> run(sessions.textEncoder(), Map.of(IDS, idsT.tensor(), TEXT_MASK, mask.tensor()),
-                    Map.of(TEXT_STATES, text.tensor()), "the text encoder"));
+            Map<String, OnnxTensor> out = pooled == null ? Map.of(TEXT_STATES, text.tensor())
+                    : Map.of(TEXT_STATES, text.tensor(), TEXT_POOLED, pooled.tensor());
+            return timed(() -> run(sessions.textEncoder(), Map.of(IDS, idsT.tensor(), TEXT_MASK, mask.tensor()), out,
+                    "the text encoder"));
         }
     }
 
@@ -132,10 +136,7 @@ final class WorkspaceBuffers implements AutoCloseable {
         x = xA;
         xNext = xB;
         Map<String, OnnxTensor> in = new java.util.HashMap<>(Map.of(PATCHES, patches.tensor(), T, t.tensor()));
-        if (pooledText) {
-            in.put(TEXT_STATES, text.tensor());
-            in.put(TEXT_MASK, mask.tensor());
-        }
+        if (pooled != null) in.put(TEXT_POOLED, pooled.tensor());
         if (position != null) in.put(POSITION, position.tensor());
         return timed(() -> run(sessions.embed(), in, Map.of(X, x.tensor(), TEMB, temb.tensor(), E, e.tensor()),
                 "the embed stage"));

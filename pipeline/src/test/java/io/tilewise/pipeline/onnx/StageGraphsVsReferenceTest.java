@@ -60,11 +60,14 @@ class StageGraphsVsReferenceTest {
         }
         try (OrtBuffers.Longs idsT = OrtBuffers.longs(env, ids, BATCH, len);
              OrtBuffers.Floats maskT = OrtBuffers.floats(env, mask, BATCH, len);
-             OrtBuffers.Floats out = OrtBuffers.floats(env, BATCH, len, config.text().hidden())) {
+             OrtBuffers.Floats out = OrtBuffers.floats(env, BATCH, len, config.text().hidden());
+             OrtBuffers.Floats pooled = OrtBuffers.floats(env, BATCH, config.text().hidden())) {
             ModelSessions.run(sessions.textEncoder(), Map.of(StageGraphs.IDS, idsT.tensor(), StageGraphs.TEXT_MASK, maskT.tensor()),
-                    Map.of(StageGraphs.TEXT_STATES, out.tensor()), "text");
+                    Map.of(StageGraphs.TEXT_STATES, out.tensor(), StageGraphs.TEXT_POOLED, pooled.tensor()), "text");
             double err = relL2(out.toArray(), reference.textEncoder(ids, toDouble(mask), BATCH));
             assertTrue(err < REL_L2, "text encoder relL2 " + err);
+            double pooledErr = relL2(pooled.toArray(), reference.pooledWords(ids, toDouble(mask), BATCH));
+            assertTrue(pooledErr < REL_L2, "pooled words relL2 " + pooledErr);
         }
     }
 
@@ -75,28 +78,21 @@ class StageGraphsVsReferenceTest {
         float[] t = {0.93f, 0.171f};
         int d = config.hidden();
         int len = config.text().maxTokens();
-        // Pooled text (TinyModels' configs have it): row 0 pools 6 real tokens, row 1 only <bos>.
-        float[] text = normal(5, BATCH * len * config.text().hidden(), 1);
-        float[] mask = new float[BATCH * len];
-        for (int l = 0; l < len; l++) {
-            mask[l] = l <= 5 ? 1 : 0;
-            mask[len + l] = l == 0 ? 1 : 0;
-        }
+        // Pooled text (TinyModels' configs have it): any [B, dt] vector from the text encoder stage.
+        float[] text = normal(5, BATCH * config.text().hidden(), 1);
         assertTrue(config.text().pooled() && config.positionFeatures() > 0);
         try (OrtBuffers.Floats p = OrtBuffers.floats(env, patches, BATCH, n, config.patchSize());
              OrtBuffers.Floats tt = OrtBuffers.floats(env, t, BATCH);
-             OrtBuffers.Floats textT = OrtBuffers.floats(env, text, BATCH, len, config.text().hidden());
-             OrtBuffers.Floats maskT = OrtBuffers.floats(env, mask, BATCH, len);
+             OrtBuffers.Floats textT = OrtBuffers.floats(env, text, BATCH, config.text().hidden());
              OrtBuffers.Floats pos = OrtBuffers.floats(env, PositionFeatures.of(GRID, config.positionFeatures()), n,
                      PositionFeatures.width(config.positionFeatures()));
              OrtBuffers.Floats x = OrtBuffers.floats(env, BATCH, n, d);
              OrtBuffers.Floats temb = OrtBuffers.floats(env, BATCH, d);
              OrtBuffers.Floats e = OrtBuffers.floats(env, BATCH, 6, d)) {
             ModelSessions.run(sessions.embed(), Map.of(StageGraphs.PATCHES, p.tensor(), StageGraphs.T, tt.tensor(),
-                            StageGraphs.TEXT_STATES, textT.tensor(), StageGraphs.TEXT_MASK, maskT.tensor(),
-                            StageGraphs.POSITION, pos.tensor()),
+                            StageGraphs.TEXT_POOLED, textT.tensor(), StageGraphs.POSITION, pos.tensor()),
                     Map.of(StageGraphs.X, x.tensor(), StageGraphs.TEMB, temb.tensor(), StageGraphs.E, e.tensor()), "embed");
-            ReferenceModel.Embedded ref = reference.embed(toDouble(patches), toDouble(t), toDouble(text), toDouble(mask), GRID, BATCH);
+            ReferenceModel.Embedded ref = reference.embed(toDouble(patches), toDouble(t), toDouble(text), GRID, BATCH);
             // The pooled path matters: without it the reference's time embedding differs.
             // Both additions matter: without them the reference's time embedding and tokens differ.
             ModelConfig plain = new ModelConfig(config.architecture(), config.modelId(), config.hidden(), config.heads(),
@@ -108,7 +104,7 @@ class StageGraphsVsReferenceTest {
             arrays.remove("text_pool.bias");
             arrays.remove("pos_embed.weight");
             ReferenceModel.Embedded without = new ReferenceModel(ModelWeights.of(plain, arrays))
-                    .embed(toDouble(patches), toDouble(t), null, null, GRID, BATCH);
+                    .embed(toDouble(patches), toDouble(t), null, GRID, BATCH);
             assertTrue(relL2(temb.toArray(), without.temb()) > 1e-2, "pooled text must change temb");
             assertTrue(relL2(x.toArray(), without.x()) > 1e-2, "position features must change x");
             assertClose("x", x.toArray(), ref.x());

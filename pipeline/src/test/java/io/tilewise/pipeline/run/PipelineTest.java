@@ -94,13 +94,14 @@ class PipelineTest {
             mask[len + l] = uncond.mask()[l];
         }
         double[] text = ref.textEncoder(ids, mask, 2);
+        double[] pooled = ref.pooledWords(ids, mask, 2);
         double[] latent = Arrays2.toDouble(patchifier.patchify(Pipeline.noise(5, 3 * 2 * 16 * 16)));
         double[] times = FlowMatchEuler.times(2, 3.0);
         for (int s = 0; s < 2; s++) {
             double[] both = new double[2 * n * p];
             System.arraycopy(latent, 0, both, 0, n * p);
             System.arraycopy(latent, 0, both, n * p, n * p);
-            double[] v = ref.velocity(both, new double[] {times[s], times[s]}, text, mask, grid, 2);
+            double[] v = ref.velocity(both, new double[] {times[s], times[s]}, text, mask, pooled, grid, 2);
             for (int i = 0; i < n * p; i++) {
                 double guided = v[n * p + i] + 4.0 * (v[i] - v[n * p + i]);
                 latent[i] += (times[s + 1] - times[s]) * guided;

@@ -65,6 +65,7 @@ class StreamingPipelineTest {
         Tokenizer tok = Tokenizer.of(config);
         double[][] text = new double[2][];
         double[][] mask = new double[2][];
+        double[][] pooled = new double[2][];
         Tokenizer.Encoding[] enc = {tok.encode(r.prompt()), tok.unconditional()};
         for (int b = 0; b < 2; b++) {
             long[] ids = new long[config.text().maxTokens()];
@@ -74,6 +75,7 @@ class StreamingPipelineTest {
                 mask[b][l] = enc[b].mask()[l];
             }
             text[b] = ref.textEncoder(ids, mask[b], 1);
+            pooled[b] = ref.pooledWords(ids, mask[b], 1);
         }
         double[] latent = Arrays2.toDouble(whole.patchify(Pipeline.noise(r.seed(), 3 * r.frames() * r.height() * r.width())));
         double[] times = FlowMatchEuler.times(r.steps(), r.shift());
@@ -84,8 +86,8 @@ class StreamingPipelineTest {
                     double[] part = java.util.Arrays.copyOfRange(latent, 0, (c + 1) * n * p);
                     double[] t = new double[c + 1];
                     t[c] = times[s];
-                    double[] vc = causal.velocity(part, t, text[0], mask[0], chunk, window, p);
-                    double[] vu = causal.velocity(part, t, text[1], mask[1], chunk, window, p);
+                    double[] vc = causal.velocity(part, t, text[0], mask[0], pooled[0], chunk, window, p);
+                    double[] vu = causal.velocity(part, t, text[1], mask[1], pooled[1], chunk, window, p);
                     int last = c * n * p;
                     for (int i = 0; i < n * p; i++) {
                         double guided = vu[last + i] + r.guidance() * (vc[last + i] - vu[last + i]);
@@ -97,8 +99,8 @@ class StreamingPipelineTest {
             for (int s = 0; s < r.steps(); s++) {
                 double[] t = new double[chunks];
                 java.util.Arrays.fill(t, times[s]);
-                double[] vc = causal.velocity(latent, t, text[0], mask[0], chunk, chunks, p);
-                double[] vu = causal.velocity(latent, t, text[1], mask[1], chunk, chunks, p);
+                double[] vc = causal.velocity(latent, t, text[0], mask[0], pooled[0], chunk, chunks, p);
+                double[] vu = causal.velocity(latent, t, text[1], mask[1], pooled[1], chunk, chunks, p);
                 for (int i = 0; i < latent.length; i++) latent[i] += (times[s + 1] - times[s]) * (vu[i] + r.guidance() * (vc[i] - vu[i]));
             }
         }

@@ -25,7 +25,8 @@ public final class CausalReference {
      * Velocity {@code [chunks·Nc, P]} of every chunk. {@code patches} holds the chunks in order ({@code Nc·P} each),
      * {@code t} one time per chunk, {@code text}/{@code mask} one branch's text states.
      */
-    public double[] velocity(double[] patches, double[] t, double[] text, double[] mask, TokenGrid chunk, int window, int patchSize) {
+    public double[] velocity(double[] patches, double[] t, double[] text, double[] mask, double[] pooled, TokenGrid chunk, int window,
+                             int patchSize) {
         int chunks = t.length;
         int n = chunk.volume();
         int frames = chunk.frames();
@@ -33,7 +34,7 @@ public final class CausalReference {
         double[][] x = new double[chunks][];
         for (int c = 0; c < chunks; c++) {
             double[] part = java.util.Arrays.copyOfRange(patches, c * n * patchSize, (c + 1) * n * patchSize);
-            emb[c] = ref.embed(part, new double[] {t[c]}, text, mask, chunk, c * frames, chunks * frames, 1);
+            emb[c] = ref.embed(part, new double[] {t[c]}, pooled, chunk, c * frames, chunks * frames, 1);
             x[c] = emb[c].x();
         }
         for (int block = 0; block < blocks; block++) {

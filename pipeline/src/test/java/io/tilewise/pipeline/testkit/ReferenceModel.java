@@ -47,21 +47,37 @@ public final class ReferenceModel {
         return layerNorm(h, dt, w.get("text.norm.weight"), w.get("text.norm.bias"));
     }
 
+    /** ids, mask {@code [B, L]} → mean of the real tokens' word embeddings {@code [B, dt]} (the pooled text). */
+    public double[] pooledWords(long[] ids, double[] mask, int batch) {
+        int len = c.text().maxTokens(), dt = c.text().hidden();
+        float[] embed = w.get("text.embed.weight");
+        double[] out = new double[batch * dt];
+        for (int b = 0; b < batch; b++) {
+            double count = 0;
+            for (int l = 0; l < len; l++) count += mask[b * len + l];
+            for (int l = 0; l < len; l++) {
+                int id = (int) ids[b * len + l];
+                for (int j = 0; j < dt; j++) out[b * dt + j] += mask[b * len + l] * embed[id * dt + j] / count;
+            }
+        }
+        return out;
+    }
+
     /** Result of the embed stage. */
     public record Embedded(double[] x, double[] temb, double[] e) {
     }
 
     /**
-     * The embed stage; {@code textStates [B, L, dt]} and {@code mask [B, L]} are read only with pooled text, the grid
-     * only with position features.
+     * The embed stage; {@code pooled [B, dt]} ({@link #pooledWords}) is read only with pooled text, the grid only with
+     * position features.
      */
-    public Embedded embed(double[] patches, double[] t, double[] textStates, double[] mask, TokenGrid grid, int batch) {
-        return embed(patches, t, textStates, mask, grid, 0, grid == null ? 1 : grid.frames(), batch);
+    public Embedded embed(double[] patches, double[] t, double[] pooled, TokenGrid grid, int batch) {
+        return embed(patches, t, pooled, grid, 0, grid == null ? 1 : grid.frames(), batch);
     }
 
     /** As above for a grid whose frame 0 is latent frame {@code firstFrame} of a clip of {@code clipFrames}. */
-    public Embedded embed(double[] patches, double[] t, double[] textStates, double[] mask, TokenGrid grid, int firstFrame,
-                          int clipFrames, int batch) {
+    public Embedded embed(double[] patches, double[] t, double[] pooled, TokenGrid grid, int firstFrame, int clipFrames,
+                          int batch) {
         int d = c.hidden();
         int half = c.freqDim() / 2;
         double[] x = linear(patches, "patch_embed", d, c.patchSize());
@@ -108,17 +124,8 @@ public final class ReferenceModel {
         }
         double[] temb = linear(silu(linear(emb, "time_embed.fc1", d, c.freqDim())), "time_embed.fc2", d, d);
         if (c.text().pooled()) {
-            int len = c.text().maxTokens(), dt = c.text().hidden();
-            double[] mean = new double[batch * dt];
-            for (int b = 0; b < batch; b++) {
-                double count = 0;
-                for (int l = 0; l < len; l++) count += mask[b * len + l];
-                for (int l = 0; l < len; l++) {
-                    for (int j = 0; j < dt; j++) mean[b * dt + j] += mask[b * len + l] * textStates[(b * len + l) * dt + j] / count;
-                }
-            }
-            double[] pooled = linear(mean, "text_pool", d, dt);
-            for (int i = 0; i < temb.length; i++) temb[i] += pooled[i];
+            double[] projected = linear(pooled, "text_pool", d, c.text().hidden());
+            for (int i = 0; i < temb.length; i++) temb[i] += projected[i];
         }
         double[] e = linear(silu(temb), "time_proj", 6 * d, d);
         return new Embedded(x, temb, e);
@@ -213,8 +220,9 @@ public final class ReferenceModel {
     }
 
     /** The whole velocity prediction {@code [B, N, P]} with dense self-attention. */
-    public double[] velocity(double[] patches, double[] t, double[] textStates, double[] mask, TokenGrid grid, int batch) {
-        Embedded emb = embed(patches, t, textStates, mask, grid, batch);
+    public double[] velocity(double[] patches, double[] t, double[] textStates, double[] mask, double[] pooled, TokenGrid grid,
+                             int batch) {
+        Embedded emb = embed(patches, t, pooled, grid, batch);
         double[] x = emb.x();
         for (int i = 0; i < c.blocks(); i++) {
             Qkv qkv = pre(i, x, emb.e(), grid, batch);
