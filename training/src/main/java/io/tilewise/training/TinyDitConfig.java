@@ -65,9 +65,10 @@ public record TinyDitConfig(int hidden, int heads, int blocks, int mlpRatio, int
      */
     public static final double ROPE_THETA = 100.0;
 
+    /** The bundled model's sizes, without pooled text or position features (both opt-in, see TrainTinyModel). */
     public static TinyDitConfig tinyT2v() {
         return new TinyDitConfig(128, 4, 4, 4, new int[] {1, 4, 4}, 3, 256, new int[] {8, 12, 12}, ROPE_THETA,
-                128, 4, 2, 16, Vocabulary.WORDS, true, 4);
+                128, 4, 2, 16, Vocabulary.WORDS, false, 0);
     }
 
     /** A very small config for tests: hidden 16, 2 heads, 1 block, 1 text layer, pooled text, 2 position frequencies. */

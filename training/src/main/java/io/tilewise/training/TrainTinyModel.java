@@ -32,8 +32,9 @@ import java.util.Random;
  * weights of another run (e.g. the bidirectional model) instead of the seed's initialisation. {@code --object-weight A}
  * weights the loss on the object's pixels 1 + A (0 = plain MSE; bidirectional model only). {@code --start
  * anywhere|trailing} is the data's start rule ({@link SyntheticVideos.Start}; default anywhere). {@code --pooled-text
- * true|false} (default true) adds the pooled text path ({@code text_pool}); false trains the architecture without it.
- * {@code --position-features K} (default 4; 0 = none) adds K-frequency fractional-position features ({@code pos_embed}).
+ * true|false} (default false) adds the pooled text path ({@code text_pool}). {@code --position-features K} (default 0 =
+ * none) adds K-frequency fractional-position features ({@code pos_embed}). Both are opt-in: the bundled weights have
+ * neither, and the documented retrain command must keep reproducing them.
  * {@code --high-noise P} trains a share P of the samples at t in [0.9, 1) (see {@link FlowMatching#batch}).
  */
 public final class TrainTinyModel {
@@ -62,8 +63,8 @@ public final class TrainTinyModel {
         long maxSteps = Long.parseLong(o.getOrDefault("max-steps", String.valueOf(Long.MAX_VALUE)));
         Path out = Path.of(o.getOrDefault("out", "models/tiny-t2v"));
         TinyDitConfig cfg = ("test".equals(o.get("size")) ? TinyDitConfig.testSized() : TinyDitConfig.tinyT2v())
-                .withConditioning(bool(o.getOrDefault("pooled-text", "true"), "--pooled-text"),
-                        Integer.parseInt(o.getOrDefault("position-features", "4")));
+                .withConditioning(bool(o.getOrDefault("pooled-text", "false"), "--pooled-text"),
+                        Integer.parseInt(o.getOrDefault("position-features", "0")));
         String command = "scripts/train-tiny-model " + String.join(" ", args);
         // PyTorch reads its thread counts when the engine loads (on the first NDManager): set them first. One thread
         // is the robust choice while other processes share the cores (OpenMP spin-waits collapse under contention).

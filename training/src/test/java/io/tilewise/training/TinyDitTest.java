@@ -11,6 +11,7 @@ import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TinyDitTest {
@@ -46,7 +47,8 @@ class TinyDitTest {
 
     @Test
     void parameterTableFollowsTheContract() {
-        Map<String, long[]> s = TinyDit.parameterShapes(TinyDitConfig.tinyT2v());
+        assertFalse(TinyDit.parameterShapes(TinyDitConfig.tinyT2v()).containsKey("text_pool.weight"), "opt-in only");
+        Map<String, long[]> s = TinyDit.parameterShapes(TinyDitConfig.tinyT2v().withConditioning(true, 4));
         assertArrayEquals(new long[] {384, 128}, s.get("blocks.3.attn.qkv.weight"));
         assertArrayEquals(new long[] {32}, s.get("blocks.0.attn.norm_q.weight"));
         assertArrayEquals(new long[] {256, 128}, s.get("blocks.1.cross.kv.weight"));
