@@ -3,6 +3,7 @@ package io.tilewise.pipeline.run;
 import io.tilewise.attention.memory.MemoryEstimate;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelWeights;
+import io.tilewise.pipeline.onnx.PositionFeatures;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -64,6 +65,8 @@ public final class GenerationMemory {
         e.floats("ORT buffers", n, config.headDim());
         e.floats("ORT buffers", batch, len, config.text().hidden() + 1);
         e.floats("ORT buffers", batch, 8, d);
+        if (config.text().pooled()) e.floats("ORT buffers", batch, config.text().hidden());
+        if (config.positionFeatures() > 0) e.floats("ORT buffers", n, PositionFeatures.width(config.positionFeatures()));
         e.floats("ORT activations", batch, n, 2L * config.mlpHidden() + 4 * d);
         e.floats("ORT activations", batch, heads, n, len);
         e.floats("latents", 4 + batch, n, p);
