@@ -19,7 +19,7 @@ import java.util.List;
  * @param textLayers text encoder layers
  * @param maxTokens prompt length L (ids are padded or truncated to it)
  * @param vocab the token vocabulary, id = index
- * @param pooledText whether the mean of the prompt's text states is added to the timestep embedding
+ * @param pooledText whether the mean word embedding of the prompt is added to the timestep embedding
  *                   ({@code text_pool}; config.json {@code text.pooled})
  * @param positionFeatures Fourier frequencies per axis of the fractional-position features added to the patch
  *                         embedding ({@code pos_embed}; 0 = none; config.json {@code position_features})

@@ -29,7 +29,7 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
                           int[] patch, int channels, int freqDim, int[] ropeAxes, double ropeTheta, TextConfig text,
                           int causalChunkFrames, Defaults defaults, String trainedFor, int positionFeatures) {
 
-    /** Most Fourier frequencies per axis of the position features (the bundled model uses 4). */
+    /** Most Fourier frequencies per axis of the position features. */
     static final int MAX_POSITION_FEATURES = 64;
 
     /** A config without position features. */
@@ -53,9 +53,9 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
     public static final String BOS = "<bos>";
 
     /**
-     * The text encoder's sizes and vocabulary (token id = index); {@code pooled}: the mean of the prompt's text
-     * states, through {@code text_pool}, is added to the timestep embedding (config.json {@code text.pooled},
-     * default false).
+     * The text encoder's sizes and vocabulary (token id = index); {@code pooled}: the mean word embedding of the
+     * prompt's real tokens, through {@code text_pool}, is added to the timestep embedding (config.json
+     * {@code text.pooled}, default false).
      */
     public record TextConfig(int hidden, int heads, int layers, int maxTokens, List<String> vocab, boolean pooled) {
         public TextConfig(int hidden, int heads, int layers, int maxTokens, List<String> vocab) {

@@ -1,5 +1,7 @@
 package io.tilewise.pipeline.model;
 
+import io.tilewise.pipeline.onnx.PositionFeatures;
+
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
@@ -49,7 +51,7 @@ public final class ModelWeights {
         m.put("text.norm.weight", dims(dt));
         m.put("text.norm.bias", dims(dt));
         linear(m, "patch_embed", d, p);
-        if (c.positionFeatures() > 0) m.put("pos_embed.weight", dims(d, 6 * c.positionFeatures()));
+        if (c.positionFeatures() > 0) m.put("pos_embed.weight", dims(d, PositionFeatures.width(c.positionFeatures())));
         linear(m, "time_embed.fc1", d, c.freqDim());
         linear(m, "time_embed.fc2", d, d);
         linear(m, "time_proj", 6 * d, d);
