@@ -123,6 +123,15 @@ class TinyDitTest {
     }
 
     @Test
+    void textEmbedScaleMultipliesOnlyTheWordEmbeddings() {
+        Map<String, float[]> base = TinyDit.initialValues(CFG, 2);
+        Map<String, float[]> scaled = TrainTinyModel.scaled(TinyDit.initialValues(CFG, 2), "text.embed.weight", 50);
+        float[] e = base.get("text.embed.weight");
+        for (int i = 0; i < e.length; i++) assertEquals(50 * e[i], scaled.get("text.embed.weight")[i], 1e-6f);
+        assertArrayEquals(base.get("text.pos.weight"), scaled.get("text.pos.weight"));
+    }
+
+    @Test
     void freshModelPredictsZeroAndTrainsFromThere() {
         // The head starts at zero, so the first prediction is exactly 0 (block gates start open, see GATE_INIT).
         try (NDManager root = NDManager.newBaseManager()) {
