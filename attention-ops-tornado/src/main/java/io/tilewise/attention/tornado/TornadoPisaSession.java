@@ -6,6 +6,7 @@ import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.TileSummaries;
 import io.tilewise.attention.piecewise.PisaPlanner;
 import io.tilewise.attention.piecewise.PisaSpec;
+import io.tilewise.attention.tensor.PermutedCall;
 import io.tilewise.attention.tensor.Tensor;
 
 /**
@@ -13,12 +14,14 @@ import io.tilewise.attention.tensor.Tensor;
  * blocks and computes the tile summaries from that call's q and k — the plan depends on the inputs, so it is
  * uploaded with every call — and the device runs the plan executor with the summaries (same semantics as the CPU
  * {@code PisaKernel}). The task graph is built on the first call (when the plan's size is known) and reused: PISA
- * keeps a fixed number of exact blocks per query block, so every later plan has the same entry counts.
+ * keeps a fixed number of exact blocks per query block, so every later plan has the same entry counts. With a PISA
+ * tiling, q, k, v are gathered into tile order on the host first and out, lse scattered back.
  */
 final class TornadoPisaSession extends TornadoSession {
 
     private final PisaPlanner planner;
     private final AttentionGraph.Variant variant;
+    private final PermutedCall tiled;
     private AttentionGraph graph;
     private boolean graphFirstOrder;
     private volatile double executedDensity;
@@ -27,12 +30,23 @@ final class TornadoPisaSession extends TornadoSession {
         super(shape);
         this.planner = new PisaPlanner(spec);
         this.variant = variant;
+        this.tiled = PermutedCall.ofOrder(spec.order(shape.layout()));
         int blocks = spec.blocks(shape.seqLen());
         this.executedDensity = spec.topK(blocks) / (double) blocks;
     }
 
     @Override
     protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
+        if (tiled == null) {
+            run(q, k, v, ctx, out, lse);
+            return;
+        }
+        tiled.gather(q, k, v);
+        run(tiled.q(), tiled.k(), tiled.v(), ctx, tiled.out(), lse == null ? null : tiled.lse());
+        tiled.scatter(out, lse);
+    }
+
+    private void run(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
         AttentionShape s = shape();
         float scale = ctx.scaleFor(s.headDim());
         double density = 0;
@@ -59,5 +73,11 @@ final class TornadoPisaSession extends TornadoSession {
     @Override
     public double executedDensity() {
         return executedDensity;
+    }
+
+    @Override
+    protected void release() {
+        super.release();
+        if (tiled != null) tiled.close();
     }
 }

@@ -84,4 +84,37 @@ public record TokenLayout(TokenGrid grid, int textTokens, TextPlacement placemen
     public String toString() {
         return textTokens == 0 ? grid.toString() : grid + "+" + textTokens + "txt(" + placement + ")";
     }
+
+    /**
+     * The token order that makes boxes of the grid contiguous: {@code order[p]} is the layout position of the
+     * {@code p}-th token when video tokens are listed box by box (boxes frame-major, then row-major; frame-major and
+     * row-major inside a box; boxes at the grid's far edges are cut short) and text tokens come after all video
+     * tokens. Text goes last even for a prefix layout so that the boxes start at position 0 and line up with a
+     * plan's tiles whatever the text length.
+     *
+     * @param box (frames, height, width) of one box, each >= 1
+     */
+    public int[] boxOrder(int[] box) {
+        if (box == null || box.length != 3 || box[0] < 1 || box[1] < 1 || box[2] < 1) {
+            throw new IllegalArgumentException("box " + java.util.Arrays.toString(box) + " must be 3 sizes >= 1");
+        }
+        int[] order = new int[seqLen()];
+        int p = 0;
+        for (int f0 = 0; f0 < grid.frames(); f0 += box[0]) {
+            for (int y0 = 0; y0 < grid.height(); y0 += box[1]) {
+                for (int x0 = 0; x0 < grid.width(); x0 += box[2]) {
+                    int f1 = Math.min(f0 + box[0], grid.frames());
+                    int y1 = Math.min(y0 + box[1], grid.height());
+                    int x1 = Math.min(x0 + box[2], grid.width());
+                    for (int f = f0; f < f1; f++) {
+                        for (int y = y0; y < y1; y++) {
+                            for (int x = x0; x < x1; x++) order[p++] = videoIndex(f, y, x);
+                        }
+                    }
+                }
+            }
+        }
+        for (int t = 0; t < textTokens; t++) order[p++] = textStart() + t;
+        return order;
+    }
 }

@@ -4,6 +4,7 @@ import io.tilewise.attention.api.AbstractAttentionSession;
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.blocksparse.BlockSparseExecutor;
+import io.tilewise.attention.tensor.RowPermutation;
 import io.tilewise.attention.tensor.Tensor;
 
 /**
@@ -14,20 +15,16 @@ final class GnaSession extends AbstractAttentionSession {
 
     private final GnaTiledPlan tiled;
     private final BlockSparseExecutor executor;
-    private final GnaPermutation queries;
-    private final GnaPermutation keys;
+    private final RowPermutation queries;
+    private final RowPermutation keys;
     private Tensor q2, k2, v2, out2, lse2;
 
     GnaSession(AttentionShape shape, GnaTiledPlan tiled) {
         super(shape);
         this.tiled = tiled;
         this.executor = new BlockSparseExecutor(shape.headDim());
-        this.queries = permutation(tiled.queryOrder());
-        this.keys = permutation(tiled.keyOrder());
-    }
-
-    private static GnaPermutation permutation(int[] order) {
-        return order == null || GnaPermutation.isIdentity(order) ? null : new GnaPermutation(order);
+        this.queries = RowPermutation.ofOrder(tiled.queryOrder());
+        this.keys = RowPermutation.ofOrder(tiled.keyOrder());
     }
 
     @Override

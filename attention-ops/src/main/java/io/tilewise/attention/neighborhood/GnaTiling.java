@@ -1,6 +1,5 @@
 package io.tilewise.attention.neighborhood;
 
-import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
 
 import java.util.Arrays;
@@ -11,9 +10,7 @@ import java.util.Arrays;
  * permuted independently (the executor only needs both sequences to have the same length), so the query box can
  * sit inside one stride group while the key box follows the window starts.
  *
- * <p>Box order: video tokens box by box (boxes frame-major, then row-major), frame-major and row-major inside a
- * box; text tokens after all video tokens. Text goes last even for a prefix layout so that the video boxes start
- * at position 0 and line up with the plan's tiles whatever the text length.
+ * <p>Box order: {@link TokenLayout#boxOrder} (video tokens box by box, text tokens last).
  *
  * @param queryTile query tile in tokens
  * @param keyTile   key tile in tokens
@@ -48,26 +45,7 @@ public record GnaTiling(int queryTile, int keyTile, int[] queryBox, int[] keyBox
     }
 
     static int[] order(TokenLayout layout, int[] box) {
-        if (box == null) return null;
-        TokenGrid grid = layout.grid();
-        int[] order = new int[layout.seqLen()];
-        int p = 0;
-        for (int f0 = 0; f0 < grid.frames(); f0 += box[0]) {
-            for (int y0 = 0; y0 < grid.height(); y0 += box[1]) {
-                for (int x0 = 0; x0 < grid.width(); x0 += box[2]) {
-                    int f1 = Math.min(f0 + box[0], grid.frames());
-                    int y1 = Math.min(y0 + box[1], grid.height());
-                    int x1 = Math.min(x0 + box[2], grid.width());
-                    for (int f = f0; f < f1; f++) {
-                        for (int y = y0; y < y1; y++) {
-                            for (int x = x0; x < x1; x++) order[p++] = layout.videoIndex(f, y, x);
-                        }
-                    }
-                }
-            }
-        }
-        for (int t = 0; t < layout.textTokens(); t++) order[p++] = layout.textStart() + t;
-        return order;
+        return box == null ? null : layout.boxOrder(box);
     }
 
     static int volume(int[] box) {

@@ -11,6 +11,7 @@ import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.PlannedKernel;
 import io.tilewise.attention.blocksparse.TileSummaries;
 import io.tilewise.attention.cost.CostEstimate;
+import io.tilewise.attention.tensor.PermutedCall;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -22,6 +23,7 @@ import java.lang.foreign.MemorySegment;
  * ln n_j}, value {@code Σv_j/n_j}) whose softmax mass {@code g_i} weights the first-order row
  * {@code τ·q_iᵀH/T} before normalisation. The executor rescales {@code g_i} with the running max like the
  * numerator, so {@code (acc + g·f)/l} equals {@code (exact_num + zeroth_num + first_order)/(exact_den + g_i)}.
+ * With a tiling ({@link PisaTiling}) q, k, v are gathered into tile order first and out, lse scattered back.
  */
 public final class PisaKernel implements PlannedKernel {
 
@@ -90,12 +92,14 @@ public final class PisaKernel implements PlannedKernel {
     private static final class Session extends AbstractAttentionSession {
         private final PisaPlanner planner;
         private final BlockSparseExecutor executor;
+        private final PermutedCall tiled;
         private volatile double executedDensity;
 
         Session(AttentionShape shape, PisaSpec spec) {
             super(shape);
             this.planner = new PisaPlanner(spec);
             this.executor = new BlockSparseExecutor(shape.headDim());
+            this.tiled = PermutedCall.ofOrder(spec.order(shape.layout()));
             int blocks = spec.blocks(shape.seqLen());
             // Before the first call: the nominal fraction of blocks (exact after the first forward).
             this.executedDensity = spec.topK(blocks) / (double) blocks;
@@ -103,6 +107,16 @@ public final class PisaKernel implements PlannedKernel {
 
         @Override
         protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
+            if (tiled == null) {
+                run(q, k, v, ctx, out, lse);
+                return;
+            }
+            tiled.gather(q, k, v);
+            run(tiled.q(), tiled.k(), tiled.v(), ctx, tiled.out(), lse == null ? null : tiled.lse());
+            tiled.scatter(out, lse);
+        }
+
+        private void run(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
             float scale = ctx.scaleFor(shape().headDim());
             int batch = q.batch();
             double density = 0;
@@ -129,6 +143,11 @@ public final class PisaKernel implements PlannedKernel {
         @Override
         public double executedDensity() {
             return executedDensity;
+        }
+
+        @Override
+        protected void release() {
+            if (tiled != null) tiled.close();
         }
 
         private static Tensor slice(Tensor t, int b) {

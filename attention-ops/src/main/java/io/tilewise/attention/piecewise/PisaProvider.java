@@ -13,8 +13,9 @@ public final class PisaProvider implements AttentionMethodProvider {
 
     @Override
     public String summary() {
-        return "pisa:density=F,block=N,first_order=0|1,bias=0|1,keep_or_drop=0|1 — top-k key blocks exact, the rest "
-                + "Taylor-approximated (defaults 0.15, 64, 1, 1, 0; keep_or_drop=1 drops them instead)";
+        return "pisa:density=F,block=N,first_order=0|1,bias=0|1,keep_or_drop=0|1,tile=auto|none|FxHxW — top-k key blocks "
+                + "exact, the rest Taylor-approximated (defaults 0.15, 64, 1, 1, 0, auto; keep_or_drop=1 drops them instead; "
+                + "on a grid blocks are boxes of neighbouring tokens)";
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tilewise.attention.piecewise;
 
+import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.util.Arrays;
@@ -19,31 +20,54 @@ public final class PisaReference {
     private PisaReference() {
     }
 
-    /** PISA attention of every batch and head; {@code lse} (may be null) gets {@code log(exact_den + g_i)}. */
+    /**
+     * PISA attention of every batch and head on a 1-D sequence (no tiling); {@code lse} (may be null) gets
+     * {@code log(exact_den + g_i)}.
+     */
     public static void forward(Tensor q, Tensor k, Tensor v, float scale, PisaSpec spec, Tensor out, Tensor lse) {
+        forward(q, k, v, TokenLayout.sequence(q.seqLen()), scale, spec, out, lse);
+    }
+
+    /**
+     * PISA attention on {@code layout}: each head's rows are put in the spec's tile order ({@link PisaTiling}),
+     * attended there, and the output rows put back.
+     */
+    public static void forward(Tensor q, Tensor k, Tensor v, TokenLayout layout, float scale, PisaSpec spec, Tensor out, Tensor lse) {
         q.requireSameShape(k, "k");
         q.requireSameShape(v, "v");
         q.requireSameShape(out, "out");
         int heads = q.heads();
         int seqLen = q.seqLen();
         int headDim = q.headDim();
+        if (layout.seqLen() != seqLen) throw new IllegalArgumentException("layout has " + layout.seqLen() + " tokens, q has " + seqLen);
+        int[] tiled = spec.order(layout);
+        int[] order = tiled != null ? tiled : IntStream.range(0, seqLen).toArray();
         IntStream.range(0, q.batch() * heads).parallel().forEach(bh -> {
             int b = bh / heads;
             int h = bh % heads;
-            float[] qh = new float[seqLen * headDim];
-            float[] kh = new float[seqLen * headDim];
-            float[] vh = new float[seqLen * headDim];
-            q.copyHeadTo(b, h, qh, 0);
-            k.copyHeadTo(b, h, kh, 0);
-            v.copyHeadTo(b, h, vh, 0);
+            float[] qh = permuted(q, b, h, order);
+            float[] kh = permuted(k, b, h, order);
+            float[] vh = permuted(v, b, h, order);
             float[] oh = new float[seqLen * headDim];
             float[] lh = new float[seqLen];
             head(qh, kh, vh, seqLen, headDim, scale, spec, oh, lh);
-            out.copyRowsFrom(b, h, 0, seqLen, oh, 0);
+            float[] back = new float[seqLen * headDim];
+            for (int p = 0; p < seqLen; p++) System.arraycopy(oh, p * headDim, back, order[p] * headDim, headDim);
+            out.copyRowsFrom(b, h, 0, seqLen, back, 0);
             if (lse != null) {
-                for (int i = 0; i < seqLen; i++) lse.set(b, h, i, 0, lh[i]);
+                for (int p = 0; p < seqLen; p++) lse.set(b, h, order[p], 0, lh[p]);
             }
         });
+    }
+
+    /** Rows of head (b, h) with row {@code p} taken from layout row {@code order[p]}. */
+    private static float[] permuted(Tensor t, int b, int h, int[] order) {
+        int d = t.headDim();
+        float[] rows = new float[t.seqLen() * d];
+        t.copyHeadTo(b, h, rows, 0);
+        float[] out = new float[rows.length];
+        for (int p = 0; p < order.length; p++) System.arraycopy(rows, order[p] * d, out, p * d, d);
+        return out;
     }
 
     /** The selected key blocks of every query block of one head, each ascending. */

@@ -3,6 +3,9 @@ package io.tilewise.attention.piecewise;
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.TextPlacement;
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.api.TokenMask;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.dense.DenseReference;
@@ -30,7 +33,7 @@ class PisaKernelVsReferenceTest {
              Tensor actualLse = p.q().lseLike();
              AttentionSession session = new PisaKernel(spec).prepare(shape)) {
             float scale = AttentionContext.standalone().scaleFor(shape.headDim());
-            PisaReference.forward(p.q(), p.k(), p.v(), scale, spec, expected, expectedLse);
+            PisaReference.forward(p.q(), p.k(), p.v(), shape.layout(), scale, spec, expected, expectedLse);
             session.forward(p.q(), p.k(), p.v(), AttentionContext.standalone(), actual, actualLse);
             TensorMetrics m = TensorMetrics.compare(actual, expected);
             TensorMetrics lse = TensorMetrics.compare(actualLse, expectedLse);
@@ -62,6 +65,49 @@ class PisaKernelVsReferenceTest {
             check(s, shape, random);
             check(s, shape, clustered);
         }
+    }
+
+    /** On video grids the blocks are boxes (tile=auto, an explicit box, or with text tokens after the video). */
+    @ParameterizedTest(name = "{0} {1} text {2}")
+    @CsvSource(delimiter = '|', value = {
+            "4x8x8|pisa:density=0.25,block=16|0",
+            "4x8x8|pisa:density=0.25,block=16,tile=1x4x4|0",
+            "3x6x10|pisa:density=0.3,block=15,first_order=0|0",
+            "1x12x12|pisa:density=0.2,block=16|0",
+            "4x8x8|pisa:density=0.25,block=16|5",
+            "4x8x8|pisa:density=0.25,block=16,bias=1,keep_or_drop=1|0"})
+    void matchesReferenceOnGrids(String grid, String spec, int text) {
+        TokenGrid g = TokenGrid.parse(grid);
+        TokenLayout layout = text == 0 ? TokenLayout.video(g) : new TokenLayout(g, text, TextPlacement.PREFIX);
+        AttentionShape shape = new AttentionShape(2, 2, 32, layout);
+        PisaSpec s = PisaSpec.parse(io.tilewise.attention.spec.MethodSpec.parse(spec));
+        try (Problems random = Problems.random(shape, 9);
+             Problems clustered = PisaProblems.clustered(2, 2, layout.seqLen(), 32, s.block(), 0.5, 4)) {
+            check(s, shape, random);
+            check(s, shape, clustered);
+        }
+    }
+
+    /** The box order changes which tokens share a block, so the result differs from the layout-order blocks. */
+    @Test
+    void boxesAreNotTheLayoutOrder() {
+        AttentionShape shape = new AttentionShape(1, 2, 32, TokenLayout.video(TokenGrid.parse("4x8x8")));
+        PisaSpec boxes = PisaSpec.parse(io.tilewise.attention.spec.MethodSpec.parse("pisa:density=0.25,block=16"));
+        PisaSpec rows = PisaSpec.parse(io.tilewise.attention.spec.MethodSpec.parse("pisa:density=0.25,block=16,tile=none"));
+        assertArrayEquals(new int[] {2, 2, 4}, boxes.tiling().boxFor(shape.layout().grid(), 16));
+        try (Problems p = Problems.random(shape, 3); Tensor a = p.q().zerosLike(); Tensor b = p.q().zerosLike();
+             AttentionSession sa = new PisaKernel(boxes).prepare(shape); AttentionSession sb = new PisaKernel(rows).prepare(shape)) {
+            sa.forward(p.q(), p.k(), p.v(), AttentionContext.standalone(), a);
+            sb.forward(p.q(), p.k(), p.v(), AttentionContext.standalone(), b);
+            assertTrue(TensorMetrics.compare(a, b).relL2() > 1e-3, "box and row blocks gave the same output");
+        }
+    }
+
+    /** Density 1 with box tiling is still dense attention. */
+    @Test
+    void densityOneWithBoxesEqualsDense() {
+        AttentionShape shape = new AttentionShape(2, 3, 64, new TokenLayout(TokenGrid.parse("4x8x8"), 6, TextPlacement.SUFFIX));
+        KernelVsReference.check(new PisaKernel(new PisaSpec(1.0, 16, true, true, false)), shape, null, 5);
     }
 
     @ParameterizedTest(name = "{0}")

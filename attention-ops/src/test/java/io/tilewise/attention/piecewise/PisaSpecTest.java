@@ -26,6 +26,15 @@ class PisaSpecTest {
         assertEquals(PisaSpec.defaults(), s);
         assertEquals(new PisaSpec(0.15, 64, true, true, false), s);
         assertEquals("pisa:density=0.15,block=64,first_order=1,bias=1", s.canonical());
+        assertEquals(PisaTiling.AUTO, s.tiling());
+    }
+
+    @Test
+    void tileNamesTheBoxOrNone() {
+        assertEquals(PisaTiling.box(2, 4, 4), parse("pisa:block=32,tile=2x4x4").tiling());
+        assertEquals(PisaTiling.NONE, parse("pisa:tile=none").tiling());
+        assertEquals(PisaTiling.AUTO, parse("pisa:tile=auto").tiling());
+        assertEquals("pisa:density=0.15,block=64,first_order=1,bias=1,tile=none", parse("pisa:tile=none").canonical());
     }
 
     @ParameterizedTest
@@ -34,6 +43,8 @@ class PisaSpecTest {
             "pisa:density=1.0,block=32,first_order=0,bias=0",
             "pisa:density=0.5,block=64,bias=1,keep_or_drop=1",
             "pisa:block=7,bias=false",
+            "pisa:density=0.25,tile=none",
+            "pisa:density=0.25,block=32,tile=2x4x4",
             "pisa:keep_or_drop=1,first_order=0"})
     void canonicalFormParsesToTheSameSpec(String text) {
         PisaSpec s = parse(text);
@@ -63,7 +74,10 @@ class PisaSpecTest {
             "pisa:bias=2|pisa: bias=2 is not allowed; expected 0 or 1",
             "pisa:first_order=maybe|pisa: first_order=maybe is not allowed; expected 0 or 1",
             "pisa:keep_or_drop=1,first_order=1|pisa: first_order=1 is not allowed; expected 0 with keep_or_drop=1 (dropped blocks have no first-order term)",
-            "pisa:topk=3|pisa: unknown parameter 'topk'; known: density, block, first_order, bias, keep_or_drop"})
+            "pisa:tile=4x4x2|pisa: tile=4x4x2 is not allowed; expected auto, none or a box FxHxW of block=64 tokens (e.g. 4x4x4 for block 64)",
+            "pisa:tile=cube|pisa: tile=cube is not allowed; expected auto, none or a box FxHxW of block=64 tokens (e.g. 4x4x4 for block 64)",
+            "pisa:block=32,tile=0x8x4|pisa: tile=0x8x4 is not allowed; expected sizes in 1..4096",
+            "pisa:topk=3|pisa: unknown parameter 'topk'; known: density, block, first_order, bias, keep_or_drop, tile"})
     void badValuesAreOneLineErrorsNamingTheParameter(String text, String message) {
         SpecException e = assertThrows(SpecException.class, () -> parse(text));
         assertEquals(message, e.getMessage());

@@ -90,7 +90,7 @@ public final class ResidualKernel implements AttentionKernel {
             case DenseKernel dense -> new StaticDropped(dense.prepare(shape, device),
                     BlockSparsePlan.dense(shape.seqLen(), ChunkCausal.TILE, ChunkCausal.TILE), RowOrders.IDENTITY);
             case ParoKernel paro -> new ParoDropped(paro.plan(), paro.prepare(shape, device));
-            case PisaKernel pisa -> new FrozenSelection(pisa.pisaSpec(), shape.headDim());
+            case PisaKernel pisa -> new FrozenSelection(pisa.pisaSpec(), shape);
             default -> throw new IllegalStateException("unreachable: supports() refuses " + inner.id());
         };
     }

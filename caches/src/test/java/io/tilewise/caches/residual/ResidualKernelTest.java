@@ -9,6 +9,7 @@ import io.tilewise.attention.api.StatefulSession;
 import io.tilewise.attention.api.TokenMask;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.neighborhood.GnaKernel;
+import io.tilewise.attention.piecewise.PisaKernel;
 import io.tilewise.attention.radial.RadialKernel;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.spec.MethodSpec;
@@ -25,6 +26,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,6 +109,28 @@ class ResidualKernelTest {
             forward(s, moved, Attn.at(3, 0, Branch.COND), reused);
             try (Attn.Result dense = Attn.reference(moved.q(), moved.k(), moved.v(), null)) {
                 Attn.assertClose(dense.out(), reused.out(), Attn.REL_L2, "refresh at step 3");
+            }
+        }
+    }
+
+    /**
+     * PISA on a grid chooses its blocks in box order (2x4x8 boxes here): between refreshes the frozen selection runs
+     * in that order, so on unchanged inputs kept part + cached dropped part is still dense attention.
+     */
+    @Test
+    void frozenPisaSelectionRunsInItsTileOrder() {
+        String pisa = "pisa:density=0.25,block=64";
+        assertArrayEquals(new int[] {2, 4, 8},
+                ((PisaKernel) kernel(pisa)).pisaSpec().tiling().boxFor(SHAPE.layout().grid(), 64));
+        for (String reuse : new String[] {"lse", "delta"}) {
+            try (Attn.Problem p = Attn.Problem.random(SHAPE, 41);
+                 Attn.Result dense = Attn.reference(p.q(), p.k(), p.v(), null);
+                 Attn.Result actual = Attn.Result.like(p.q());
+                 AttentionSession s = kernel("cache(tau=3,reuse=" + reuse + "):" + pisa).prepare(SHAPE)) {
+                for (int step = 0; step < 3; step++) {
+                    forward(s, p, Attn.at(step, 0, Branch.COND), actual);
+                    Attn.assertClose(dense.out(), actual.out(), Attn.REL_L2, reuse + " step " + step);
+                }
             }
         }
     }

@@ -13,6 +13,7 @@ import io.tilewise.attention.dense.DenseKernel;
 import io.tilewise.attention.metrics.TensorMetrics;
 import io.tilewise.attention.piecewise.PisaKernel;
 import io.tilewise.attention.piecewise.PisaPlanner;
+import io.tilewise.attention.tensor.PermutedCall;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -98,12 +99,25 @@ public final class ProbedKernel extends ForwardingKernel {
             float scale = ctx.scaleFor(shape().headDim());
             PisaPlanner planner = new PisaPlanner(pisa.pisaSpec());
             BlockSparseExecutor executor = new BlockSparseExecutor(shape().headDim());
-            for (int b = 0; b < q.batch(); b++) {
-                BlockSparsePlan exact = MaskMass.exactPart(planner.plan(q, k, v, b, scale).plan());
-                try (Tensor qb = slice(q, b); Tensor kb = slice(k, b); Tensor vb = slice(v, b);
-                     Tensor ob = slice(exactOut, b); Tensor lb = slice(exactLse, b)) {
-                    executor.execute(exact, qb, kb, vb, scale, ob, lb, null);
+            // The plan is in PISA's tile order: run it there, then put the LSE rows back in layout order.
+            try (PermutedCall tiled = PermutedCall.ofOrder(pisa.pisaSpec().order(shape().layout()))) {
+                Tensor tq = q, tk = k, tv = v, to = exactOut, tl = exactLse;
+                if (tiled != null) {
+                    tiled.gather(q, k, v);
+                    tq = tiled.q();
+                    tk = tiled.k();
+                    tv = tiled.v();
+                    to = tiled.out();
+                    tl = tiled.lse();
                 }
+                for (int b = 0; b < q.batch(); b++) {
+                    BlockSparsePlan exact = MaskMass.exactPart(planner.plan(tq, tk, tv, b, scale).plan());
+                    try (Tensor qb = slice(tq, b); Tensor kb = slice(tk, b); Tensor vb = slice(tv, b);
+                         Tensor ob = slice(to, b); Tensor lb = slice(tl, b)) {
+                        executor.execute(exact, qb, kb, vb, scale, ob, lb, null);
+                    }
+                }
+                if (tiled != null) tiled.scatter(exactOut, exactLse);
             }
             return exactLse;
         }

@@ -16,6 +16,7 @@ import io.tilewise.attention.neighborhood.GnaMask;
 import io.tilewise.attention.piecewise.PisaKernel;
 import io.tilewise.attention.piecewise.PisaPlanner;
 import io.tilewise.attention.spec.AttentionMethods;
+import io.tilewise.attention.tensor.PermutedCall;
 import io.tilewise.attention.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -54,13 +55,19 @@ class ProbedKernelTest {
     void pisaApproximatedTilesCountAsOutsideTheMask() {
         PisaKernel pisa = (PisaKernel) AttentionMethods.create("pisa:density=0.25,block=16");
         ProbeRecord r = probeOnce(pisa, 2);
-        try (Inputs in = new Inputs(2)) {
+        // PISA's blocks are 2x2x4 boxes on this grid: plan in box order, map the mask back to layout positions.
+        int[] order = pisa.pisaSpec().order(LAYOUT);
+        assertArrayEquals(new int[] {2, 2, 4}, pisa.pisaSpec().tiling().boxFor(LAYOUT.grid(), 16));
+        int[] position = new int[order.length];
+        for (int p = 0; p < order.length; p++) position[order[p]] = p;
+        try (Inputs in = new Inputs(2); PermutedCall tiled = new PermutedCall(order)) {
             float scale = AttentionContext.standalone().scaleFor(SHAPE.headDim());
-            BlockSparsePlan full = new PisaPlanner(pisa.pisaSpec()).plan(in.q, in.k, in.v, 0, scale).plan();
+            tiled.gather(in.q, in.k, in.v);
+            BlockSparsePlan full = new PisaPlanner(pisa.pisaSpec()).plan(tiled.q(), tiled.k(), tiled.v(), 0, scale).plan();
             assertTrue(full.hasApproximation(), "the test needs approximated tiles");
             BlockSparsePlan exact = MaskMass.exactPart(full);
             assertTrue(!exact.hasApproximation() && exact.exactEntries() == full.exactEntries());
-            assertEquals(bruteForceMass(in, exact::allows), r.maskMass(), 1e-5);
+            assertEquals(bruteForceMass(in, (h, q, k) -> exact.allows(h, position[q], position[k])), r.maskMass(), 1e-5);
             assertEquals(bruteForceError(pisa, in), r.relL2(), 1e-5);
         }
         assertTrue(r.maskMass() < 0.95, "a quarter of the blocks cannot hold all the mass of random inputs: " + r.maskMass());

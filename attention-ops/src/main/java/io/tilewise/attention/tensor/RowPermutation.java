@@ -1,15 +1,15 @@
-package io.tilewise.attention.neighborhood;
+package io.tilewise.attention.tensor;
 
 import io.tilewise.attention.cpu.Parallel;
-import io.tilewise.attention.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
 
 /**
- * Row permutation of {@code [batch, heads, seqLen, width]} tensors, stored as runs of consecutive rows (a box row
- * of the grid is a run), so a permute is a few block copies per head.
+ * Row permutation of {@code [batch, heads, seqLen, width]} tensors (the same for every head), stored as runs of
+ * consecutive rows (a box row of the grid is a run), so a permute is a few block copies per head. Used by the
+ * methods that run their tiles on grid boxes (GNA, PISA).
  */
-final class GnaPermutation {
+public final class RowPermutation {
 
     private final int seqLen;
     private final int[] toStart;
@@ -17,7 +17,7 @@ final class GnaPermutation {
     private final int[] length;
 
     /** {@code order[p]} = source row of destination row {@code p}. */
-    GnaPermutation(int[] order) {
+    public RowPermutation(int[] order) {
         this.seqLen = order.length;
         int runs = 0;
         for (int p = 0; p < order.length; p++) {
@@ -38,12 +38,12 @@ final class GnaPermutation {
     }
 
     /** {@code dst[p] = src[order[p]]} for every (batch, head). */
-    void gather(Tensor src, Tensor dst) {
+    public void gather(Tensor src, Tensor dst) {
         copy(src, dst, true);
     }
 
     /** {@code dst[order[p]] = src[p]} for every (batch, head): undoes {@link #gather}. */
-    void scatter(Tensor src, Tensor dst) {
+    public void scatter(Tensor src, Tensor dst) {
         copy(src, dst, false);
     }
 
@@ -66,7 +66,12 @@ final class GnaPermutation {
         });
     }
 
-    static boolean isIdentity(int[] order) {
+    /** The permutation of {@code order}, or null when there is nothing to move (a null or identity order). */
+    public static RowPermutation ofOrder(int[] order) {
+        return order == null || isIdentity(order) ? null : new RowPermutation(order);
+    }
+
+    private static boolean isIdentity(int[] order) {
         for (int p = 0; p < order.length; p++) {
             if (order[p] != p) return false;
         }
