@@ -37,13 +37,7 @@ final class TornadoPisaSession extends TornadoSession {
 
     @Override
     protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
-        if (tiled == null) {
-            run(q, k, v, ctx, out, lse);
-            return;
-        }
-        tiled.gather(q, k, v);
-        run(tiled.q(), tiled.k(), tiled.v(), ctx, tiled.out(), lse == null ? null : tiled.lse());
-        tiled.scatter(out, lse);
+        PermutedCall.run(tiled, q, k, v, out, lse, (tq, tk, tv, to, tl) -> run(tq, tk, tv, ctx, to, tl));
     }
 
     private void run(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {

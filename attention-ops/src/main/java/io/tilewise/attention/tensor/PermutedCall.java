@@ -21,6 +21,23 @@ public final class PermutedCall implements AutoCloseable {
         return RowPermutation.ofOrder(order) == null ? null : new PermutedCall(order);
     }
 
+    /** An attention computation on q, k, v into out and (when not null) lse. */
+    @FunctionalInterface
+    public interface Attention {
+        void compute(Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse);
+    }
+
+    /** Runs {@code attention} in {@code call}'s order, or directly on the inputs when {@code call} is null. */
+    public static void run(PermutedCall call, Tensor q, Tensor k, Tensor v, Tensor out, Tensor lse, Attention attention) {
+        if (call == null) {
+            attention.compute(q, k, v, out, lse);
+            return;
+        }
+        call.gather(q, k, v);
+        attention.compute(call.q, call.k, call.v, call.out, lse == null ? null : call.lse);
+        call.scatter(out, lse);
+    }
+
     public void gather(Tensor q, Tensor k, Tensor v) {
         if (this.q == null || !this.q.sameShape(q)) {
             close();
