@@ -3,6 +3,8 @@ package io.tilewise.attention.tornado;
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.metrics.TensorMetrics;
 import io.tilewise.attention.piecewise.PisaKernel;
 import io.tilewise.attention.piecewise.PisaReference;
@@ -28,20 +30,24 @@ class PisaTornadoVsReferenceTest {
         DeviceCheck.requireDevice();
     }
 
-    @ParameterizedTest(name = "{5} batch {0} heads {1} seqLen {2} headDim {3} {4}")
+    @ParameterizedTest(name = "{5} batch {0} heads {1} seqLen {2} headDim {3} {4} grid {6}")
     @CsvSource(delimiter = '|', value = {
-            "2|3|1000|64|pisa:density=0.25,block=64,first_order=1,bias=1|TILED",
-            "2|3|1000|64|pisa:density=0.15,block=64,first_order=0,bias=1|LOOP",
-            "1|1|1021|128|pisa:density=0.15,block=64,first_order=1,bias=0|LOOP",
-            "2|1|257|32|pisa:density=0.15,block=32,first_order=1,bias=1|TILED",
-            "1|2|300|72|pisa:density=0.25,block=40,first_order=1,bias=1|TILED",
-            "1|1|130|16|pisa:density=0.1,block=7,first_order=1,bias=1|LOOP",
-            "1|1|5|32|pisa:density=0.5,block=64,first_order=1,bias=1|TILED",
-            "2|3|1000|64|pisa:density=0.25,block=64,bias=1,keep_or_drop=1|TILED",
-            "1|1|4096|64|pisa:density=0.15,block=128,first_order=1,bias=1|TILED"})
+            "2|3|1000|64|pisa:density=0.25,block=64,first_order=1,bias=1|TILED|",
+            "2|3|1000|64|pisa:density=0.15,block=64,first_order=0,bias=1|LOOP|",
+            "1|1|1021|128|pisa:density=0.15,block=64,first_order=1,bias=0|LOOP|",
+            "2|1|257|32|pisa:density=0.15,block=32,first_order=1,bias=1|TILED|",
+            "1|2|300|72|pisa:density=0.25,block=40,first_order=1,bias=1|TILED|",
+            "1|1|130|16|pisa:density=0.1,block=7,first_order=1,bias=1|LOOP|",
+            "1|1|5|32|pisa:density=0.5,block=64,first_order=1,bias=1|TILED|",
+            "2|3|1000|64|pisa:density=0.25,block=64,bias=1,keep_or_drop=1|TILED|",
+            "1|1|4096|64|pisa:density=0.15,block=128,first_order=1,bias=1|TILED|",
+            "2|2|256|32|pisa:density=0.25,block=16,first_order=1,bias=1|TILED|4x8x8",
+            "1|2|256|32|pisa:density=0.25,block=16,first_order=0,bias=1,tile=1x4x4|LOOP|4x8x8"})
     void matchesThePisaReferenceAndTheCpuKernel(int batch, int heads, int seqLen, int headDim, String specText,
-                                                AttentionGraph.Variant variant) {
-        AttentionShape shape = AttentionShape.of(batch, heads, seqLen, headDim);
+                                                AttentionGraph.Variant variant, String grid) {
+        // With a grid PISA's blocks are boxes: q, k, v are gathered into box order on the host.
+        AttentionShape shape = grid == null ? AttentionShape.of(batch, heads, seqLen, headDim)
+                : new AttentionShape(batch, heads, headDim, TokenLayout.video(TokenGrid.parse(grid)));
         PisaSpec spec = PisaSpec.parse(MethodSpec.parse(specText));
         try (DeviceCheck.Problem p = DeviceCheck.Problem.random(shape, 7);
              Tensor expected = p.q().zerosLike(); Tensor expectedLse = p.q().lseLike();
@@ -50,7 +56,7 @@ class PisaTornadoVsReferenceTest {
              AttentionSession cpuSession = new PisaKernel(spec).prepare(shape);
              TornadoPisaSession device = new TornadoPisaSession(shape, spec, variant)) {
             float scale = AttentionContext.standalone().scaleFor(headDim);
-            PisaReference.forward(p.q(), p.k(), p.v(), scale, spec, expected, expectedLse);
+            PisaReference.forward(p.q(), p.k(), p.v(), shape.layout(), scale, spec, expected, expectedLse);
             cpuSession.forward(p.q(), p.k(), p.v(), AttentionContext.standalone(), cpu, cpuLse);
             device.forward(p.q(), p.k(), p.v(), AttentionContext.standalone(), actual, actualLse);
             String where = specText + " " + variant + " on " + shape;
