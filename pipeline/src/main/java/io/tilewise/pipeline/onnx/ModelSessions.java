@@ -84,6 +84,9 @@ public final class ModelSessions implements AutoCloseable {
         options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
         // Our attention runs between ORT calls on the same cores: ORT's pool must not spin while it does.
         options.addConfigEntry("session.intra_op.allow_spinning", "0");
+        // Developer switch: ORT's per-node profile (one JSON per session) under this path prefix.
+        String profile = System.getProperty("tilewise.ort.profile");
+        if (profile != null && !profile.isBlank()) options.enableProfiling(profile);
         return options;
     }
 
