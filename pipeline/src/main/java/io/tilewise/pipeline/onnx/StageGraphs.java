@@ -76,7 +76,7 @@ public final class StageGraphs {
             String o = g.attention(qkv[0], qkv[1], qkv[2], bias, heads, dt / heads);
             h = g.add(h, g.linear(o, w.get(l + "attn.out.weight"), w.get(l + "attn.out.bias"), dt, dt));
             String m = g.layerNorm(h, w.get(l + "norm2.weight"), w.get(l + "norm2.bias"), EPS);
-            m = g.geluTanh(g.linear(m, w.get(l + "mlp.fc1.weight"), w.get(l + "mlp.fc1.bias"), 4 * dt, dt));
+            m = g.linearGeluTanh(m, w.get(l + "mlp.fc1.weight"), w.get(l + "mlp.fc1.bias"), 4 * dt, dt);
             h = g.add(h, g.linear(m, w.get(l + "mlp.fc2.weight"), w.get(l + "mlp.fc2.bias"), dt, 4 * dt));
         }
         String out = g.layerNorm(h, w.get("text.norm.weight"), w.get("text.norm.bias"), EPS);
@@ -172,7 +172,7 @@ public final class StageGraphs {
         String co = g.attention(cq, kv[0], kv[1], g.keyPaddingBias(mask), heads, hd);
         x = g.add(x, g.linear(co, w.get(b + "cross.out.weight"), w.get(b + "cross.out.bias"), d, d));
         String f = g.add(g.mul(g.layerNorm(x, d, EPS), g.add(m[4], g.scalar(1f))), m[3]);
-        f = g.geluTanh(g.linear(f, w.get(b + "mlp.fc1.weight"), w.get(b + "mlp.fc1.bias"), c.mlpHidden(), d));
+        f = g.linearGeluTanh(f, w.get(b + "mlp.fc1.weight"), w.get(b + "mlp.fc1.bias"), c.mlpHidden(), d);
         f = g.linear(f, w.get(b + "mlp.fc2.weight"), w.get(b + "mlp.fc2.bias"), d, c.mlpHidden());
         x = g.add(x, g.mul(m[5], f));
         g.floatOutput(X_OUT, x, B, N, d);
