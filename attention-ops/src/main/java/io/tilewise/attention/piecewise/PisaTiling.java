@@ -14,10 +14,12 @@ import java.util.Arrays;
  * <ul>
  *   <li>{@code tile=auto} (default): the most cube-like box of exactly {@code block} tokens whose sides divide the
  *       grid's (4×4×4 for block 64 on a 16×16×16 grid, 1×8×8 on one frame). Our choice for video — the paper's
- *       Wan scripts are not released. On q, k, v of four calls captured from a tiny-t2v retrain (16×16×16 grid,
- *       block 64, density 0.25) 4×4×4 boxes had the lowest error of 1×4×16 (the layout order's rows), 1×8×8, 2×4×8
- *       and 4×4×4 at every call: relative L2 0.066–0.154 against 0.106–0.245 for rows. No box fits (a 1-D
- *       sequence, or no divisor combination): the layout order.</li>
+ *       Wan scripts are not released. On q, k, v of four calls captured from a 30-minute checkpoint of the tiny-t2v
+ *       retrain (16×16×16 grid, block 64, density 0.25) 4×4×4 boxes had the lowest error of 1×4×16 (the layout
+ *       order's rows), 1×8×8, 2×4×8 and 4×4×4 at every call: relative L2 0.066–0.154 against 0.106–0.245 for rows;
+ *       on the bundled weights (step 10, layers 0–3) 4×4×4 beat rows at three of four calls (0.022/0.083/0.080
+ *       against 0.030/0.122/0.086; layer 1: 0.096 against 0.086). No box fits (a 1-D sequence, or no divisor
+ *       combination): the layout order.</li>
  *   <li>{@code tile=none}: the layout order (blocks are runs of the sequence, as the bare kernel does).</li>
  *   <li>{@code tile=FxHxW}: that box; its volume must equal {@code block}. Boxes at the grid's edges are cut
  *       short, so blocks may then straddle boxes.</li>
