@@ -60,6 +60,7 @@ public final class ProbedKernel extends ForwardingKernel {
         private final AttentionSession method;
         private final AttentionSession dense;
         private Tensor methodLse, denseOut, denseLse, exactOut, exactLse;
+        private PermutedCall pisaTiles;
 
         Session(AttentionShape shape, AttentionSession method, AttentionSession dense) {
             super(shape);
@@ -95,21 +96,13 @@ public final class ProbedKernel extends ForwardingKernel {
             if (exactOut == null) {
                 exactOut = q.zerosLike();
                 exactLse = q.lseLike();
+                pisaTiles = PermutedCall.ofOrder(pisa.pisaSpec().order(shape().layout()));
             }
             float scale = ctx.scaleFor(shape().headDim());
             PisaPlanner planner = new PisaPlanner(pisa.pisaSpec());
             BlockSparseExecutor executor = new BlockSparseExecutor(shape().headDim());
             // The plan is in PISA's tile order: run it there, then put the LSE rows back in layout order.
-            try (PermutedCall tiled = PermutedCall.ofOrder(pisa.pisaSpec().order(shape().layout()))) {
-                Tensor tq = q, tk = k, tv = v, to = exactOut, tl = exactLse;
-                if (tiled != null) {
-                    tiled.gather(q, k, v);
-                    tq = tiled.q();
-                    tk = tiled.k();
-                    tv = tiled.v();
-                    to = tiled.out();
-                    tl = tiled.lse();
-                }
+            PermutedCall.run(pisaTiles, q, k, v, exactOut, exactLse, (tq, tk, tv, to, tl) -> {
                 for (int b = 0; b < q.batch(); b++) {
                     BlockSparsePlan exact = MaskMass.exactPart(planner.plan(tq, tk, tv, b, scale).plan());
                     try (Tensor qb = slice(tq, b); Tensor kb = slice(tk, b); Tensor vb = slice(tv, b);
@@ -117,8 +110,7 @@ public final class ProbedKernel extends ForwardingKernel {
                         executor.execute(exact, qb, kb, vb, scale, ob, lb, null);
                     }
                 }
-                if (tiled != null) tiled.scatter(exactOut, exactLse);
-            }
+            });
             return exactLse;
         }
 
@@ -134,6 +126,7 @@ public final class ProbedKernel extends ForwardingKernel {
             for (Tensor t : new Tensor[] {methodLse, denseOut, denseLse, exactOut, exactLse}) {
                 if (t != null) t.close();
             }
+            if (pisaTiles != null) pisaTiles.close();
         }
 
         private static Tensor slice(Tensor t, int b) {
