@@ -129,7 +129,6 @@ public final class OnnxGraphBuilder {
     public String div(String a, String b) { return op("Div", List.of(a, b)); }
     public String matMul(String a, String b) { return op("MatMul", List.of(a, b)); }
     public String sigmoid(String x) { return op("Sigmoid", List.of(x)); }
-    public String tanh(String x) { return op("Tanh", List.of(x)); }
     public String sqrt(String x) { return op("Sqrt", List.of(x)); }
     public String cos(String x) { return op("Cos", List.of(x)); }
     public String sin(String x) { return op("Sin", List.of(x)); }
