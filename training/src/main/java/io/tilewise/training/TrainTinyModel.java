@@ -33,8 +33,8 @@ import java.util.Random;
  * weights the loss on the object's pixels 1 + A (0 = plain MSE; bidirectional model only). {@code --start
  * anywhere|trailing} is the data's start rule ({@link SyntheticVideos.Start}; default anywhere). {@code --pooled-text
  * true|false} (default false) adds the pooled text path ({@code text_pool}). {@code --position-features K} (default 0 =
- * none) adds K-frequency fractional-position features ({@code pos_embed}). Both are opt-in: the bundled weights have
- * neither, and the documented retrain command must keep reproducing them.
+ * none) adds K-frequency fractional-position features ({@code pos_embed}). Both are opt-in, so v1's recipe (and
+ * tiny-t2v-causal's base) still trains the architecture without them; the bundled tiny-t2v uses both.
  * {@code --high-noise P} trains a share P of the samples at t in [0.9, 1) (see {@link FlowMatching#batch}).
  * {@code --text-embed-scale S} multiplies the fresh word embeddings by S (from-scratch runs only; default 1).
  */

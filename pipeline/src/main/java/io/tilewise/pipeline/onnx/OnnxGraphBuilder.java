@@ -11,8 +11,7 @@ import java.util.List;
  * A small builder of ONNX graphs (opset 17; standard operators plus ONNX Runtime's fused FastGelu) on the ONNX
  * protobuf classes, with the layer helpers the stage graphs need: linear layers from PyTorch-style {@code [out, in]}
  * weights, layer norm with or without affine, RMS norm, SiLU, linear + tanh-GELU, multi-head attention from
- * primitive ops. Tensor names are generated
- * ({@code t17}); graph inputs and outputs keep the names given.
+ * primitive ops. Tensor names are generated ({@code t17}); graph inputs and outputs keep the names given.
  */
 public final class OnnxGraphBuilder {
 
@@ -174,9 +173,9 @@ public final class OnnxGraphBuilder {
         return add(matMul(x, transposedWeight(weight, out, in)), floats(bias, out));
     }
 
-    /** Layer norm over the last axis, with affine {@code weight, bias} (eps given). */
+    /** Layer norm over the last axis, with affine {@code weight, bias} (eps given); built like the one below. */
     public String layerNorm(String x, float[] weight, float[] bias, float eps) {
-        return add(rmsNorm(op("Sub", List.of(x, reduceMean(x, -1))), weight, eps), floats(bias, bias.length));
+        return add(rmsNorm(centered(x), weight, eps), floats(bias, bias.length));
     }
 
     /**
@@ -188,7 +187,12 @@ public final class OnnxGraphBuilder {
     public String layerNorm(String x, int width, float eps) {
         float[] ones = new float[width];
         java.util.Arrays.fill(ones, 1f);
-        return rmsNorm(op("Sub", List.of(x, reduceMean(x, -1))), ones, eps);
+        return rmsNorm(centered(x), ones, eps);
+    }
+
+    /** {@code x − mean(x, last axis)}. */
+    private String centered(String x) {
+        return op("Sub", List.of(x, reduceMean(x, -1)));
     }
 
     /**

@@ -30,7 +30,6 @@ import static io.tilewise.pipeline.onnx.StageGraphs.T;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEMB;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_MASK;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_POOLED;
-import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_MASK;
 import static io.tilewise.pipeline.onnx.StageGraphs.TEXT_STATES;
 import static io.tilewise.pipeline.onnx.StageGraphs.V;
 import static io.tilewise.pipeline.onnx.StageGraphs.VELOCITY;
