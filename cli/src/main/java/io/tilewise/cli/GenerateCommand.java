@@ -3,7 +3,7 @@ package io.tilewise.cli;
 import io.tilewise.attention.backend.Backend;
 import io.tilewise.pipeline.io.Mp4StreamWriter;
 import io.tilewise.pipeline.io.VideoWriters;
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.GenerationDefaults;
 import io.tilewise.pipeline.onnx.StageDevice;
 import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.GenerationResult;
@@ -111,15 +111,16 @@ final class GenerateCommand implements Callable<Integer> {
         Pipeline.Options options = (threads == 0 ? Pipeline.Options.defaults()
                 : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withBackend(backend).withDevice(device).withMemoryLimit(memoryLimit);
         try (Pipeline pipeline = Pipeline.open(dir, options)) {
-            ModelConfig.Defaults d = pipeline.config().defaults();
+            GenerationDefaults d = pipeline.card().defaults();
             GenerationRequest request = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()),
                     or(width, d.width()), or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, policy);
-            String warning = pipeline.tokenizer().encode(prompt).warning(pipeline.tokenizer().vocab());
-            if (warning != null) spec.commandLine().getErr().println("tilewise generate: warning: " + warning);
+            for (String warning : pipeline.model().promptWarnings(prompt)) {
+                spec.commandLine().getErr().println("tilewise generate: warning: " + warning);
+            }
             Streamed streamed = stream ? streamed(pipeline, request) : null;
             GenerationResult result = stream ? streamed.result() : pipeline.generate(request, progressBar());
             List<Path> written = stream && streamed.written() != null ? streamed.written() : VideoWriters.write(result.video().upscaled(scale), out, fps);
-            int tokens = result.attentionCalls().isEmpty() ? 0 : tokenCount(request, pipeline.config());
+            int tokens = result.attentionCalls().isEmpty() ? 0 : pipeline.model().layout(request.frames(), request.height(), request.width()).grid().volume();
             stdout.printf(Locale.ROOT, "%s: %d frames of %dx%d px, %d video tokens, %d steps, policy %s%n",
                     dir.getFileName(), request.frames(), request.width(), request.height(), tokens, request.steps(), result.policy());
             stdout.printf(Locale.ROOT, "time: %s; mean executed attention density %.3f%n", result.timings(), result.meanExecutedDensity());
@@ -165,10 +166,6 @@ final class GenerateCommand implements Callable<Integer> {
         }
         result[0] = pipeline.generateStreaming(request, options, track, progressBar());
         return new Streamed(result[0], null, first[0], (int) first[1], peak[0]);
-    }
-
-    private static int tokenCount(GenerationRequest r, ModelConfig c) {
-        return (r.frames() / c.patch()[0]) * (r.height() / c.patch()[1]) * (r.width() / c.patch()[2]);
     }
 
     private static int or(Integer value, int fallback) {

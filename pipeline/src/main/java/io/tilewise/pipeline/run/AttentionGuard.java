@@ -6,8 +6,8 @@ import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.cpu.FiniteScan;
 import io.tilewise.attention.tensor.Tensor;
 
-import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -19,18 +19,45 @@ import java.util.function.Supplier;
  */
 final class AttentionGuard {
 
-    private final AttentionPolicy.NonFinite onOutput;
-    private final Supplier<AttentionSession> dense;
+    /**
+     * One self-attention call as a generation mode makes it: a prepared session on the whole clip, or a chunk's
+     * attention over the key/value cache of earlier chunks.
+     */
+    interface Invocation {
+        void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out);
 
-    /** @param dense the dense session of the generation's shape, for fallbacks (prepared on first use) */
-    AttentionGuard(AttentionPolicy.NonFinite onOutput, Supplier<AttentionSession> dense) {
-        this.onOutput = onOutput;
-        this.dense = dense;
+        /** Fraction of the query-key pairs the last call computed. */
+        double executedDensity();
     }
 
-    /** Runs the call and returns its record; {@code warnings} receives a line per fallback. */
-    AttentionCall forward(AttentionKernel kernel, AttentionSession session, Tensor q, Tensor k, Tensor v,
-                          AttentionContext ctx, Tensor out, List<String> warnings) {
+    /** A plain session as an invocation. */
+    static Invocation of(AttentionSession session) {
+        return new Invocation() {
+            @Override
+            public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out) {
+                session.forward(q, k, v, ctx, out);
+            }
+
+            @Override
+            public double executedDensity() {
+                return session.executedDensity();
+            }
+        };
+    }
+
+    private final AttentionPolicy.NonFinite onOutput;
+
+    AttentionGuard(AttentionPolicy.NonFinite onOutput) {
+        this.onOutput = onOutput;
+    }
+
+    /**
+     * Runs the call and returns its record; {@code warn} receives a line per fallback.
+     *
+     * @param dense the same call with dense attention, for the {@code nonfinite=dense} fallback (made on first use)
+     */
+    AttentionCall forward(AttentionKernel kernel, Invocation session, Supplier<Invocation> dense, Tensor q, Tensor k,
+                          Tensor v, AttentionContext ctx, Tensor out, Consumer<String> warn) {
         requireFinite(q, "q", ctx, kernel, "the model's pre stage gave it; attention cannot repair its inputs");
         requireFinite(k, "k", ctx, kernel, "the model's pre stage gave it; attention cannot repair its inputs");
         requireFinite(v, "v", ctx, kernel, "the model's pre stage gave it; attention cannot repair its inputs");
@@ -45,13 +72,12 @@ final class AttentionGuard {
                     + (kernel.id().equals("dense") ? "" : "; the policy option nonfinite=dense runs dense attention for such calls"),
                     ctx.layer(), ctx.step(), ctx.branch(), "output");
         }
-        AttentionSession fallback = dense.get();
+        Invocation fallback = dense.get();
         start = System.nanoTime();
         fallback.forward(q, k, v, ctx, out);
         nanos += System.nanoTime() - start;
         requireFinite(out, "output", ctx, null, "dense attention of finite inputs");
-        warnings.add(found + "; ran dense attention for this call (nonfinite=dense)");
-        System.getLogger(Pipeline.class.getName()).log(System.Logger.Level.WARNING, warnings.getLast());
+        warn.accept(found + "; ran dense attention for this call (nonfinite=dense)");
         return call(ctx, "dense", fallback.executedDensity(), nanos);
     }
 

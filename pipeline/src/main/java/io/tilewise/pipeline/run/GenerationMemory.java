@@ -2,24 +2,24 @@ package io.tilewise.pipeline.run;
 
 import io.tilewise.attention.memory.MemoryEstimate;
 import io.tilewise.pipeline.model.ModelConfig;
-import io.tilewise.pipeline.model.ModelWeights;
-import io.tilewise.pipeline.onnx.PositionFeatures;
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.pipeline.family.DenoiserModel;
+import io.tilewise.pipeline.family.LatentLayout;
+import io.tilewise.pipeline.family.ModelCard;
+import io.tilewise.pipeline.family.tiny.TinyDitModel;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * What a generation holds in memory, from the model's sizes and the request alone (nothing is allocated), so that
- * {@link Pipeline#generate} can refuse a request that cannot fit before it starts. With {@code n} video tokens,
- * {@code B} CFG branches (2 with guidance), hidden size {@code d}, {@code P} values per patch:
+ * {@link Pipeline#generate} and {@link Pipeline#generateStreaming} can refuse a request that cannot fit before it
+ * starts. With {@code n} video tokens, {@code B} CFG branches (2 with guidance) and {@code d = heads·headDim}:
  * <ul>
- *   <li>model weights: every weight on the heap and once more inside ONNX Runtime (it copies initializers);</li>
- *   <li>ORT buffers ({@code WorkspaceBuffers}): patches and velocity {@code 2·B·n·P}, two residual streams
- *   {@code 2·B·n·d}, q/k/v/attention output {@code 4·B·n·d}, RoPE tables, text states and modulations;</li>
- *   <li>ORT activations: the largest stage intermediates, the MLP's {@code 2·B·n·mlp} and cross-attention scores
- *   {@code B·heads·n·textTokens}, plus {@code 4·B·n·d} of q/k/v projections;</li>
- *   <li>latents on the heap: noise, latent, guided velocity and the per-step copy of the head's output;</li>
- *   <li>the decoded video (RGB floats, twice while converting);</li>
+ *   <li>the model's own part ({@link DenoiserModel#estimateMemory}): weights, stage buffers and activations of the
+ *   largest segment, latents, the decoded video;</li>
+ *   <li>streaming: the key/value cache of the earlier chunks in the window;</li>
  *   <li>attention workspace per method of the policy: permuted copies of q/k/v/output of one branch and a
  *   block-sparse plan of at most one 8-byte entry per (head, 32-query tile, 128-key tile); dense has one plan for
  *   all heads.</li>
@@ -36,41 +36,48 @@ public final class GenerationMemory {
     private GenerationMemory() {
     }
 
+    /** The estimate of {@code request} with {@code policy} on a tiny-DiT model of {@code config}, full-clip generation. */
+    public static MemoryEstimate estimate(ModelConfig config, GenerationRequest request, AttentionPolicy policy) {
+        int[] patch = config.patch();
+        int frames = request.frames() / patch[0];
+        int height = request.height() / patch[1];
+        int width = request.width() / patch[2];
+        long pixels = MemoryEstimate.product(request.frames(), request.height(), request.width());
+        return estimate(request, policy, MemoryEstimate.product(frames, height, width), config.patchSize(), config.hidden(),
+                config.heads(), 0, e -> TinyDitModel.estimate(e, config, new TokenGrid(frames, height, width),
+                        request.usesGuidance() ? 2 : 1, frames, pixels));
+    }
+
     /**
-     * The estimate of {@code request} with {@code policy} on a model of {@code config}.
+     * The estimate of {@code request} with {@code policy} on {@code model}: the model's own part (weights, stage
+     * buffers, latents, video) for segments of {@code segmentFrames} latent frames, plus a key/value cache of
+     * {@code cacheFloats} floats (streaming) and the attention workspaces.
      *
      * @throws IllegalArgumentException when a single buffer would pass the JVM's array or direct-buffer size limit
      */
-    public static MemoryEstimate estimate(ModelConfig config, GenerationRequest request, AttentionPolicy policy) {
-        int[] patch = config.patch();
-        long n = (long) (request.frames() / patch[0]) * (request.height() / patch[1]) * (request.width() / patch[2]);
+    public static MemoryEstimate estimate(DenoiserModel model, LatentLayout layout, GenerationRequest request,
+                                          AttentionPolicy policy, int segmentFrames, long cacheFloats) {
+        TokenGrid grid = layout.grid();
+        ModelCard card = model.card();
+        int batch = request.usesGuidance() ? 2 : 1;
+        int valuesPerToken = layout.values() / grid.volume();
+        return estimate(request, policy, grid.volume(), valuesPerToken, (long) card.heads() * card.headDim(), card.heads(), cacheFloats,
+                e -> model.estimateMemory(e, layout, batch, segmentFrames));
+    }
+
+    private static MemoryEstimate estimate(GenerationRequest request, AttentionPolicy policy, long n, long p, long d,
+                                           long heads, long cacheFloats, Consumer<MemoryEstimate.Builder> modelPart) {
         long batch = request.usesGuidance() ? 2 : 1;
-        long d = config.hidden();
-        long p = config.patchSize();
-        long heads = config.heads();
-        long len = config.text().maxTokens();
         long pixels = MemoryEstimate.product(request.frames(), request.height(), request.width());
         requireFits("the latent (" + n + " tokens x " + p + " values)", MemoryEstimate.product(batch, n, p), MAX_ARRAY);
         requireFits("the video (" + request.frames() + " frames of " + request.width() + "x" + request.height() + " px, 3 colors)",
                 MemoryEstimate.product(pixels, 3), MAX_ARRAY);
         requireFits("the q/k/v buffer (" + batch + " x " + n + " tokens x " + d + ")",
                 MemoryEstimate.product(batch, n, d, Float.BYTES), MAX_DIRECT_BYTES);
-
-        long weights = 0;
-        for (long[] shape : ModelWeights.expectedShapes(config).values()) weights += MemoryEstimate.product(shape);
         MemoryEstimate.Builder e = MemoryEstimate.builder("generation of " + request.frames() + " frames of "
                 + request.width() + "x" + request.height() + " px (" + n + " tokens" + (batch == 2 ? ", 2 CFG branches" : "") + ")");
-        e.floats("model weights", 2, weights);
-        e.floats("ORT buffers", batch, n, 2 * p + 6 * d);
-        e.floats("ORT buffers", n, config.headDim());
-        e.floats("ORT buffers", batch, len, config.text().hidden() + 1);
-        e.floats("ORT buffers", batch, 8, d);
-        if (config.text().pooled()) e.floats("ORT buffers", batch, config.text().hidden());
-        if (config.positionFeatures() > 0) e.floats("ORT buffers", n, PositionFeatures.width(config.positionFeatures()));
-        e.floats("ORT activations", batch, n, 2L * config.mlpHidden() + 4 * d);
-        e.floats("ORT activations", batch, heads, n, len);
-        e.floats("latents", 4 + batch, n, p);
-        e.floats("video", 2, pixels, 3);
+        modelPart.accept(e);
+        if (cacheFloats > 0) e.floats("key/value cache", cacheFloats);
         Set<String> methods = new LinkedHashSet<>();
         for (AttentionPolicy.Rule rule : policy.rules()) {
             if (!methods.add(rule.kernel().spec())) continue;

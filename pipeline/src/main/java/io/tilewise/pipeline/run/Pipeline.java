@@ -1,16 +1,12 @@
 package io.tilewise.pipeline.run;
 
-import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
-import io.tilewise.attention.api.Branch;
-import io.tilewise.attention.api.Device;
 import io.tilewise.attention.api.StatefulSession;
 import io.tilewise.attention.api.Support;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
-import io.tilewise.attention.api.TokenOrder;
 import io.tilewise.attention.backend.Backend;
 import io.tilewise.attention.backend.BackendChoice;
 import io.tilewise.attention.backend.BackendSelector;
@@ -20,41 +16,44 @@ import io.tilewise.attention.memory.MemoryLimit;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.spec.MethodSpec;
 import io.tilewise.caches.flashblock.BlockCausalKernel;
+import io.tilewise.attention.tensor.Tensor;
+import io.tilewise.pipeline.family.DenoiserModel;
+import io.tilewise.pipeline.family.DenoiserStages;
+import io.tilewise.pipeline.family.LatentLayout;
+import io.tilewise.pipeline.family.ModelCard;
+import io.tilewise.pipeline.family.ModelFolders;
+import io.tilewise.pipeline.family.StageOptions;
+import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import io.tilewise.pipeline.model.ModelConfig;
-import io.tilewise.pipeline.model.ModelDirectory;
 import io.tilewise.pipeline.model.ModelWeights;
-import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.StageDevice;
 import io.tilewise.pipeline.onnx.StageProvider;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * Text-to-video generation with a pluggable self-attention: loads a model once (ONNX Runtime stage sessions built
- * from its weights), then runs {@link GenerationRequest}s.
+ * Text-to-video generation with a pluggable self-attention, for a model of any
+ * {@link io.tilewise.pipeline.family.ModelFamily}: loads a model once, then runs {@link GenerationRequest}s through
+ * the one denoising loop ({@link StepLoop}).
  *
- * <p>Per step: the embed stage, then per block the pre stage (ORT) → q, k, v → our attention per CFG branch, as the
- * {@link AttentionPolicy} chooses → the post stage (ORT), then the head; the conditional and unconditional
- * branches run together as batch 2 in every ORT stage (batch 1 when guidance is 1), and attention is called once per
- * branch on zero-copy views of the ORT buffers, so each call carries its own {@link Branch}. The context's
- * {@code timestep} is the flow time {@code t ∈ [0, 1]} of the step (1 = noise), not {@code 1000·t}; the token layout is
- * the video grid alone (text enters through cross-attention, so self-attention has no text tokens).
+ * <p>Per step: the model's input stage, then per block its pre-attention stage → q, k, v → our attention per CFG
+ * branch, as the {@link AttentionPolicy} chooses → its post-attention stage, then its output stage; the conditional
+ * and unconditional branches run together as batch 2 in every stage (batch 1 when guidance is 1), and attention is
+ * called once per branch on zero-copy views of the stage buffers, so each call carries its own
+ * {@link io.tilewise.attention.api.Branch}. The context's {@code timestep} is the sampler's model time of the step;
+ * the token layout is the video grid alone (text enters through cross-attention).
  *
- * <p>Block-causal models ({@code causal_chunk_frames > 0}): {@link #generate} denoises all chunks together under the
+ * <p>Block-causal models ({@code causalChunkFrames > 0}): {@link #generate} denoises all chunks together under the
  * chunk-causal mask (each method restricted to it, see {@link BlockCausalKernel}); {@link #generateStreaming} denoises
- * them one after another with a key/value cache and hands out each chunk as soon as it is done.
- *
- * <p>Sampling runs in patch space (patchify is a permutation, so Euler steps there equal steps on pixels); the seeded
- * N(0, 1) noise is drawn in {@code [3, frames, height, width]} order from a {@link SplittableRandom} (Box–Muller).
+ * them one after another with a key/value cache and hands out each chunk as soon as it is done. Both modes share the
+ * loop, the attention backend, the thread count, the memory limit and the NaN/Inf guard.
  *
  * <p>Thread safety: one generation at a time per pipeline. {@link #generate} holds a fair lock for the whole run;
  * concurrent callers wait their turn and get the same result they would get alone. Attention sessions are prepared
@@ -112,43 +111,69 @@ public final class Pipeline implements AutoCloseable {
     private record SessionKey(String spec, AttentionShape shape) {
     }
 
-    private final ModelConfig config;
-    private final ModelSessions sessions;
-    private final Tokenizer tokenizer;
+    private final DenoiserModel model;
     private final Options options;
     private final BackendChoice backend;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Map<SessionKey, AttentionSession> attention = new HashMap<>();
     private boolean closed;
 
-    private Pipeline(ModelWeights weights, Options options) {
-        this.config = weights.config();
-        this.options = options;
-        this.tokenizer = Tokenizer.of(config);
-        this.backend = BackendSelector.select(options.backend());
-        this.sessions = new ModelSessions(weights, options.ortThreads(), options.device());
+    private Pipeline(DenoiserModel model, Options options) {
+        this(model, options, BackendSelector.select(options.backend()));
     }
 
-    /** Loads and validates a model directory ({@code config.json} + {@code weights.safetensors}). */
+    /** A pipeline whose attention runs on {@code backend} (tests pass a backend of their own). */
+    Pipeline(DenoiserModel model, Options options, BackendChoice backend) {
+        this.model = model;
+        this.options = options;
+        this.backend = backend;
+    }
+
+    /**
+     * Loads and validates a model folder of any {@link io.tilewise.pipeline.family.ModelFamily} found on the class
+     * path (the bundled tiny DiT: {@code config.json} + {@code weights.safetensors}).
+     */
     public static Pipeline open(Path modelDir) {
         return open(modelDir, Options.defaults());
     }
 
     public static Pipeline open(Path modelDir, Options options) {
-        return new Pipeline(ModelDirectory.load(modelDir).weights(), options);
+        return new Pipeline(ModelFolders.open(modelDir, stageOptions(options)), options);
     }
 
-    /** A pipeline over weights already in memory. */
+    /** A pipeline over tiny-DiT weights already in memory. */
     public static Pipeline of(ModelWeights weights, Options options) {
-        return new Pipeline(weights, options);
+        return new Pipeline(new TinyDitModel(weights, stageOptions(options)), options);
     }
 
+    /** A pipeline over a model some family has loaded; the pipeline closes it. */
+    public static Pipeline of(DenoiserModel model, Options options) {
+        return new Pipeline(model, options);
+    }
+
+    private static StageOptions stageOptions(Options options) {
+        return new StageOptions(options.ortThreads(), options.device());
+    }
+
+    /** The loaded model, as every family shows it. */
+    public DenoiserModel model() {
+        return model;
+    }
+
+    /** Names, attention geometry and defaults of the loaded model. */
+    public ModelCard card() {
+        return model.card();
+    }
+
+    /**
+     * The tiny-DiT config of the loaded model.
+     *
+     * @throws IllegalStateException for a model of another family (use {@link #card()})
+     */
     public ModelConfig config() {
-        return config;
-    }
-
-    public Tokenizer tokenizer() {
-        return tokenizer;
+        if (model instanceof TinyDitModel tiny) return tiny.config();
+        throw new IllegalStateException("model " + model.card().modelId() + " is a " + model.card().family()
+                + " model, not a tiny-dit one; use card()");
     }
 
     /** Where attention runs and why (e.g. the CPU because TornadoVM is not installed). */
@@ -158,7 +183,7 @@ public final class Pipeline implements AutoCloseable {
 
     /** Where the ORT stages run and why (e.g. the CPU because the onnxruntime jar has no CUDA provider). */
     public StageProvider stageProvider() {
-        return sessions.provider();
+        return model.stageProvider();
     }
 
     public GenerationResult generate(GenerationRequest request) {
@@ -178,13 +203,12 @@ public final class Pipeline implements AutoCloseable {
      */
     public GenerationResult generate(GenerationRequest request, StepListener listener) {
         AttentionPolicy policy = AttentionPolicy.parse(request.policy(), kernelsForModel());
-        checkPatch(request);
-        options.effectiveMemoryLimit().check(GenerationMemory.estimate(config, request, policy));
+        LatentLayout layout = model.layout(request.frames(), request.height(), request.width());
+        options.effectiveMemoryLimit().check(GenerationMemory.estimate(model, layout, request, policy, layout.grid().frames(), 0));
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("pipeline is closed");
-            return Parallel.withThreads(options.ortThreads(),
-                    () -> run(request, policy, listener == null ? StepListener.NONE : listener));
+            return Parallel.withThreads(options.ortThreads(), () -> run(request, policy, layout, listener));
         } finally {
             lock.unlock();
         }
@@ -202,14 +226,19 @@ public final class Pipeline implements AutoCloseable {
     public GenerationResult generateStreaming(GenerationRequest request, StreamOptions stream, StreamListener chunks,
                                               StepListener listener) {
         AttentionPolicy policy = AttentionPolicy.parse(request.policy(), options.kernels());
-        checkPatch(request);
+        StreamOptions streamOptions = stream == null ? StreamOptions.defaults() : stream;
+        StreamingGeneration streaming = new StreamingGeneration(model, backend, options.kernels());
+        LatentLayout layout = model.layout(request.frames(), request.height(), request.width());
+        options.effectiveMemoryLimit().check(streaming.memory(request, policy, layout, streamOptions));
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("pipeline is closed");
-            try (StreamingGeneration streaming = new StreamingGeneration(config, sessions, tokenizer)) {
-                return streaming.run(request, policy, stream == null ? StreamOptions.defaults() : stream,
-                        chunks == null ? StreamListener.NONE : chunks, listener == null ? StepListener.NONE : listener);
-            }
+            return Parallel.withThreads(options.ortThreads(), () -> {
+                try (streaming) {
+                    return streaming.run(request, policy, layout, streamOptions, chunks == null ? StreamListener.NONE : chunks,
+                            listener);
+                }
+            });
         } finally {
             lock.unlock();
         }
@@ -232,90 +261,73 @@ public final class Pipeline implements AutoCloseable {
 
     /** The kernel factory for full-clip generation: block-causal models restrict every method to their chunk-causal mask. */
     private Function<MethodSpec, AttentionKernel> kernelsForModel() {
-        int chunk = config.causalChunkFrames();
+        int chunk = model.card().causalChunkFrames();
         if (chunk <= 0) return options.kernels();
         return spec -> BlockCausalKernel.of(options.kernels().apply(spec), chunk);
     }
 
-    private void checkPatch(GenerationRequest request) {
-        int[] patch = config.patch();
-        if (request.frames() % patch[0] != 0 || request.height() % patch[1] != 0 || request.width() % patch[2] != 0) {
-            throw new IllegalArgumentException("video " + request.frames() + " frames of " + request.width() + "x" + request.height()
-                    + " px does not fit the model's patch " + patch[0] + "x" + patch[1] + "x" + patch[2]
-                    + " (frames a multiple of " + patch[0] + ", height of " + patch[1] + ", width of " + patch[2] + ")");
-        }
-    }
-
-    private GenerationResult run(GenerationRequest request, AttentionPolicy policy, StepListener listener) {
+    private GenerationResult run(GenerationRequest request, AttentionPolicy policy, LatentLayout layout, StepListener listener) {
         long start = System.nanoTime();
-        Patchifier patchifier = new Patchifier(config.channels(), config.patch()[0], config.patch()[1], config.patch()[2],
-                request.frames(), request.height(), request.width());
-        TokenGrid grid = patchifier.grid();
+        TokenGrid grid = layout.grid();
         int batch = request.usesGuidance() ? 2 : 1;
-        AttentionShape shape = new AttentionShape(1, config.heads(), config.headDim(), TokenLayout.video(grid));
+        ModelCard card = model.card();
+        AttentionShape shape = new AttentionShape(1, card.heads(), card.headDim(), TokenLayout.video(grid));
         long prepareStart = System.nanoTime();
         for (AttentionPolicy.Rule rule : policy.rules()) session(rule.kernel(), shape);
         long prepareNanos = System.nanoTime() - prepareStart;
         // caches (FlashBlock, residual reuse) never carry state from one generation into the next
         for (AttentionSession s : attention.values()) if (s instanceof StatefulSession st) st.resetState();
 
-        List<String> warnings = new ArrayList<>();
-        Tokenizer.Encoding cond = tokenizer.encode(request.prompt());
-        String warning = cond.warning(tokenizer.vocab());
-        if (warning != null) {
-            warnings.add(warning);
-            System.getLogger(Pipeline.class.getName()).log(System.Logger.Level.WARNING, warning);
-        }
-        List<Tokenizer.Encoding> prompts = batch == 2 ? List.of(cond, tokenizer.unconditional()) : List.of(cond);
-
-        float[] latent = patchifier.patchify(noise(request.seed(), patchifier.channels() * request.frames()
-                * request.height() * request.width()));
-        double[] times = FlowMatchEuler.times(request.steps(), request.shift());
-        List<AttentionCall> calls = new ArrayList<>();
-        AttentionGuard guard = new AttentionGuard(policy.nonFinite(),
-                () -> session(options.kernels().apply(MethodSpec.parse("dense")), shape));
-        long stageNanos = 0;
-        long attentionNanos = 0;
-        long[] attentionCopies = new long[3];
-        Transfers transfers;
-        try (WorkspaceBuffers ws = new WorkspaceBuffers(sessions, config, grid, batch)) {
-            stageNanos += ws.encodeText(prompts);
-            int n = grid.volume();
-            int p = config.patchSize();
-            float[] velocity = new float[n * p];
-            for (int step = 0; step < request.steps(); step++) {
-                double t = times[step];
-                stageNanos += ws.embed(latent, (float) t);
-                for (int layer = 0; layer < config.blocks(); layer++) {
-                    stageNanos += ws.pre(layer);
-                    for (int b = 0; b < batch; b++) {
-                        Branch branch = b == 0 ? Branch.COND : Branch.UNCOND;
-                        AttentionKernel kernel = policy.kernelFor(layer, step, branch);
-                        AttentionSession session = session(kernel, shape);
-                        AttentionContext ctx = new AttentionContext(step, request.steps(), t, layer, branch, Float.NaN,
-                                TokenOrder.IDENTITY);
-                        long[] before = copies(session);
-                        AttentionCall call = guard.forward(kernel, session, ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b], warnings);
-                        long[] after = copies(session);
-                        for (int i = 0; i < attentionCopies.length; i++) attentionCopies[i] += after[i] - before[i];
-                        attentionNanos += call.nanos();
-                        calls.add(call);
-                    }
-                    stageNanos += ws.post(layer);
-                }
-                stageNanos += ws.head();
-                float[] v = ws.velocity.toArray();
-                if (batch == 2) FlowMatchEuler.guide(v, 0, v, n * p, request.guidance(), velocity);
-                else System.arraycopy(v, 0, velocity, 0, velocity.length);
-                FlowMatchEuler.step(latent, velocity, times[step + 1] - t);
-                listener.onStep(new StepListener.StepProgress(step, request.steps(), t, System.nanoTime() - start));
+        StepLoop loop = new StepLoop(request, policy, card.blocks(), listener, start);
+        model.promptWarnings(request.prompt()).forEach(loop::warn);
+        float[] latent = layout.noise(request.seed());
+        long[] copies = new long[3];
+        StepLoop.AttentionSite site = new StepLoop.AttentionSite() {
+            @Override
+            public AttentionGuard.Invocation call(AttentionKernel kernel, int layer, int branch) {
+                return counted(session(kernel, shape), copies);
             }
-            transfers = new Transfers(ws.transfers.hostToDevice(), ws.transfers.deviceToHost(), attentionCopies[0],
-                    attentionCopies[1], attentionCopies[2]);
+
+            @Override
+            public AttentionGuard.Invocation dense(int layer, int branch) {
+                return counted(session(options.kernels().apply(MethodSpec.parse("dense")), shape), copies);
+            }
+        };
+        long stageH2D;
+        long stageD2H;
+        try (DenoiserStages stages = model.stages(grid, batch)) {
+            loop.stageTime(stages.encodeText(prompts(request, batch)));
+            loop.denoise(stages, model.sampler(request.steps(), request.shift()), latent, site, 0, request.steps());
+            stageH2D = stages.hostToDeviceBytes();
+            stageD2H = stages.deviceToHostBytes();
         }
-        Video video = Video.fromChannelsFirst(patchifier.unpatchify(latent), request.frames(), request.height(), request.width());
-        Timings timings = new Timings(System.nanoTime() - start, stageNanos, attentionNanos, prepareNanos, transfers);
-        return new GenerationResult(video, timings, calls, warnings, policy.toString());
+        Video video = layout.video(latent, 0, grid.frames());
+        return loop.result(video, () -> new Transfers(stageH2D, stageD2H, copies[0], copies[1], copies[2]), prepareNanos);
+    }
+
+    /** The conditional prompt, and the unconditional (empty) one with guidance. */
+    static List<String> prompts(GenerationRequest request, int batch) {
+        return batch == 2 ? List.of(request.prompt(), "") : List.of(request.prompt());
+    }
+
+    /** {@code session} as a call that adds its device copies to {@code copies}. */
+    private static AttentionGuard.Invocation counted(AttentionSession session, long[] copies) {
+        AttentionGuard.Invocation plain = AttentionGuard.of(session);
+        if (!(session instanceof DeviceTransfers)) return plain;
+        return new AttentionGuard.Invocation() {
+            @Override
+            public void forward(Tensor q, Tensor k, Tensor v, io.tilewise.attention.api.AttentionContext ctx, Tensor out) {
+                long[] before = copies(session);
+                plain.forward(q, k, v, ctx, out);
+                long[] after = copies(session);
+                for (int i = 0; i < copies.length; i++) copies[i] += after[i] - before[i];
+            }
+
+            @Override
+            public double executedDensity() {
+                return plain.executedDensity();
+            }
+        };
     }
 
     /** The cached session of {@code kernel} for {@code shape}; refuses a kernel that does not support it. */
@@ -340,22 +352,6 @@ public final class Pipeline implements AutoCloseable {
         return new long[] {d.hostToDeviceBytes(), d.deviceToHostBytes(), d.transferNanos()};
     }
 
-    /** Seeded N(0, 1) values (Box–Muller on a SplittableRandom). */
-    static float[] noise(long seed, int count) {
-        SplittableRandom random = new SplittableRandom(seed);
-        float[] out = new float[count];
-        for (int i = 0; i < count; i++) {
-            double u1 = Math.max(random.nextDouble(), 1e-300);
-            out[i] = (float) (Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * random.nextDouble()));
-        }
-        return out;
-    }
-
-    /** The ORT sessions (tests check their thread settings). */
-    ModelSessions sessions() {
-        return sessions;
-    }
-
     /**
      * Closes the ORT sessions and every cached attention session; waits for a running generation. Idempotent.
      *
@@ -375,7 +371,7 @@ public final class Pipeline implements AutoCloseable {
             Set<AttentionSession> all = new LinkedHashSet<>(attention.values());
             attention.clear();
             all.forEach(AttentionSession::close);
-            sessions.close();
+            model.close();
         } finally {
             lock.unlock();
         }

@@ -21,9 +21,15 @@ public record StreamOptions(int windowChunks) {
 
     /** The window in chunks for {@code config} (resolving 0 to the default). */
     public int window(ModelConfig config) {
+        return window(config.causalChunkFrames(), config.defaults().frames() / config.patch()[0]);
+    }
+
+    /**
+     * The window in chunks (resolving 0 to the default) for chunks of {@code chunk} latent frames of a model trained
+     * on clips of {@code trainedLatentFrames} latent frames.
+     */
+    public int window(int chunk, int trainedLatentFrames) {
         if (windowChunks > 0) return windowChunks;
-        int chunk = config.causalChunkFrames();
-        int trainedFrames = config.defaults().frames() / config.patch()[0];
-        return Math.max(1, trainedFrames / chunk - 1);
+        return Math.max(1, trainedLatentFrames / chunk - 1);
     }
 }

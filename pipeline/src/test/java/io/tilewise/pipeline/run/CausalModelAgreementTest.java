@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.family.tiny.TinyStages;
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
@@ -88,22 +89,22 @@ class CausalModelAgreementTest {
                 TokenGrid chunkGrid = new TokenGrid(f, grid.height(), grid.width());
                 AttentionShape shape = new AttentionShape(1, config.heads(), config.headDim(), TokenLayout.video(chunkGrid));
                 int n = chunkGrid.volume();
-                try (WorkspaceBuffers ws = new WorkspaceBuffers(sessions, config, chunkGrid, 1);
+                try (TinyStages ws = new TinyStages(sessions, config, chunkGrid, 1);
                      AttentionSession dense = new DenseKernel().prepare(shape);
                      ChunkAttention attention = ChunkAttention.uncached(shape)) {
-                    ws.framePositions(chunkGrid, config, first, grid.frames());
-                    ws.encodeText(List.of(prompt));
+                    ws.framePositions(chunkGrid, first, grid.frames());
+                    ws.encodeTokens(List.of(prompt));
                     ws.embed(Arrays.copyOfRange(patches, first * perFrame * p, (first * perFrame + n) * p), t[c]);
                     for (int layer = 0; layer < config.blocks(); layer++) {
                         ws.pre(layer);
-                        attention.forward(dense, ws.q[0], ws.k[0], ws.v[0], cache.context(layer, 0),
-                                AttentionContext.standalone().withLayer(layer), ws.attn[0]);
-                        if (f == chunkFrames) cache.append(layer, 0, ws.k[0], ws.v[0]);
+                        attention.forward(dense, ws.q(0), ws.k(0), ws.v(0), cache.context(layer, 0),
+                                AttentionContext.standalone().withLayer(layer), ws.out(0));
+                        if (f == chunkFrames) cache.append(layer, 0, ws.k(0), ws.v(0));
                         ws.post(layer);
                     }
                     if (f == chunkFrames) cache.commit();
                     ws.head();
-                    System.arraycopy(ws.velocity.toArray(), 0, velocity, first * perFrame * p, n * p);
+                    System.arraycopy(ws.output(), 0, velocity, first * perFrame * p, n * p);
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.family.tiny.TinyStages;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.memory.MemoryEstimate;
 import io.tilewise.attention.memory.MemoryLimit;
@@ -34,7 +35,7 @@ class GenerationMemoryTest {
         try (ModelSessions sessions = new ModelSessions(weights, 1)) {
             long before = direct.getMemoryUsed();
             long used;
-            try (WorkspaceBuffers ignored = new WorkspaceBuffers(sessions, CONFIG, new TokenGrid(2, 4, 4), 2)) {
+            try (TinyStages ignored = new TinyStages(sessions, CONFIG, new TokenGrid(2, 4, 4), 2)) {
                 used = direct.getMemoryUsed() - before;
             }
             long part = e.parts().get("ORT buffers");

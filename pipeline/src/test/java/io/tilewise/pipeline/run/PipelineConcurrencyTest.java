@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
@@ -181,7 +182,7 @@ class PipelineConcurrencyTest {
                 var kernel = counting.apply(spec);
                 return new ThreadsRecordingKernel(kernel, seen);
             }))) {
-                assertEquals(threads, p.sessions().intraOpThreads());
+                assertEquals(threads, ((TinyDitModel) p.model()).sessions().intraOpThreads());
                 p.generate(request(0));
             }
             assertEquals(8, seen.size(), "2 steps x 2 layers x 2 branches");

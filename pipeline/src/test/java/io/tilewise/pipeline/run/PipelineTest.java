@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.family.tiny.TinyLatents;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Branch;
 import io.tilewise.attention.api.Device;
@@ -95,7 +96,7 @@ class PipelineTest {
         }
         double[] text = ref.textEncoder(ids, mask, 2);
         double[] pooled = ref.pooledWords(ids, mask, 2);
-        double[] latent = Arrays2.toDouble(patchifier.patchify(Pipeline.noise(5, 3 * 2 * 16 * 16)));
+        double[] latent = Arrays2.toDouble(patchifier.patchify(TinyLatents.noise(5, 3 * 2 * 16 * 16)));
         double[] times = FlowMatchEuler.times(2, 3.0);
         for (int s = 0; s < 2; s++) {
             double[] both = new double[2 * n * p];

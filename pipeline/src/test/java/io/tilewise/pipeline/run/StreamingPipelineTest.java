@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.family.tiny.TinyLatents;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelWeights;
@@ -77,7 +78,7 @@ class StreamingPipelineTest {
             text[b] = ref.textEncoder(ids, mask[b], 1);
             pooled[b] = ref.pooledWords(ids, mask[b], 1);
         }
-        double[] latent = Arrays2.toDouble(whole.patchify(Pipeline.noise(r.seed(), 3 * r.frames() * r.height() * r.width())));
+        double[] latent = Arrays2.toDouble(whole.patchify(TinyLatents.noise(r.seed(), 3 * r.frames() * r.height() * r.width())));
         double[] times = FlowMatchEuler.times(r.steps(), r.shift());
         if (streaming) {
             for (int c = 0; c < chunks; c++) {

@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.family.tiny.TinyStages;
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
@@ -66,17 +67,17 @@ class TrainedModelAgreementTest {
         Patchifier patchifier = new Patchifier(config.channels(), config.patch()[0], config.patch()[1], config.patch()[2],
                 frames, height, width);
         AttentionShape shape = new AttentionShape(1, config.heads(), config.headDim(), TokenLayout.video(patchifier.grid()));
-        try (WorkspaceBuffers ws = new WorkspaceBuffers(sessions, config, patchifier.grid(), 1);
+        try (TinyStages ws = new TinyStages(sessions, config, patchifier.grid(), 1);
              AttentionSession dense = new DenseKernel().prepare(shape)) {
-            ws.encodeText(List.of(prompt));
+            ws.encodeTokens(List.of(prompt));
             ws.embed(patchifier.patchify(video), t);
             for (int layer = 0; layer < config.blocks(); layer++) {
                 ws.pre(layer);
-                dense.forward(ws.q[0], ws.k[0], ws.v[0], AttentionContext.standalone().withLayer(layer), ws.attn[0]);
+                dense.forward(ws.q(0), ws.k(0), ws.v(0), AttentionContext.standalone().withLayer(layer), ws.out(0));
                 ws.post(layer);
             }
             ws.head();
-            return patchifier.unpatchify(ws.velocity.toArray());
+            return patchifier.unpatchify(ws.output());
         }
     }
 }

@@ -1,16 +1,18 @@
-package io.tilewise.pipeline.run;
+package io.tilewise.pipeline.family.tiny;
 
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.tensor.Tensor;
+import io.tilewise.pipeline.family.DenoiserStages;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.OrtBuffers;
 import io.tilewise.pipeline.onnx.PositionFeatures;
 import io.tilewise.pipeline.onnx.RopeTables;
 import io.tilewise.pipeline.onnx.StageTransfers;
+import io.tilewise.pipeline.run.Tokenizer;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -37,14 +39,16 @@ import static io.tilewise.pipeline.onnx.StageGraphs.X;
 import static io.tilewise.pipeline.onnx.StageGraphs.X_OUT;
 
 /**
- * Every ORT tensor of one generation, each over a direct buffer allocated once: stage outputs are pinned, so ORT
+ * The tiny DiT's {@link DenoiserStages}: every ORT tensor of one segment, each over a direct buffer allocated once: stage outputs are pinned, so ORT
  * writes q, k, v straight into memory that our attention reads through {@link Tensor#wrap} views (one per CFG branch,
  * no copy), and our attention writes its output where the post stage reads it. The residual stream ping-pongs between
  * two buffers. Each method returns the nanoseconds ORT took.
  */
-final class WorkspaceBuffers implements AutoCloseable {
+public final class TinyStages implements DenoiserStages {
 
     private final ModelSessions sessions;
+    private final ModelConfig config;
+    private final Tokenizer tokenizer;
     private final int batch;
     private final int tokens;
     private final int patchSize;
@@ -54,15 +58,17 @@ final class WorkspaceBuffers implements AutoCloseable {
     private final OrtBuffers.Floats position;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final OrtBuffers.Floats patches, t, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf, text, mask;
-    final OrtBuffers.Floats velocity;
-    final Tensor[] q, k, v, attn;
+    private final OrtBuffers.Floats velocity;
+    private final Tensor[] q, k, v, attn;
     /** Bytes the stage runs moved between host and device (zero on the CPU provider). */
-    final StageTransfers transfers;
+    private final StageTransfers transfers;
     private OrtBuffers.Floats x;
     private OrtBuffers.Floats xNext;
 
-    WorkspaceBuffers(ModelSessions sessions, ModelConfig c, TokenGrid grid, int batch) {
+    public TinyStages(ModelSessions sessions, ModelConfig c, TokenGrid grid, int batch) {
         this.sessions = sessions;
+        this.config = c;
+        this.tokenizer = Tokenizer.of(c);
         this.batch = batch;
         this.tokens = grid.volume();
         this.patchSize = c.patchSize();
@@ -102,14 +108,28 @@ final class WorkspaceBuffers implements AutoCloseable {
      * RoPE tables and position features for a grid that starts at latent frame {@code firstFrame} of a clip of
      * {@code clipFrames} latent frames (streaming chunks).
      */
-    void framePositions(TokenGrid grid, ModelConfig c, int firstFrame, int clipFrames) {
+    @Override
+    public int batch() {
+        return batch;
+    }
+
+    @Override
+    public void framePositions(TokenGrid grid, int firstFrame, int clipFrames) {
+        ModelConfig c = config;
         RopeTables rope = RopeTables.of(grid, c.ropeAxes(), c.ropeTheta(), firstFrame);
         cos.put(rope.cos());
         sin.put(rope.sin());
         if (position != null) position.put(PositionFeatures.of(grid, c.positionFeatures(), firstFrame, clipFrames));
     }
 
-    long encodeText(List<Tokenizer.Encoding> prompts) {
+    @Override
+    public long encodeText(List<String> texts) {
+        List<Tokenizer.Encoding> prompts = texts.stream().map(tokenizer::encode).toList();
+        return encodeTokens(prompts);
+    }
+
+    /** The text encoder on prompts already tokenized, one per branch. */
+    public long encodeTokens(List<Tokenizer.Encoding> prompts) {
         int len = prompts.getFirst().ids().length;
         long[] ids = new long[batch * len];
         float[] m = new float[batch * len];
@@ -127,7 +147,9 @@ final class WorkspaceBuffers implements AutoCloseable {
     }
 
     /** Every batch row gets the same latent and time (CFG branches differ only in their text). */
-    long embed(float[] latent, float time) {
+    @Override
+    public long embed(float[] latent, double modelTime) {
+        float time = (float) modelTime;
         for (int b = 0; b < batch; b++) {
             patches.buffer().put(b * tokens * patchSize, latent);
             t.buffer().put(b, time);
@@ -141,13 +163,15 @@ final class WorkspaceBuffers implements AutoCloseable {
                 "the embed stage"));
     }
 
-    long pre(int layer) {
+    @Override
+    public long pre(int layer) {
         Map<String, OnnxTensor> in = Map.of(X, x.tensor(), E, e.tensor(), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
         return timed(() -> run(sessions.pre(layer), in,
                 Map.of(Q, qBuf.tensor(), K, kBuf.tensor(), V, vBuf.tensor()), "block " + layer + " pre stage"));
     }
 
-    long post(int layer) {
+    @Override
+    public long post(int layer) {
         Map<String, OnnxTensor> in = Map.of(X, x.tensor(), ATTN, attnBuf.tensor(), E, e.tensor(), TEXT_STATES, text.tensor(),
                 TEXT_MASK, mask.tensor());
         long nanos = timed(() -> run(sessions.post(layer), in, Map.of(X_OUT, xNext.tensor()),
@@ -158,9 +182,45 @@ final class WorkspaceBuffers implements AutoCloseable {
         return nanos;
     }
 
-    long head() {
+    @Override
+    public long head() {
         return timed(() -> run(sessions.head(), Map.of(X, x.tensor(), TEMB, temb.tensor()),
                 Map.of(VELOCITY, velocity.tensor()), "the head"));
+    }
+
+    @Override
+    public Tensor q(int branch) {
+        return q[branch];
+    }
+
+    @Override
+    public Tensor k(int branch) {
+        return k[branch];
+    }
+
+    @Override
+    public Tensor v(int branch) {
+        return v[branch];
+    }
+
+    @Override
+    public Tensor out(int branch) {
+        return attn[branch];
+    }
+
+    @Override
+    public float[] output() {
+        return velocity.toArray();
+    }
+
+    @Override
+    public long hostToDeviceBytes() {
+        return transfers.hostToDevice();
+    }
+
+    @Override
+    public long deviceToHostBytes() {
+        return transfers.deviceToHost();
     }
 
     @Override

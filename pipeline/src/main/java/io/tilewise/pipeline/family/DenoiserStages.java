@@ -1,0 +1,56 @@
+package io.tilewise.pipeline.family;
+
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.attention.tensor.Tensor;
+
+import java.util.List;
+
+/**
+ * Everything but self-attention of one transformer forward on one segment (the whole clip, or one chunk of a
+ * streamed clip): the text encoding, the input stage, per block a pre-attention stage (→ q, k, v) and a
+ * post-attention stage (reads the attention output), and the output stage. The generation loop calls them in that
+ * order and runs our attention in between on {@link #q}, {@link #k}, {@link #v} into {@link #out}: per CFG branch
+ * {@code [1, heads, tokens, headDim]} views that stay valid for the segment's lifetime. Each stage returns the
+ * nanoseconds it took.
+ */
+public interface DenoiserStages extends AutoCloseable {
+
+    /** CFG branches held: 2 (conditional, unconditional) or 1. */
+    int batch();
+
+    /** Encodes one prompt per branch (conditional first) into the text states the blocks read. */
+    long encodeText(List<String> prompts);
+
+    /** Positions for a grid that starts at latent frame {@code firstFrame} of a clip of {@code clipFrames} frames. */
+    void framePositions(TokenGrid grid, int firstFrame, int clipFrames);
+
+    /** The input stage: every branch gets {@code latent} at model time {@code time}. */
+    long embed(float[] latent, double time);
+
+    long pre(int layer);
+
+    long post(int layer);
+
+    /** The output stage: the model output of every branch into {@link #output()}. */
+    long head();
+
+    Tensor q(int branch);
+
+    Tensor k(int branch);
+
+    Tensor v(int branch);
+
+    /** Where self-attention writes its output for {@code branch}. */
+    Tensor out(int branch);
+
+    /** The last model output, {@code batch × latent values}, branch-major. */
+    float[] output();
+
+    /** Host→device and device→host bytes the stages moved so far (zero on the CPU). */
+    long hostToDeviceBytes();
+
+    long deviceToHostBytes();
+
+    @Override
+    void close();
+}
