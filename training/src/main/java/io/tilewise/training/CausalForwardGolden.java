@@ -1,5 +1,9 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -39,7 +43,7 @@ public final class CausalForwardGolden {
     public static void main(String[] args) throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", "1");
         Path dir = Path.of(args[0]);
-        TinyDitConfig cfg = SampleClips.readConfig(dir.resolve("config.json"));
+        ModelConfig cfg = SampleClips.readConfig(dir.resolve("config.json"));
         int chunk = chunkFrames(dir);
         Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
@@ -59,9 +63,9 @@ public final class CausalForwardGolden {
 
     static void compute(TinyDit model, NDManager root, Case c, int chunk, String prefix, long seed,
                         Map<String, Safetensors.Tensor> out, Map<String, String> meta) {
-        TinyDitConfig cfg = model.config();
-        PromptTokenizer tok = new PromptTokenizer(cfg.vocab(), cfg.maxTokens());
-        int b = c.prompts().length, l = cfg.maxTokens(), p = cfg.patchDim();
+        ModelConfig cfg = model.config();
+        Tokenizer tok = new Tokenizer(cfg.text().vocab(), cfg.text().maxTokens());
+        int b = c.prompts().length, l = cfg.text().maxTokens(), p = cfg.patchSize();
         int[] patch = cfg.patch();
         int gf = c.frames() / patch[0], gh = c.height() / patch[1], gw = c.width() / patch[2], n = gf * gh * gw;
         int chunks = (gf + chunk - 1) / chunk;
@@ -77,7 +81,7 @@ public final class CausalForwardGolden {
         for (int r = 0; r < b; r++) {
             float[] one = java.util.Arrays.copyOfRange(video, r * vol, (r + 1) * vol);
             Patches.patchify(one, cfg.channels(), c.frames(), c.height(), c.width(), patch, patches, r * n * p);
-            PromptTokenizer.Tokens tokens = tok.encode(c.prompts()[r]);
+            Tokenizer.Encoding tokens = tok.encode(c.prompts()[r]);
             System.arraycopy(tokens.ids(), 0, ids, r * l, l);
             System.arraycopy(tokens.mask(), 0, mask, r * l, l);
         }

@@ -1,5 +1,9 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -62,11 +66,11 @@ public final class CausalTraining {
      * Like {@link FlowMatching#batch}, with a noise level per chunk: {@code x_t = (1 − t_c)·x0 + t_c·ε} on the tokens
      * of chunk c (patch frames are latent frames: the patch is 1 frame deep).
      */
-    public static Batch batch(TinyDitConfig cfg, PromptTokenizer tok, SyntheticVideos data, long first, int batch,
+    public static Batch batch(ModelConfig cfg, Tokenizer tok, SyntheticVideos data, long first, int batch,
                               int frames, int height, int width, double promptDropout, Random rng, int chunkFrames) {
         if (cfg.patch()[0] != 1) throw new IllegalArgumentException("block-causal training needs a patch 1 frame deep");
         FlowMatching.Batch base = FlowMatching.batch(cfg, tok, data, first, batch, frames, height, width, promptDropout, rng);
-        int n = base.tokens(), p = cfg.patchDim();
+        int n = base.tokens(), p = cfg.patchSize();
         int perFrame = base.gh() * base.gw();
         int chunks = (base.gf() + chunkFrames - 1) / chunkFrames;
         float[] t = new float[batch * chunks];
@@ -101,7 +105,7 @@ public final class CausalTraining {
      */
     static double trainStep(TinyDit model, AdamW opt, NDManager root, Batch batch, double lr) {
         FlowMatching.Batch b = batch.base();
-        int p = model.config().patchDim();
+        int p = model.config().patchSize();
         Shape shape = new Shape(b.batch(), b.tokens(), p);
         double loss;
         try (NDScope scope = new NDScope(); NDManager m = root.newSubManager()) {

@@ -1,5 +1,12 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.family.tiny.TinyLatents;
+import io.tilewise.pipeline.run.FlowMatchEuler;
+
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -48,7 +55,7 @@ public final class FlowMatching {
      * Builds a batch from samples {@code first .. first+batch-1} of {@code data}; {@code rng} draws t, ε and the
      * prompt dropout.
      */
-    public static Batch batch(TinyDitConfig cfg, PromptTokenizer tok, SyntheticVideos data, long first, int batch,
+    public static Batch batch(ModelConfig cfg, Tokenizer tok, SyntheticVideos data, long first, int batch,
                               int frames, int height, int width, double promptDropout, Random rng) {
         return batch(cfg, tok, data, first, batch, frames, height, width, promptDropout, 0, rng);
     }
@@ -59,7 +66,7 @@ public final class FlowMatching {
      * object's shape and path a larger part of what is learned (a 20-minute fine-tune at 8 kept the object's pixel count
      * steady across frames where the bundled weights let it fade and reappear).
      */
-    public static Batch batch(TinyDitConfig cfg, PromptTokenizer tok, SyntheticVideos data, long first, int batch,
+    public static Batch batch(ModelConfig cfg, Tokenizer tok, SyntheticVideos data, long first, int batch,
                               int frames, int height, int width, double promptDropout, double objectWeight, Random rng) {
         return batch(cfg, tok, data, first, batch, frames, height, width, promptDropout, objectWeight, 0, rng);
     }
@@ -70,14 +77,14 @@ public final class FlowMatching {
      * the prompt alone, yet the shifted logit-normal puts only 14 % of training at t > 0.9 and 3 % at t > 0.95, so
      * what the prompt implies for the layout (where the object starts, which way it goes) is barely trained.
      */
-    public static Batch batch(TinyDitConfig cfg, PromptTokenizer tok, SyntheticVideos data, long first, int batch,
+    public static Batch batch(ModelConfig cfg, Tokenizer tok, SyntheticVideos data, long first, int batch,
                               int frames, int height, int width, double promptDropout, double objectWeight,
                               double highNoise, Random rng) {
         if (!(objectWeight >= 0)) throw new IllegalArgumentException("object weight " + objectWeight + " must be >= 0");
         if (!(highNoise >= 0 && highNoise <= 1)) throw new IllegalArgumentException("high-noise share " + highNoise + " must be in [0, 1]");
         int[] patch = cfg.patch();
         int gf = frames / patch[0], gh = height / patch[1], gw = width / patch[2];
-        int n = gf * gh * gw, p = cfg.patchDim(), l = cfg.maxTokens();
+        int n = gf * gh * gw, p = cfg.patchSize(), l = cfg.text().maxTokens();
         float[] clean = new float[batch * n * p];
         float[] noisy = new float[batch * n * p];
         float[] target = new float[batch * n * p];
@@ -93,7 +100,7 @@ public final class FlowMatching {
             t[b] = (float) (highNoise > 0 && rng.nextDouble() < highNoise
                     ? HIGH_NOISE_FROM + (1 - HIGH_NOISE_FROM) * rng.nextDouble() : trainingTime(rng.nextGaussian()));
             prompts[b] = rng.nextDouble() < promptDropout ? "" : clip.prompt();
-            PromptTokenizer.Tokens tokens = tok.encode(prompts[b]);
+            Tokenizer.Encoding tokens = tok.encode(prompts[b]);
             System.arraycopy(tokens.ids(), 0, ids, b * l, l);
             System.arraycopy(tokens.mask(), 0, mask, b * l, l);
             for (int i = b * n * p; i < (b + 1) * n * p; i++) {
@@ -135,7 +142,7 @@ public final class FlowMatching {
      * @return the batch loss; NaN when the loss or gradient was not finite and the update was skipped
      */
     static double trainStep(TinyDit model, AdamW opt, NDManager root, Batch batch, double lr) {
-        int p = model.config().patchDim();
+        int p = model.config().patchSize();
         Shape shape = new Shape(batch.batch(), batch.tokens(), p);
         double loss;
         try (NDScope scope = new NDScope(); NDManager m = root.newSubManager()) {
@@ -185,44 +192,32 @@ public final class FlowMatching {
         return loss;
     }
 
-    /** Sampling times: {@code u_s = 1 − s/S}, shifted {@code t = shift·u / (1 + (shift − 1)·u)}, s = 0..S. */
-    public static double[] times(int steps, double shift) {
-        double[] t = new double[steps + 1];
-        for (int s = 0; s <= steps; s++) {
-            double u = 1 - (double) s / steps;
-            t[s] = shift * u / (1 + (shift - 1) * u);
-        }
-        return t;
-    }
-
     /**
-     * Euler sampling with classifier-free guidance from seeded N(0, 1) noise (drawn in {@code [3, F, H, W]} order
-     * with {@link Random#nextGaussian()}); the result is clipped to [-1, 1].
+     * Euler sampling with classifier-free guidance, exactly as inference samples ({@link TinyLatents#noise} for the
+     * seeded noise, {@link FlowMatchEuler} for times, guidance and steps): only the forward differs (DJL here, ONNX
+     * Runtime there), so a seed gives the same clip in both up to float rounding. The result is clipped to [-1, 1].
      *
      * @return {@code [3, F, H, W]}
      */
-    public static float[] sample(TinyDit model, NDManager root, PromptTokenizer tok, String prompt, int frames,
+    public static float[] sample(TinyDit model, NDManager root, Tokenizer tok, String prompt, int frames,
                                  int height, int width, int steps, double guidance, double shift, long seed) {
-        TinyDitConfig cfg = model.config();
+        ModelConfig cfg = model.config();
         int[] patch = cfg.patch();
         int gf = frames / patch[0], gh = height / patch[1], gw = width / patch[2];
-        int n = gf * gh * gw, p = cfg.patchDim(), l = cfg.maxTokens();
-        Random rng = new Random(seed);
-        float[] noise = new float[cfg.channels() * frames * height * width];
-        for (int i = 0; i < noise.length; i++) {
-            noise[i] = (float) rng.nextGaussian();
-        }
+        int n = gf * gh * gw, p = cfg.patchSize(), l = cfg.text().maxTokens();
+        float[] noise = TinyLatents.noise(seed, cfg.channels() * frames * height * width);
         float[] x = new float[n * p];
         Patches.patchify(noise, cfg.channels(), frames, height, width, patch, x, 0);
-        PromptTokenizer.Tokens cond = tok.encode(prompt);
-        PromptTokenizer.Tokens uncond = tok.encode("");
+        Tokenizer.Encoding cond = tok.encode(prompt);
+        Tokenizer.Encoding uncond = tok.encode("");
         long[] ids = new long[2 * l];
         float[] mask = new float[2 * l];
         System.arraycopy(cond.ids(), 0, ids, 0, l);
         System.arraycopy(uncond.ids(), 0, ids, l, l);
         System.arraycopy(cond.mask(), 0, mask, 0, l);
         System.arraycopy(uncond.mask(), 0, mask, l, l);
-        double[] t = times(steps, shift);
+        double[] t = FlowMatchEuler.times(steps, shift);
+        float[] guided = new float[n * p];
         for (int s = 0; s < steps; s++) {
             float[] in = new float[2 * n * p];
             System.arraycopy(x, 0, in, 0, n * p);
@@ -234,12 +229,8 @@ public final class FlowMatching {
                         ids, mask, gf, gh, gw);
                 v = out.toFloatArray();
             }
-            float dt = (float) (t[s + 1] - t[s]);
-            for (int i = 0; i < n * p; i++) {
-                float vc = v[i];
-                float vu = v[n * p + i];
-                x[i] += dt * (float) (vu + guidance * (vc - vu));
-            }
+            FlowMatchEuler.guide(v, 0, v, n * p, guidance, guided);
+            FlowMatchEuler.step(x, guided, t[s + 1] - t[s]);
         }
         for (int i = 0; i < x.length; i++) {
             x[i] = Math.max(-1f, Math.min(1f, x[i]));

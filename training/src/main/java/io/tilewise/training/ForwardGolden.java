@@ -1,5 +1,9 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -37,7 +41,7 @@ public final class ForwardGolden {
     public static void main(String[] args) throws IOException {
         System.setProperty("ai.djl.pytorch.num_threads", "1");
         Path dir = Path.of(args[0]);
-        TinyDitConfig cfg = SampleClips.readConfig(dir.resolve("config.json"));
+        ModelConfig cfg = SampleClips.readConfig(dir.resolve("config.json"));
         Map<String, Safetensors.Tensor> out = new LinkedHashMap<>();
         Map<String, String> meta = new LinkedHashMap<>();
         try (NDManager root = NDManager.newBaseManager()) {
@@ -52,9 +56,9 @@ public final class ForwardGolden {
     /** Computes one case into {@code out} (and its description into {@code meta}). */
     static void compute(TinyDit model, NDManager root, Case c, String prefix, long seed,
                         Map<String, Safetensors.Tensor> out, Map<String, String> meta) {
-        TinyDitConfig cfg = model.config();
-        PromptTokenizer tok = new PromptTokenizer(cfg.vocab(), cfg.maxTokens());
-        int b = c.prompts().length, l = cfg.maxTokens(), p = cfg.patchDim();
+        ModelConfig cfg = model.config();
+        Tokenizer tok = new Tokenizer(cfg.text().vocab(), cfg.text().maxTokens());
+        int b = c.prompts().length, l = cfg.text().maxTokens(), p = cfg.patchSize();
         int[] patch = cfg.patch();
         int gf = c.frames() / patch[0], gh = c.height() / patch[1], gw = c.width() / patch[2], n = gf * gh * gw;
         int vol = cfg.channels() * c.frames() * c.height() * c.width();
@@ -71,7 +75,7 @@ public final class ForwardGolden {
             float[] one = new float[vol];
             System.arraycopy(video, r * vol, one, 0, vol);
             Patches.patchify(one, cfg.channels(), c.frames(), c.height(), c.width(), patch, patches, r * n * p);
-            PromptTokenizer.Tokens tokens = tok.encode(c.prompts()[r]);
+            Tokenizer.Encoding tokens = tok.encode(c.prompts()[r]);
             System.arraycopy(tokens.ids(), 0, ids, r * l, l);
             System.arraycopy(tokens.mask(), 0, mask, r * l, l);
         }

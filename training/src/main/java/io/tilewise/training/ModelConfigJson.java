@@ -1,5 +1,9 @@
 package io.tilewise.training;
 
+import io.tilewise.attention.io.AtomicFiles;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -8,7 +12,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Writes the contract's config.json of a model directory (atomically: temp file, then rename). */
 public final class ModelConfigJson {
@@ -31,49 +34,9 @@ public final class ModelConfigJson {
     private ModelConfigJson() {
     }
 
-    /** The config.json tree of a model of config {@code c}. */
-    public static ObjectNode tree(TinyDitConfig c, TrainingRecord training) {
-        return tree(c, training, "tiny-t2v", 0);
-    }
-
-    /** The tree of a model with its id and {@code causal_chunk_frames} (0 = bidirectional). */
-    public static ObjectNode tree(TinyDitConfig c, TrainingRecord training, String modelId, int causalChunkFrames) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("architecture", TinyDitConfig.ARCHITECTURE);
-        o.put("model_id", modelId);
-        o.put("hidden", c.hidden());
-        o.put("heads", c.heads());
-        o.put("blocks", c.blocks());
-        o.put("mlp_ratio", c.mlpRatio());
-        ArrayNode patch = o.putArray("patch");
-        for (int x : c.patch()) {
-            patch.add(x);
-        }
-        o.put("channels", c.channels());
-        o.put("freq_dim", c.freqDim());
-        ArrayNode axes = o.putArray("rope_axes");
-        for (int x : c.ropeAxes()) {
-            axes.add(x);
-        }
-        o.put("rope_theta", c.ropeTheta());
-        ObjectNode text = o.putObject("text");
-        text.put("hidden", c.textHidden());
-        text.put("heads", c.textHeads());
-        text.put("layers", c.textLayers());
-        text.put("max_tokens", c.maxTokens());
-        text.put("pooled", c.pooledText());
-        ArrayNode vocab = text.putArray("vocab");
-        c.vocab().forEach(vocab::add);
-        o.put("causal_chunk_frames", causalChunkFrames);
-        o.put("position_features", c.positionFeatures());
-        ObjectNode defaults = o.putObject("defaults");
-        defaults.put("frames", 16);
-        defaults.put("height", 64);
-        defaults.put("width", 64);
-        defaults.put("steps", 20);
-        defaults.put("guidance", 4.0);
-        defaults.put("shift", 3.0);
-        o.put("trained_for", "colored shapes moving in a stated direction on a colored background");
+    /** The config.json tree of a model of config {@code c}: the inference contract's fields plus the run's record. */
+    public static ObjectNode tree(ModelConfig c, TrainingRecord training) {
+        ObjectNode o = c.toJson();
         ObjectNode t = o.putObject("training");
         t.put("seed", training.seed());
         t.put("command", training.command());
@@ -84,17 +47,13 @@ public final class ModelConfigJson {
         return o;
     }
 
-    public static void write(Path file, TinyDitConfig c, TrainingRecord training) throws IOException {
-        write(file, c, training, "tiny-t2v", 0);
+    public static void write(Path file, ModelConfig c, TrainingRecord training) throws IOException {
+        write(file, c, training, c.modelId(), c.causalChunkFrames());
     }
 
-    public static void write(Path file, TinyDitConfig c, TrainingRecord training, String modelId, int causalChunkFrames)
+    public static void write(Path file, ModelConfig c, TrainingRecord training, String modelId, int causalChunkFrames)
             throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "config", ".tmp");
-        Files.writeString(tmp, JSON.writeValueAsString(tree(c, training, modelId, causalChunkFrames)) + "\n");
-        Safetensors.makeReadable(tmp);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        AtomicFiles.writeString(file, JSON.writeValueAsString(tree(c.withModel(modelId, causalChunkFrames), training)) + "\n");
     }
 }

@@ -1,5 +1,10 @@
 package io.tilewise.training;
 
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.pipeline.onnx.RopeTables;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -20,40 +25,11 @@ final class Rope {
         this.sin = sin;
     }
 
-    /** Angles of every (token, pair) of a grid, tokens frame-major then row-major. */
-    static double[] angles(TinyDitConfig cfg, int frames, int gh, int gw) {
-        int[] axes = cfg.ropeAxes();
-        int pairs = cfg.headDim() / 2;
-        int n = frames * gh * gw;
-        double[] out = new double[n * pairs];
-        for (int f = 0; f < frames; f++) {
-            for (int y = 0; y < gh; y++) {
-                for (int x = 0; x < gw; x++) {
-                    int token = (f * gh + y) * gw + x;
-                    int[] pos = {f, y, x};
-                    int pair = 0;
-                    for (int axis = 0; axis < axes.length; axis++) {
-                        int a = axes[axis];
-                        for (int j = 0; j < a / 2; j++) {
-                            out[token * pairs + pair++] = pos[axis] * Math.pow(cfg.ropeTheta(), -2.0 * j / a);
-                        }
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    static Rope of(NDManager m, TinyDitConfig cfg, int frames, int gh, int gw) {
-        double[] ang = angles(cfg, frames, gh, gw);
-        float[] c = new float[ang.length];
-        float[] s = new float[ang.length];
-        for (int i = 0; i < ang.length; i++) {
-            c[i] = (float) Math.cos(ang[i]);
-            s[i] = (float) Math.sin(ang[i]);
-        }
+    /** The inference stages' tables ({@link RopeTables}), as DJL arrays {@code [1, N, 1, hd/2]}. */
+    static Rope of(NDManager m, ModelConfig cfg, int frames, int gh, int gw) {
+        RopeTables tables = RopeTables.of(new TokenGrid(frames, gh, gw), cfg.ropeAxes(), cfg.ropeTheta());
         Shape shape = new Shape(1, (long) frames * gh * gw, 1, cfg.headDim() / 2);
-        return new Rope(m.create(c, shape), m.create(s, shape));
+        return new Rope(m.create(tables.cos(), shape), m.create(tables.sin(), shape));
     }
 
     /** Rotates {@code [B, N, heads, hd]}. */

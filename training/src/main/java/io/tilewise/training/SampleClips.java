@@ -1,5 +1,13 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.quality.ClipAnalyzer;
+import io.tilewise.pipeline.quality.ClipReading;
+import io.tilewise.pipeline.run.Video;
+
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,7 +23,7 @@ import java.util.Locale;
 
 /**
  * Samples clips from a trained model directory with the DJL forward (Euler + CFG) and writes a PNG grid: one row
- * per prompt, one column per frame, each frame scaled up; prints what {@link PromptAdherence} reads from each clip.
+ * per prompt, one column per frame, each frame scaled up; prints what {@link ClipAnalyzer} (the adherence reader of {@code tilewise adherence}) reads from each clip.
  * For looking at what the model learned.
  *
  * <p>Usage: {@code SampleClips MODEL_DIR OUT.png FRAMES SIZE STEPS GUIDANCE SEED "prompt" ["prompt" ...]}.
@@ -35,8 +43,8 @@ public final class SampleClips {
         long seed = Long.parseLong(args[6]);
         List<String> prompts = List.of(args).subList(7, args.length);
         System.setProperty("ai.djl.pytorch.num_threads", System.getProperty("threads", "1"));
-        TinyDitConfig cfg = readConfig(dir.resolve("config.json"));
-        PromptTokenizer tok = new PromptTokenizer(cfg.vocab(), cfg.maxTokens());
+        ModelConfig cfg = readConfig(dir.resolve("config.json"));
+        Tokenizer tok = new Tokenizer(cfg.text().vocab(), cfg.text().maxTokens());
         List<float[]> clips = new ArrayList<>();
         try (NDManager root = NDManager.newBaseManager()) {
             TinyDit model = TinyDit.of(cfg, TrainTinyModel.load(dir.resolve("weights.safetensors")), root, false);
@@ -44,37 +52,20 @@ public final class SampleClips {
                 long t0 = System.nanoTime();
                 float[] clip = FlowMatching.sample(model, root, tok, prompt, frames, size, size, steps, guidance, 3.0, seed);
                 clips.add(clip);
-                PromptAdherence.Reading r = PromptAdherence.read(clip, frames, size, size);
+                ClipReading r = ClipAnalyzer.read(Video.fromChannelsFirst(clip, frames, size, size));
                 System.out.printf(Locale.ROOT, "%-55s -> %s %s%s on %s (object %.0f%% of pixels), %.1f s%n", prompt,
-                        r.color(), "object", r.direction() == null ? "" : " moving " + r.direction(), r.background(),
+                        r.color(), r.shape(), r.direction() == null ? "" : " moving " + r.direction(), r.background(),
                         100 * r.objectFraction(), (System.nanoTime() - t0) / 1e9);
             }
         }
         writeGrid(png, clips, frames, size, size, Math.max(1, 128 / size));
     }
 
-    /** Reads the sizes of a config.json written by {@link ModelConfigJson}. */
-    static TinyDitConfig readConfig(Path file) throws IOException {
-        JsonNode c = new ObjectMapper().readTree(file.toFile());
-        JsonNode t = c.get("text");
-        List<String> vocab = new ArrayList<>();
-        t.get("vocab").forEach(v -> vocab.add(v.asText()));
-        return new TinyDitConfig(c.get("hidden").asInt(), c.get("heads").asInt(), c.get("blocks").asInt(),
-                c.get("mlp_ratio").asInt(), ints(c.get("patch")), c.get("channels").asInt(), c.get("freq_dim").asInt(),
-                ints(c.get("rope_axes")), c.get("rope_theta").asDouble(), t.get("hidden").asInt(), t.get("heads").asInt(),
-                t.get("layers").asInt(), t.get("max_tokens").asInt(), vocab, t.path("pooled").asBoolean(false),
-                c.path("position_features").asInt(0));
+    /** Reads and validates a model's config.json (the inference contract's reader). */
+    static ModelConfig readConfig(Path file) {
+        return ModelConfig.read(file);
     }
 
-    private static int[] ints(JsonNode a) {
-        int[] out = new int[a.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = a.get(i).asInt();
-        }
-        return out;
-    }
-
-    /** Rows of clips {@code [3, F, H, W]} in [-1, 1], frames side by side, each pixel scaled by {@code zoom}. */
     public static void writeGrid(Path png, List<float[]> clips, int frames, int height, int width, int zoom)
             throws IOException {
         int gap = 2;

@@ -1,5 +1,8 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.model.ModelWeights;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -37,82 +40,21 @@ public final class TinyDit {
      */
     static final float QK_NORM_INIT = 1.5f;
 
-    private final TinyDitConfig cfg;
+    private final ModelConfig cfg;
     private final Map<String, NDArray> params;
 
     /** Standard deviation of the initial {@code pos_embed} weights. */
     static final double POS_EMBED_INIT = 0.05;
 
-    private TinyDit(TinyDitConfig cfg, Map<String, NDArray> params) {
+    private TinyDit(ModelConfig cfg, Map<String, NDArray> params) {
         this.cfg = cfg;
         this.params = params;
     }
 
     /** Name → shape of every parameter, in the contract's table order. */
-    public static Map<String, long[]> parameterShapes(TinyDitConfig c) {
-        Map<String, long[]> s = new LinkedHashMap<>();
-        int d = c.hidden(), dt = c.textHidden(), v = c.vocab().size(), p = c.patchDim(), hd = c.headDim();
-        s.put("text.embed.weight", new long[] {v, dt});
-        s.put("text.pos.weight", new long[] {c.maxTokens(), dt});
-        for (int i = 0; i < c.textLayers(); i++) {
-            String l = "text.layers." + i + ".";
-            s.put(l + "norm1.weight", new long[] {dt});
-            s.put(l + "norm1.bias", new long[] {dt});
-            s.put(l + "attn.qkv.weight", new long[] {3L * dt, dt});
-            s.put(l + "attn.qkv.bias", new long[] {3L * dt});
-            s.put(l + "attn.out.weight", new long[] {dt, dt});
-            s.put(l + "attn.out.bias", new long[] {dt});
-            s.put(l + "norm2.weight", new long[] {dt});
-            s.put(l + "norm2.bias", new long[] {dt});
-            s.put(l + "mlp.fc1.weight", new long[] {4L * dt, dt});
-            s.put(l + "mlp.fc1.bias", new long[] {4L * dt});
-            s.put(l + "mlp.fc2.weight", new long[] {dt, 4L * dt});
-            s.put(l + "mlp.fc2.bias", new long[] {dt});
-        }
-        s.put("text.norm.weight", new long[] {dt});
-        s.put("text.norm.bias", new long[] {dt});
-        s.put("patch_embed.weight", new long[] {d, p});
-        s.put("patch_embed.bias", new long[] {d});
-        if (c.positionFeatures() > 0) {
-            s.put("pos_embed.weight", new long[] {d, PositionFeatures.width(c.positionFeatures())});
-        }
-        s.put("time_embed.fc1.weight", new long[] {d, c.freqDim()});
-        s.put("time_embed.fc1.bias", new long[] {d});
-        s.put("time_embed.fc2.weight", new long[] {d, d});
-        s.put("time_embed.fc2.bias", new long[] {d});
-        s.put("time_proj.weight", new long[] {6L * d, d});
-        s.put("time_proj.bias", new long[] {6L * d});
-        if (c.pooledText()) {
-            s.put("text_pool.weight", new long[] {d, dt});
-            s.put("text_pool.bias", new long[] {d});
-        }
-        int m = c.mlpRatio() * d;
-        for (int i = 0; i < c.blocks(); i++) {
-            String b = "blocks." + i + ".";
-            s.put(b + "modulation", new long[] {6, d});
-            s.put(b + "attn.qkv.weight", new long[] {3L * d, d});
-            s.put(b + "attn.qkv.bias", new long[] {3L * d});
-            s.put(b + "attn.norm_q.weight", new long[] {hd});
-            s.put(b + "attn.norm_k.weight", new long[] {hd});
-            s.put(b + "attn.out.weight", new long[] {d, d});
-            s.put(b + "attn.out.bias", new long[] {d});
-            s.put(b + "cross.norm.weight", new long[] {d});
-            s.put(b + "cross.norm.bias", new long[] {d});
-            s.put(b + "cross.q.weight", new long[] {d, d});
-            s.put(b + "cross.q.bias", new long[] {d});
-            s.put(b + "cross.kv.weight", new long[] {2L * d, dt});
-            s.put(b + "cross.kv.bias", new long[] {2L * d});
-            s.put(b + "cross.out.weight", new long[] {d, d});
-            s.put(b + "cross.out.bias", new long[] {d});
-            s.put(b + "mlp.fc1.weight", new long[] {m, d});
-            s.put(b + "mlp.fc1.bias", new long[] {m});
-            s.put(b + "mlp.fc2.weight", new long[] {d, m});
-            s.put(b + "mlp.fc2.bias", new long[] {d});
-        }
-        s.put("head.modulation", new long[] {2, d});
-        s.put("head.linear.weight", new long[] {p, d});
-        s.put("head.linear.bias", new long[] {p});
-        return s;
+    public static Map<String, long[]> parameterShapes(ModelConfig c) {
+        // the inference contract's table: names, shapes and their order (seeded initialization walks it in order)
+        return ModelWeights.expectedShapes(c);
     }
 
     /**
@@ -122,7 +64,7 @@ public final class TinyDit {
      * other linears (from zero it grew to rms 0.009 in 470 fine-tuning steps, too slowly for the prompt to reach the
      * modulation); pos_embed starts at N(0, {@value #POS_EMBED_INIT}).
      */
-    public static Map<String, float[]> initialValues(TinyDitConfig c, long seed) {
+    public static Map<String, float[]> initialValues(ModelConfig c, long seed) {
         Random r = new Random(seed);
         Map<String, float[]> out = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : parameterShapes(c).entrySet()) {
@@ -171,7 +113,7 @@ public final class TinyDit {
     }
 
     /** A model over the given values (copied into {@code manager}); trainable arrays track gradients. */
-    public static TinyDit of(TinyDitConfig c, Map<String, float[]> values, NDManager manager, boolean trainable) {
+    public static TinyDit of(ModelConfig c, Map<String, float[]> values, NDManager manager, boolean trainable) {
         Map<String, NDArray> params = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : parameterShapes(c).entrySet()) {
             float[] v = values.get(e.getKey());
@@ -188,7 +130,7 @@ public final class TinyDit {
         return new TinyDit(c, params);
     }
 
-    public TinyDitConfig config() {
+    public ModelConfig config() {
         return cfg;
     }
 
@@ -243,7 +185,7 @@ public final class TinyDit {
         Chunking chunking = new Chunking(chunkFrames, frames, gh * gw, b, t.length);
         NDArray temb = linear(silu(linear(m.create(timestepEmbedding(t, cfg.freqDim()), new Shape(t.length, cfg.freqDim())),
                 "time_embed.fc1")), "time_embed.fc2");                                     // [B, d] (or [B·C, d])
-        if (cfg.pooledText()) {
+        if (cfg.text().pooled()) {
             temb = addPooledText(temb, m, ids, mask, b);
         }
         NDArray e = linear(silu(temb), "time_proj").reshape(t.length, 6, d);               // [B, 6, d] (or [B·C, 6, d])
@@ -296,7 +238,7 @@ public final class TinyDit {
      * them. Per row, and the same for every chunk of a row ({@code temb} is {@code [B·C, d]}, chunks adjacent).
      */
     private NDArray addPooledText(NDArray temb, NDManager m, long[] ids, float[] mask, int b) {
-        int l = cfg.maxTokens(), v = cfg.vocab().size();
+        int l = cfg.text().maxTokens(), v = cfg.text().vocab().size();
         float[] weights = new float[b * v];     // per row: (count of each word among the real tokens) / (real tokens)
         for (int r = 0; r < b; r++) {
             float count = 0;
@@ -357,14 +299,14 @@ public final class TinyDit {
     }
 
     private NDArray textEncoder(NDManager m, Norms norms, long[] ids, NDArray bias, int b) {
-        int l = cfg.maxTokens(), v = cfg.vocab().size(), dt = cfg.textHidden();
+        int l = cfg.text().maxTokens(), v = cfg.text().vocab().size(), dt = cfg.text().hidden();
         float[] oneHot = new float[b * l * v];
         for (int i = 0; i < b * l; i++) {
             oneHot[i * v + (int) ids[i]] = 1f;
         }
         NDArray h = m.create(oneHot, new Shape(b, l, v)).matMul(p("text.embed.weight")).add(p("text.pos.weight"));
-        int heads = cfg.textHeads();
-        for (int i = 0; i < cfg.textLayers(); i++) {
+        int heads = cfg.text().heads();
+        for (int i = 0; i < cfg.text().layers(); i++) {
             String pre = "text.layers." + i + ".";
             NDArray a = layerNormAffine(h, pre + "norm1");
             NDList qkv = linear(a, pre + "attn.qkv").split(3, 2);

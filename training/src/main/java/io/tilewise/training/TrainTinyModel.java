@@ -1,5 +1,9 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,7 +67,7 @@ public final class TrainTinyModel {
         double ckptMinutes = Double.parseDouble(o.getOrDefault("checkpoint-minutes", "5"));
         long maxSteps = Long.parseLong(o.getOrDefault("max-steps", String.valueOf(Long.MAX_VALUE)));
         Path out = Path.of(o.getOrDefault("out", "models/tiny-t2v"));
-        TinyDitConfig cfg = ("test".equals(o.get("size")) ? TinyDitConfig.testSized() : TinyDitConfig.tinyT2v())
+        ModelConfig cfg = ("test".equals(o.get("size")) ? TinyConfigs.testSized() : TinyConfigs.tinyT2v())
                 .withConditioning(bool(o.getOrDefault("pooled-text", "false"), "--pooled-text"),
                         Integer.parseInt(o.getOrDefault("position-features", "0")));
         String command = "scripts/train-tiny-model " + String.join(" ", args);
@@ -85,7 +89,7 @@ public final class TrainTinyModel {
         if (highNoise > 0 && causalChunk > 0) throw new IllegalArgumentException("--high-noise is not supported with --causal-chunk");
         if (objectWeight > 0 && causalChunk > 0) throw new IllegalArgumentException("--object-weight is not supported with --causal-chunk");
 
-        PromptTokenizer tok = new PromptTokenizer(cfg.vocab(), cfg.maxTokens());
+        Tokenizer tok = new Tokenizer(cfg.text().vocab(), cfg.text().maxTokens());
         SyntheticVideos data = new SyntheticVideos(seed, SyntheticVideos.Start.parse(o.getOrDefault("start", "anywhere")));
         try (NDManager root = NDManager.newBaseManager()) {
             Path stateFile = out.resolve("state.json");
@@ -197,7 +201,7 @@ public final class TrainTinyModel {
      * The weights of {@code init}, plus fresh values for parameters it lacks (e.g. {@code text_pool} and
      * {@code pos_embed} when the init model had neither; see {@link TinyDit#initialValues} for their start).
      */
-    static Map<String, float[]> initFrom(Path init, TinyDitConfig cfg, long seed) throws IOException {
+    static Map<String, float[]> initFrom(Path init, ModelConfig cfg, long seed) throws IOException {
         Map<String, float[]> values = load(init);
         List<String> added = new java.util.ArrayList<>();
         TinyDit.initialValues(cfg, seed).forEach((name, fresh) -> {
@@ -226,7 +230,7 @@ public final class TrainTinyModel {
         return v;
     }
 
-    private static void save(Path out, TinyDit model, AdamW opt, TinyDitConfig cfg, ObjectNode state, long seed,
+    private static void save(Path out, TinyDit model, AdamW opt, ModelConfig cfg, ObjectNode state, long seed,
                              String command, long step, long samples, double seconds, double ema, int causalChunk)
             throws IOException {
         Map<String, Safetensors.Tensor> w = new LinkedHashMap<>();

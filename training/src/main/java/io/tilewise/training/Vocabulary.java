@@ -1,5 +1,7 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.model.TinyModels;
+
 import io.tilewise.pipeline.quality.Palette;
 
 import java.util.List;
@@ -17,17 +19,12 @@ public final class Vocabulary {
     public static final List<String> BACKGROUNDS = Palette.BACKGROUNDS;
 
     /** Id 0. */
-    public static final String PAD = "<pad>";
+    public static final String PAD = io.tilewise.pipeline.model.ModelConfig.PAD;
     /** Id 1; starts every prompt. */
-    public static final String BOS = "<bos>";
+    public static final String BOS = io.tilewise.pipeline.model.ModelConfig.BOS;
 
-    /** All tokens in id order: pad, bos, fillers, colors, shapes, directions, background-only colors. */
-    public static final List<String> WORDS = List.of(
-            PAD, BOS, "a", "moving", "on", "background",
-            "red", "green", "blue", "yellow", "white", "purple", "orange", "cyan",
-            "circle", "square", "triangle",
-            "left", "right", "up", "down",
-            "black", "gray");
+    /** All tokens in id order: pad, bos, fillers, colors, shapes, directions, background-only colors (the contract's). */
+    public static final List<String> WORDS = TinyModels.VOCAB;
 
     private Vocabulary() {
     }

@@ -1,5 +1,7 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +29,7 @@ class CausalForwardGoldenTest {
         int chunk = CausalForwardGolden.chunkFrames(MODEL);
         assertTrue(chunk > 0, "models/tiny-t2v-causal must have causal_chunk_frames > 0");
         Map<String, Safetensors.Tensor> golden = Safetensors.read(GOLDEN);
-        TinyDitConfig cfg = SampleClips.readConfig(MODEL.resolve("config.json"));
+        ModelConfig cfg = SampleClips.readConfig(MODEL.resolve("config.json"));
         Map<String, Safetensors.Tensor> fresh = new LinkedHashMap<>();
         try (NDManager root = NDManager.newBaseManager()) {
             TinyDit model = TinyDit.of(cfg, TrainTinyModel.load(MODEL.resolve("weights.safetensors")), root, false);

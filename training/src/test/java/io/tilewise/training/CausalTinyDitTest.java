@@ -1,5 +1,9 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -16,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The block-causal variant: chunk-causal attention and a flow time per chunk. */
 class CausalTinyDitTest {
 
-    private static final TinyDitConfig CFG = TinyDitConfig.testSized();
-    private static final int GH = 2, GW = 3, FRAMES = 5, CHUNK = 2, P = CFG.patchDim();
+    private static final ModelConfig CFG = TinyConfigs.testSized();
+    private static final int GH = 2, GW = 3, FRAMES = 5, CHUNK = 2, P = CFG.patchSize();
 
     private static Map<String, float[]> randomValues(long seed) {
         Map<String, float[]> v = TinyDit.initialValues(CFG, seed);
@@ -31,7 +35,7 @@ class CausalTinyDitTest {
     }
 
     private static float[] forward(NDManager root, TinyDit model, float[] x, float[] t, int chunk, int frames) {
-        PromptTokenizer.Tokens tokens = new PromptTokenizer(CFG.vocab(), CFG.maxTokens()).encode("a red circle moving left");
+        Tokenizer.Encoding tokens = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens()).encode("a red circle moving left");
         try (NDScope scope = new NDScope(); NDManager m = root.newSubManager()) {
             scope.suppressNotUsedWarning();
             int n = frames * GH * GW;
@@ -72,7 +76,7 @@ class CausalTinyDitTest {
             float[] base = forward(root, model, x, t, CHUNK, FRAMES);
             // the first chunk alone (same positions, its own time) gives the same output for its tokens — without position
             // features, whose time fraction depends on the clip length (streaming passes the chunk's place in the clip)
-            TinyDitConfig noPosition = CFG.withConditioning(CFG.pooledText(), 0);
+            ModelConfig noPosition = CFG.withConditioning(CFG.text().pooled(), 0);
             Map<String, float[]> values = randomValues(3);
             values.remove("pos_embed.weight");
             TinyDit plain = TinyDit.of(noPosition, values, root, false);
@@ -95,7 +99,7 @@ class CausalTinyDitTest {
 
     @Test
     void batchesNoiseEachChunkAtItsOwnLevelAndLeaveCleanContextOutOfTheLoss() {
-        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        Tokenizer tok = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens());
         CausalTraining.Batch batch = CausalTraining.batch(CFG, tok, new SyntheticVideos(1), 0, 16, 4, 8, 8, 0.1, new Random(5), 2);
         FlowMatching.Batch b = batch.base();
         int n = b.tokens(), chunks = batch.chunks(), perChunk = n / chunks;
@@ -123,7 +127,7 @@ class CausalTinyDitTest {
 
     @Test
     void causalTrainingStepsHaveFiniteFallingLoss() {
-        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        Tokenizer tok = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens());
         // 5 frames in chunks of 2: the last chunk is partial
         CausalTraining.Batch batch = CausalTraining.batch(CFG, tok, new SyntheticVideos(1), 0, 2, 5, 16, 16, 0.1, new Random(2), 2);
         try (NDManager root = NDManager.newBaseManager()) {

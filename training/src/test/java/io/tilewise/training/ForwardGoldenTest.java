@@ -1,5 +1,7 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 
@@ -25,7 +27,7 @@ class ForwardGoldenTest {
     void committedGoldenMatchesTheCommittedModel() throws Exception {
         assertTrue(Files.exists(MODEL.resolve("weights.safetensors")), "model missing at " + MODEL.toAbsolutePath());
         Map<String, Safetensors.Tensor> golden = Safetensors.read(GOLDEN);
-        TinyDitConfig cfg = SampleClips.readConfig(MODEL.resolve("config.json"));
+        ModelConfig cfg = SampleClips.readConfig(MODEL.resolve("config.json"));
         Map<String, Safetensors.Tensor> fresh = new LinkedHashMap<>();
         try (NDManager root = NDManager.newBaseManager()) {
             TinyDit model = TinyDit.of(cfg, TrainTinyModel.load(MODEL.resolve("weights.safetensors")), root, false);

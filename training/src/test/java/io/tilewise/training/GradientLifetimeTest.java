@@ -1,5 +1,9 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -27,11 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GradientLifetimeTest {
 
-    private static final TinyDitConfig CFG = TinyDitConfig.testSized();
+    private static final ModelConfig CFG = TinyConfigs.testSized();
 
     @Test
     void gradientsDoNotDependOnGarbageCollectionBetweenForwardAndBackward() {
-        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        Tokenizer tok = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens());
         FlowMatching.Batch batch = FlowMatching.batch(CFG, tok, new SyntheticVideos(2), 0, 2, 2, 8, 8, 0, new Random(5));
         Map<String, float[]> values = TinyDit.initialValues(CFG, 3);
         Random r = new Random(4);
@@ -59,7 +63,7 @@ class GradientLifetimeTest {
             try (NDScope scope = new NDScope(); NDManager m = root.newSubManager()) {
                 scope.suppressNotUsedWarning();
                 try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                    Shape shape = new Shape(batch.batch(), batch.tokens(), CFG.patchDim());
+                    Shape shape = new Shape(batch.batch(), batch.tokens(), CFG.patchSize());
                     NDArray pred = model.forward(m.create(batch.noisy(), shape), batch.t(), batch.ids(), batch.mask(),
                             batch.gf(), batch.gh(), batch.gw());
                     NDArray loss = pred.sub(m.create(batch.target(), shape)).square().mean();

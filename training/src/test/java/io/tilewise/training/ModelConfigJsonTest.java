@@ -1,5 +1,7 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.model.ModelConfig;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
@@ -17,7 +19,7 @@ class ModelConfigJsonTest {
 
     @Test
     void writesTheContractFieldsAndReadsBackTheSameSizes() throws Exception {
-        TinyDitConfig cfg = TinyDitConfig.tinyT2v();
+        ModelConfig cfg = TinyConfigs.tinyT2v();
         Path file = dir.resolve("config.json");
         ModelConfigJson.write(file, cfg, new ModelConfigJson.TrainingRecord(1, "scripts/train-tiny-model --seed 1", 100, 10, 1.5, 0.25));
         JsonNode c = new ObjectMapper().readTree(file.toFile());
@@ -31,11 +33,11 @@ class ModelConfigJsonTest {
         assertEquals(4.0, c.get("defaults").get("guidance").asDouble());
         assertEquals(100, c.get("training").get("samples").asLong());
         assertEquals("scripts/train-tiny-model --seed 1", c.get("training").get("command").asText());
-        TinyDitConfig back = SampleClips.readConfig(file);
+        ModelConfig back = SampleClips.readConfig(file);
         assertEquals(cfg.hidden(), back.hidden());
-        assertEquals(cfg.vocab(), back.vocab());
+        assertEquals(cfg.text().vocab(), back.text().vocab());
         assertArrayEquals(cfg.ropeAxes(), back.ropeAxes());
         assertArrayEquals(cfg.patch(), back.patch());
-        assertEquals(cfg.textLayers(), back.textLayers());
+        assertEquals(cfg.text().layers(), back.text().layers());
     }
 }

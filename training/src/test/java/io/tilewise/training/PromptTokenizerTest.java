@@ -1,5 +1,7 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.run.Tokenizer;
+
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -11,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PromptTokenizerTest {
 
-    private final PromptTokenizer tok = new PromptTokenizer(Vocabulary.WORDS, 16);
+    private final Tokenizer tok = new Tokenizer(Vocabulary.WORDS, 16);
 
     private static long id(String w) {
         return Vocabulary.WORDS.indexOf(w);
@@ -19,7 +21,7 @@ class PromptTokenizerTest {
 
     @Test
     void encodesBosThenWordsThenPadding() {
-        PromptTokenizer.Tokens t = tok.encode("A Red circle, moving LEFT on a black background.");
+        Tokenizer.Encoding t = tok.encode("A Red circle, moving LEFT on a black background.");
         long[] expected = new long[16];
         String[] words = {"<bos>", "a", "red", "circle", "moving", "left", "on", "a", "black", "background"};
         float[] mask = new float[16];
@@ -31,29 +33,29 @@ class PromptTokenizerTest {
         assertArrayEquals(mask, t.mask());
         assertEquals(1, t.ids()[0]);
         assertEquals(0, t.ids()[10]);
-        assertNull(tok.warning(t));
+        assertNull(t.warning(tok.vocab()));
     }
 
     @Test
     void unknownWordsAreDroppedWithAWarningListingTheVocabulary() {
-        PromptTokenizer.Tokens t = tok.encode("a shiny red circle");
+        Tokenizer.Encoding t = tok.encode("a shiny red circle");
         assertArrayEquals(new long[] {1, id("a"), id("red"), id("circle"), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, t.ids());
-        assertEquals(List.of("shiny"), t.dropped());
-        String warning = tok.warning(t);
+        assertEquals(List.of("shiny"), t.unknownWords());
+        String warning = t.warning(tok.vocab());
         assertTrue(warning.contains("shiny") && warning.contains("triangle") && warning.contains("cyan"), warning);
     }
 
     @Test
     void specialTokensTypedAsWordsAreNotTokens() {
-        PromptTokenizer.Tokens t = tok.encode("<pad> red");
+        Tokenizer.Encoding t = tok.encode("<pad> red");
         // "<" and ">" are separators, and "pad" is not a word of the vocabulary
         assertArrayEquals(new long[] {1, id("red"), 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, t.ids());
-        assertEquals(List.of("pad"), t.dropped());
+        assertEquals(List.of("pad"), t.unknownWords());
     }
 
     @Test
     void unconditionalPromptIsBosAlone() {
-        PromptTokenizer.Tokens t = tok.encode("");
+        Tokenizer.Encoding t = tok.encode("");
         assertEquals(1, t.ids()[0]);
         assertEquals(1f, t.mask()[0]);
         for (int i = 1; i < 16; i++) {
@@ -64,7 +66,7 @@ class PromptTokenizerTest {
 
     @Test
     void longPromptsAreTruncated() {
-        PromptTokenizer.Tokens t = tok.encode("red ".repeat(40));
+        Tokenizer.Encoding t = tok.encode("red ".repeat(40));
         assertEquals(16, t.ids().length);
         for (int i = 1; i < 16; i++) {
             assertEquals(id("red"), t.ids()[i]);
@@ -76,8 +78,8 @@ class PromptTokenizerTest {
     void everyPromptOfTheDataUsesOnlyKnownWords() {
         SyntheticVideos data = new SyntheticVideos(5);
         for (int i = 0; i < 200; i++) {
-            PromptTokenizer.Tokens t = tok.encode(data.sample(i, i % 2 == 0 ? 1 : 4, 8, 8).prompt());
-            assertTrue(t.dropped().isEmpty());
+            Tokenizer.Encoding t = tok.encode(data.sample(i, i % 2 == 0 ? 1 : 4, 8, 8).prompt());
+            assertTrue(t.unknownWords().isEmpty());
         }
     }
 }

@@ -1,5 +1,12 @@
 package io.tilewise.training;
 
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.pipeline.onnx.RopeTables;
+
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -16,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TinyDitTest {
 
-    private static final TinyDitConfig CFG = TinyDitConfig.testSized();
+    private static final ModelConfig CFG = TinyConfigs.testSized();
 
     /** Random values for every parameter, including the zero-initialised ones, so every path matters. */
     private static Map<String, float[]> randomValues(long seed) {
@@ -39,16 +46,16 @@ class TinyDitTest {
             for (int i = 0; i < b; i++) {
                 t[i] = 0.3f + 0.4f * i;
             }
-            NDArray out = model.forward(m.create(x, new Shape(b, (long) f * gh * gw, CFG.patchDim())), t, ids, mask, f, gh, gw);
-            assertEquals(new Shape(b, (long) f * gh * gw, CFG.patchDim()), out.getShape());
+            NDArray out = model.forward(m.create(x, new Shape(b, (long) f * gh * gw, CFG.patchSize())), t, ids, mask, f, gh, gw);
+            assertEquals(new Shape(b, (long) f * gh * gw, CFG.patchSize()), out.getShape());
             return out.toFloatArray();
         }
     }
 
     @Test
     void parameterTableFollowsTheContract() {
-        assertFalse(TinyDit.parameterShapes(TinyDitConfig.tinyT2v()).containsKey("text_pool.weight"), "opt-in only");
-        Map<String, long[]> s = TinyDit.parameterShapes(TinyDitConfig.tinyT2v().withConditioning(true, 4));
+        assertFalse(TinyDit.parameterShapes(TinyConfigs.tinyT2v()).containsKey("text_pool.weight"), "opt-in only");
+        Map<String, long[]> s = TinyDit.parameterShapes(TinyConfigs.tinyT2v().withConditioning(true, 4));
         assertArrayEquals(new long[] {384, 128}, s.get("blocks.3.attn.qkv.weight"));
         assertArrayEquals(new long[] {32}, s.get("blocks.0.attn.norm_q.weight"));
         assertArrayEquals(new long[] {256, 128}, s.get("blocks.1.cross.kv.weight"));
@@ -77,9 +84,9 @@ class TinyDitTest {
     void paddingTokensDoNotChangeTheOutputButRealTokensDo() {
         try (NDManager root = NDManager.newBaseManager()) {
             TinyDit model = TinyDit.of(CFG, randomValues(3), root, false);
-            PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
-            PromptTokenizer.Tokens red = tok.encode("a red circle");
-            float[] x = new float[2 * 4 * 3 * CFG.patchDim()];
+            Tokenizer tok = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens());
+            Tokenizer.Encoding red = tok.encode("a red circle");
+            float[] x = new float[2 * 4 * 3 * CFG.patchSize()];
             Random r = new Random(1);
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) r.nextGaussian();
@@ -104,15 +111,15 @@ class TinyDitTest {
     @Test
     void zeroConditioningAdditionsKeepTheModelWithoutThem() {
         // With text_pool and pos_embed at zero the model is exactly the one without them (the formula adds, never replaces).
-        TinyDitConfig plain = CFG.withConditioning(false, 0);
+        ModelConfig plain = CFG.withConditioning(false, 0);
         Map<String, float[]> values = randomValues(5);
         Map<String, float[]> without = new java.util.LinkedHashMap<>(values);
         without.keySet().removeIf(k -> k.startsWith("text_pool") || k.startsWith("pos_embed"));
         Map<String, float[]> zeroed = new java.util.LinkedHashMap<>(values);
         zeroed.replaceAll((k, v) -> k.startsWith("text_pool") || k.startsWith("pos_embed") ? new float[v.length] : v);
         try (NDManager root = NDManager.newBaseManager()) {
-            PromptTokenizer.Tokens tokens = new PromptTokenizer(CFG.vocab(), CFG.maxTokens()).encode("a red circle moving left");
-            float[] x = new float[2 * 3 * 2 * CFG.patchDim()];
+            Tokenizer.Encoding tokens = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens()).encode("a red circle moving left");
+            float[] x = new float[2 * 3 * 2 * CFG.patchSize()];
             Random r = new Random(4);
             for (int i = 0; i < x.length; i++) x[i] = (float) r.nextGaussian();
             float[] base = forward(root, TinyDit.of(plain, without, root, false), x, tokens.ids(), tokens.mask(), 1, 2, 3, 2);
@@ -136,10 +143,10 @@ class TinyDitTest {
         // The head starts at zero, so the first prediction is exactly 0 (block gates start open, see GATE_INIT).
         try (NDManager root = NDManager.newBaseManager()) {
             TinyDit model = TinyDit.of(CFG, TinyDit.initialValues(CFG, 1), root, false);
-            float[] x = new float[4 * CFG.patchDim()];
+            float[] x = new float[4 * CFG.patchSize()];
             java.util.Arrays.fill(x, 0.5f);
-            long[] ids = new PromptTokenizer(CFG.vocab(), 16).encode("a red square").ids();
-            float[] mask = new PromptTokenizer(CFG.vocab(), 16).encode("a red square").mask();
+            long[] ids = new Tokenizer(CFG.text().vocab(), 16).encode("a red square").ids();
+            float[] mask = new Tokenizer(CFG.text().vocab(), 16).encode("a red square").mask();
             for (float v : forward(root, model, x, ids, mask, 1, 1, 2, 2)) {
                 assertEquals(0f, v);
             }
@@ -195,13 +202,15 @@ class TinyDitTest {
     @Test
     void ropeAnglesFollowTheContract() {
         // test config: headDim 8, rope_axes (2, 2, 4): pairs 0 = frame, 1 = y, 2..3 = x
-        double[] a = Rope.angles(CFG, 3, 4, 5);
+        // training rotates with the inference stages' tables
+        RopeTables t = RopeTables.of(new TokenGrid(3, 4, 5), CFG.ropeAxes(), CFG.ropeTheta());
         int pairs = 4;
         int token = (2 * 4 + 3) * 5 + 4;   // frame 2, y 3, x 4
-        assertEquals(2.0, a[token * pairs], 1e-12);
-        assertEquals(3.0, a[token * pairs + 1], 1e-12);
-        assertEquals(4.0, a[token * pairs + 2], 1e-12);
-        assertEquals(4.0 * Math.pow(10000, -2.0 / 4), a[token * pairs + 3], 1e-12);
+        double[] expected = {2.0, 3.0, 4.0, 4.0 * Math.pow(10000, -2.0 / 4)};
+        for (int p = 0; p < pairs; p++) {
+            assertEquals((float) Math.cos(expected[p]), t.cos()[token * pairs + p], 1e-7);
+            assertEquals((float) Math.sin(expected[p]), t.sin()[token * pairs + p], 1e-7);
+        }
     }
 
     @Test

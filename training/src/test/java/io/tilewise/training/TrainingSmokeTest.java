@@ -1,5 +1,9 @@
 package io.tilewise.training;
 
+import io.tilewise.pipeline.run.Tokenizer;
+
+import io.tilewise.pipeline.model.ModelConfig;
+
 import ai.djl.ndarray.NDManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,14 +19,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TrainingSmokeTest {
 
-    private static final TinyDitConfig CFG = TinyDitConfig.testSized();
+    private static final ModelConfig CFG = TinyConfigs.testSized();
 
     @TempDir
     Path dir;
 
     @Test
     void lossIsFiniteAndFallsWhenOverfittingOneBatch() {
-        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        Tokenizer tok = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens());
         FlowMatching.Batch batch = FlowMatching.batch(CFG, tok, new SyntheticVideos(1), 0, 2, 4, 16, 16, 0.1, new Random(2));
         try (NDManager root = NDManager.newBaseManager()) {
             TinyDit model = TinyDit.of(CFG, TinyDit.initialValues(CFG, 1), root, true);
@@ -43,7 +47,7 @@ class TrainingSmokeTest {
     @Test
     void highNoiseShareMovesThatShareOfSamplesToTheLayoutSteps() {
         SyntheticVideos data = new SyntheticVideos(1);
-        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        Tokenizer tok = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens());
         FlowMatching.Batch usual = FlowMatching.batch(CFG, tok, data, 0, 64, 1, 8, 8, 0.1, 0, new Random(6));
         FlowMatching.Batch none = FlowMatching.batch(CFG, tok, data, 0, 64, 1, 8, 8, 0.1, 0, 0, new Random(6));
         assertArrayEquals(usual.t(), none.t(), 0f, "share 0 draws exactly as before");
@@ -72,7 +76,7 @@ class TrainingSmokeTest {
             if (differs) object++;
         }
         assertTrue(object > 0 && object < plane / 2, "object pixels " + object);
-        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        Tokenizer tok = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens());
         FlowMatching.Batch plain = FlowMatching.batch(CFG, tok, data, 0, 2, 4, 16, 16, 0.1, new Random(2));
         FlowMatching.Batch weighted = FlowMatching.batch(CFG, tok, data, 0, 2, 4, 16, 16, 0.1, 8, new Random(2));
         assertEquals(null, plain.weight());
@@ -87,7 +91,7 @@ class TrainingSmokeTest {
 
     @Test
     void checkpointRoundTripsThroughSafetensorsAndSamplingIsDeterministic() throws Exception {
-        PromptTokenizer tok = new PromptTokenizer(CFG.vocab(), CFG.maxTokens());
+        Tokenizer tok = new Tokenizer(CFG.text().vocab(), CFG.text().maxTokens());
         try (NDManager root = NDManager.newBaseManager()) {
             TinyDit model = TinyDit.of(CFG, TinyDit.initialValues(CFG, 4), root, true);
             AdamW opt = new AdamW(model.parameters(), root, 0.9, 0.999, 1e-8, 0.01, 1.0);
@@ -105,17 +109,6 @@ class TrainingSmokeTest {
             for (float v : a) {
                 assertTrue(v >= -1 && v <= 1);
             }
-        }
-    }
-
-    @Test
-    void samplingTimesFollowTheShiftedSchedule() {
-        double[] t = FlowMatching.times(4, 3.0);
-        assertEquals(1.0, t[0], 1e-12);
-        assertEquals(0.0, t[4], 1e-12);
-        assertEquals(3 * 0.5 / (1 + 2 * 0.5), t[2], 1e-12);
-        for (int i = 0; i < 4; i++) {
-            assertTrue(t[i + 1] < t[i]);
         }
     }
 }

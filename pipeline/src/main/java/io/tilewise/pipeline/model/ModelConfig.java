@@ -216,6 +216,19 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
                 root.path("trained_for").asText(""), root.has("position_features") ? integer(root, "position_features", "") : 0);
     }
 
+    /** The same sizes with pooled text on or off and {@code k} position-feature frequencies (0 = none). */
+    public ModelConfig withConditioning(boolean pooled, int k) {
+        TextConfig t = new TextConfig(text.hidden(), text.heads(), text.layers(), text.maxTokens(), text.vocab(), pooled);
+        return new ModelConfig(architecture, modelId, hidden, heads, blocks, mlpRatio, patch, channels, freqDim, ropeAxes,
+                ropeTheta, t, causalChunkFrames, defaults, trainedFor, k);
+    }
+
+    /** The same sizes under another model id, block-causal with chunks of {@code chunkFrames} latent frames (0 = not). */
+    public ModelConfig withModel(String id, int chunkFrames) {
+        return new ModelConfig(architecture, id, hidden, heads, blocks, mlpRatio, patch, channels, freqDim, ropeAxes,
+                ropeTheta, text, chunkFrames, defaults, trainedFor, positionFeatures);
+    }
+
     /** This config as {@code config.json} content. */
     public ObjectNode toJson() {
         ObjectMapper mapper = new ObjectMapper();
