@@ -1,5 +1,7 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.testkit.ThreadsRecordingKernel;
+import io.tilewise.pipeline.testkit.CopyingSession;
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
@@ -147,45 +149,6 @@ class BothModesPromisesTest {
         public AttentionSession prepare(AttentionKernel kernel, AttentionShape shape) {
             prepared.add(kernel.spec());
             return new CopyingSession(kernel.prepare(shape, Device.CPU));
-        }
-    }
-
-    private static final class CopyingSession extends ForwardingSession implements io.tilewise.attention.backend.DeviceTransfers {
-        private long in;
-        private long out;
-
-        CopyingSession(AttentionSession inner) {
-            super(inner);
-        }
-
-        @Override
-        public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor o, Tensor lse) {
-            in += 4 * (q.elementCount() + k.elementCount() + v.elementCount());
-            out += 4 * o.elementCount();
-            super.forward(q, k, v, ctx, o, lse);
-        }
-
-        @Override public long hostToDeviceBytes() { return in; }
-        @Override public long deviceToHostBytes() { return out; }
-    }
-
-    private static final class ThreadsRecordingKernel extends ForwardingKernel {
-        private final List<Integer> seen;
-
-        ThreadsRecordingKernel(AttentionKernel inner, List<Integer> seen) {
-            super(inner);
-            this.seen = seen;
-        }
-
-        @Override
-        public AttentionSession prepare(AttentionShape shape, Device device) {
-            return new ForwardingSession(inner.prepare(shape, device)) {
-                @Override
-                public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
-                    seen.add(Parallel.threads());
-                    super.forward(q, k, v, ctx, out, lse);
-                }
-            };
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.testkit.CopyingSession;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtProvider;
@@ -158,24 +159,5 @@ class DeviceSelectionTest {
                 }
             };
         }
-    }
-
-    private static final class CopyingSession extends ForwardingSession implements DeviceTransfers {
-        private long in;
-        private long out;
-
-        CopyingSession(AttentionSession inner) {
-            super(inner);
-        }
-
-        @Override
-        public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor o, Tensor lse) {
-            in += 4 * (q.elementCount() + k.elementCount() + v.elementCount());
-            out += 4 * o.elementCount();
-            super.forward(q, k, v, ctx, o, lse);
-        }
-
-        @Override public long hostToDeviceBytes() { return in; }
-        @Override public long deviceToHostBytes() { return out; }
     }
 }

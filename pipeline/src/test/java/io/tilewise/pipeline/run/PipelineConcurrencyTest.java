@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.testkit.ThreadsRecordingKernel;
 import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionKernel;
@@ -196,27 +197,6 @@ class PipelineConcurrencyTest {
             latch.await(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    /** Records {@link Parallel#threads()} as the kernel sees it in each forward. */
-    private static final class ThreadsRecordingKernel extends ForwardingKernel {
-        private final List<Integer> seen;
-
-        ThreadsRecordingKernel(AttentionKernel inner, List<Integer> seen) {
-            super(inner);
-            this.seen = seen;
-        }
-
-        @Override
-        public AttentionSession prepare(AttentionShape shape, Device device) {
-            return new ForwardingSession(inner.prepare(shape, device)) {
-                @Override
-                public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
-                    seen.add(Parallel.threads());
-                    super.forward(q, k, v, ctx, out, lse);
-                }
-            };
         }
     }
 }
