@@ -1,8 +1,8 @@
 package io.tilewise.cli;
 
+import io.tilewise.pipeline.family.GenerationDefaults;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tilewise.attention.io.AtomicFiles;
-import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.quality.Adherence;
 import io.tilewise.pipeline.quality.PromptSet;
 import io.tilewise.pipeline.run.GenerationRequest;
@@ -59,7 +59,7 @@ final class AdherenceCommand implements Callable<Integer> {
         Console console = System.console();
         boolean terminal = console != null && console.isTerminal();
         try (Pipeline pipeline = Pipeline.open(ModelLocations.resolve(model))) {
-            ModelConfig.Defaults d = pipeline.config().defaults();
+            GenerationDefaults d = pipeline.card().defaults();
             GenerationRequest template = new GenerationRequest("", frames == null ? d.frames() : frames, d.height(), d.width(),
                     steps == null ? d.steps() : steps, d.guidance(), d.shift(), 0, policy);
             int[] done = {0};

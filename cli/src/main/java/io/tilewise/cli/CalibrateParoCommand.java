@@ -1,7 +1,8 @@
 package io.tilewise.cli;
 
+import io.tilewise.pipeline.family.ModelFolders;
+import io.tilewise.pipeline.family.GenerationDefaults;
 import io.tilewise.pipeline.calibrate.ParoModelCalibration;
-import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.reorder.ParoPlan;
 import io.tilewise.reorder.ParoPlanFile;
 import picocli.CommandLine;
@@ -67,7 +68,7 @@ final class CalibrateParoCommand implements Callable<Integer> {
         Path parent = out.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) throw new IllegalArgumentException("--out " + out + ": directory does not exist");
         Path dir = ModelLocations.resolve(model);
-        ModelConfig.Defaults d = ModelConfig.read(dir.resolve("config.json")).defaults();
+        GenerationDefaults d = ModelFolders.card(dir).defaults();
         ParoModelCalibration.Request request = new ParoModelCalibration.Request(lines, frames == null ? d.frames() : frames,
                 d.height(), d.width(), steps == null ? d.steps() : steps, d.guidance(), seed, groups, density, block, sample);
         PrintWriter err = spec.commandLine().getErr();

@@ -1,6 +1,8 @@
 package io.tilewise.cli;
 
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.ModelFolders;
+import io.tilewise.pipeline.family.ModelCard;
+import io.tilewise.pipeline.family.GenerationDefaults;
 import io.tilewise.pipeline.probe.CapturingKernel;
 import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.Pipeline;
@@ -56,8 +58,8 @@ final class CaptureCommand implements Callable<Integer> {
         for (String a : at) points.add(CapturingKernel.At.parse(a));
         CompareCommand.checkOut(out);
         Path dir = ModelLocations.resolve(model);
-        ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
-        ModelConfig.Defaults d = config.defaults();
+        ModelCard config = ModelFolders.card(dir);
+        GenerationDefaults d = config.defaults();
         GenerationRequest request = new GenerationRequest(prompt, frames == null ? d.frames() : frames, d.height(), d.width(),
                 steps == null ? d.steps() : steps, d.guidance(), d.shift(), seed, policy);
         for (CapturingKernel.At p : points) {
@@ -72,9 +74,8 @@ final class CaptureCommand implements Callable<Integer> {
         try (Pipeline pipeline = Pipeline.open(dir, options.withKernels(CapturingKernel.wrapping(options.kernels(), points, out, written)))) {
             pipeline.generate(request);
         }
-        spec.commandLine().getOut().printf("wrote %d files to %s (token grid %dx%dx%d, %d heads, head dim %d)%n", written.size(), out,
-                request.frames() / config.patch()[0], d.height() / config.patch()[1], d.width() / config.patch()[2], config.heads(),
-                config.headDim());
+        spec.commandLine().getOut().printf("wrote %d files to %s (token grid %s, %d heads, head dim %d)%n", written.size(), out,
+                config.geometry().grid(request.frames(), request.height(), request.width()), config.heads(), config.headDim());
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -1,6 +1,7 @@
 package io.tilewise.cli;
 
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.ModelFolders;
+import io.tilewise.pipeline.family.GenerationDefaults;
 import io.tilewise.pipeline.probe.ProbeSampler;
 import io.tilewise.pipeline.report.CompareRequest;
 import io.tilewise.pipeline.report.Comparison;
@@ -95,7 +96,7 @@ final class CompareCommand implements Callable<Integer> {
         checkOut(out);
         List<String> policies = PolicyList.splitAll(attention);
         Path dir = ModelLocations.resolve(model);
-        ModelConfig.Defaults d = ModelConfig.read(dir.resolve("config.json")).defaults();
+        GenerationDefaults d = ModelFolders.card(dir).defaults();
         GenerationRequest base = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()), or(width, d.width()),
                 or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, "dense");
         CompareRequest request = new CompareRequest(base, policies, repeats, noProbe ? null : ProbeSampler.every(probeEvery),

@@ -41,13 +41,13 @@ final class ModelLocations {
                 + roots().stream().map(Path::toString).reduce((a, b) -> a + ", " + b).orElse("") + "); see tilewise models");
     }
 
-    /** Every folder under the roots that holds a config.json. */
+    /** Every folder under the roots that holds a model: a config.json, or a diffusers pipeline's model_index.json. */
     static List<Path> all() throws IOException {
         List<Path> models = new ArrayList<>();
         for (Path root : roots()) {
             if (!Files.isDirectory(root)) continue;
             try (Stream<Path> dirs = Files.list(root)) {
-                dirs.filter(d -> Files.isRegularFile(d.resolve("config.json"))).sorted().forEach(models::add);
+                dirs.filter(d -> Files.isRegularFile(d.resolve("config.json")) || Files.isRegularFile(d.resolve("model_index.json"))).sorted().forEach(models::add);
             }
         }
         return models;

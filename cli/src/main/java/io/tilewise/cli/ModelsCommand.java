@@ -1,6 +1,8 @@
 package io.tilewise.cli;
 
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.TokenGeometry;
+import io.tilewise.pipeline.family.ModelFolders;
+import io.tilewise.pipeline.family.ModelCard;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -27,16 +29,16 @@ final class ModelsCommand implements Callable<Integer> {
         }
         for (Path dir : models) {
             try {
-                ModelConfig c = ModelConfig.read(dir.resolve("config.json"));
+                ModelCard c = ModelFolders.card(dir);
+                TokenGeometry g = c.geometry();
                 out.printf("%s  (%s)%n", dir.getFileName(), dir);
-                out.printf("  %s: hidden %d, %d heads, %d blocks, patch %dx%dx%d%s%n", c.architecture(), c.hidden(), c.heads(),
-                        c.blocks(), c.patch()[0], c.patch()[1], c.patch()[2],
+                out.printf("  %s (%s): %d heads x %d, %d blocks, %dx%dx%d video frames/pixels per token%s%n", c.modelId(), c.family(),
+                        c.heads(), c.headDim(), c.blocks(), g.frameStride(), g.heightStride(), g.widthStride(),
                         c.causalChunkFrames() > 0 ? ", block-causal chunks of " + c.causalChunkFrames() + " frames" : "");
                 out.printf("  trained for: %s%n", c.trainedFor().isBlank() ? "(not stated)" : c.trainedFor());
                 out.printf("  defaults: %d frames of %dx%d px, %d steps, guidance %.1f%n", c.defaults().frames(),
                         c.defaults().width(), c.defaults().height(), c.defaults().steps(), c.defaults().guidance());
-                List<String> words = c.text().vocab().stream().filter(w -> !w.startsWith("<")).toList();
-                out.printf("  prompt words: %s%n", String.join(" ", words));
+                out.printf("  prompt words: %s%n", c.promptWords().isEmpty() ? "(free text)" : String.join(" ", c.promptWords()));
             } catch (IllegalArgumentException e) {
                 out.printf("%s  (%s)%n  unreadable: %s%n", dir.getFileName(), dir, e.getMessage());
             }

@@ -15,9 +15,13 @@ import java.util.List;
  * @param defaults          the generation a bare {@code generate} runs
  * @param trainedFor        one line on what the model was made for ("" when unknown)
  * @param promptWords       the words the model's prompts are made of (empty: free text)
+ * @param geometry          video size → token grid
+ * @param blockFlopsPerToken multiply-adds ×2 of one block's stages (projections, MLP, cross-attention projections)
+ *                          per video token and CFG branch, self-attention excluded: the cost model's stage part
  */
 public record ModelCard(String family, String modelId, int heads, int headDim, int blocks, int causalChunkFrames,
-                        GenerationDefaults defaults, String trainedFor, List<String> promptWords) {
+                        GenerationDefaults defaults, String trainedFor, List<String> promptWords, TokenGeometry geometry,
+                        double blockFlopsPerToken) {
 
     public ModelCard {
         promptWords = List.copyOf(promptWords);

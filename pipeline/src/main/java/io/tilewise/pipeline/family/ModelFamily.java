@@ -25,6 +25,13 @@ public interface ModelFamily {
     boolean recognizes(Path dir, String identifier);
 
     /**
+     * What the folder's config files say of the model (no weights read): for planning, dry runs and defaults.
+     *
+     * @throws io.tilewise.pipeline.model.ModelFormatException naming the file and what is wrong
+     */
+    ModelCard card(Path dir);
+
+    /**
      * Loads and validates the folder (every tensor's name, shape and dtype before any session is built).
      *
      * @throws io.tilewise.pipeline.model.ModelFormatException naming the file and what is wrong

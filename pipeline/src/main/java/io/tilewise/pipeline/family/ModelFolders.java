@@ -33,6 +33,11 @@ public final class ModelFolders {
         return found;
     }
 
+    /** The card of the model in {@code dir}, from its config files alone. */
+    public static ModelCard card(Path dir) {
+        return familyOf(dir).card(dir);
+    }
+
     /** Opens {@code dir} with the family that recognizes it. */
     public static DenoiserModel open(Path dir, StageOptions options) {
         return familyOf(dir).open(dir, options);

@@ -1,6 +1,7 @@
 package io.tilewise.pipeline.family.tiny;
 
 import io.tilewise.pipeline.family.DenoiserModel;
+import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.family.ModelFamily;
 import io.tilewise.pipeline.family.StageOptions;
 import io.tilewise.pipeline.model.ModelConfig;
@@ -30,6 +31,11 @@ public final class TinyDitFamily implements ModelFamily {
     @Override
     public boolean recognizes(Path dir, String identifier) {
         return ModelConfig.ARCHITECTURE.equals(identifier);
+    }
+
+    @Override
+    public ModelCard card(Path dir) {
+        return TinyDitModel.card(ModelConfig.read(dir.resolve(ModelDirectory.CONFIG)));
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.tilewise.pipeline.family.LatentLayout;
 import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.family.Sampler;
 import io.tilewise.pipeline.family.StageOptions;
+import io.tilewise.pipeline.family.TokenGeometry;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelWeights;
 import io.tilewise.pipeline.onnx.ModelSessions;
@@ -34,10 +35,20 @@ public final class TinyDitModel implements DenoiserModel {
         this.config = weights.config();
         this.tokenizer = Tokenizer.of(config);
         this.sessions = new ModelSessions(weights, options.threads(), options.device());
+        this.card = card(config);
+    }
+
+    /** The card of a tiny DiT of {@code config}. */
+    public static ModelCard card(ModelConfig config) {
         ModelConfig.Defaults d = config.defaults();
-        this.card = new ModelCard(TinyDitFamily.ID, config.modelId(), config.heads(), config.headDim(), config.blocks(),
+        int[] p = config.patch();
+        double d2 = (double) config.hidden() * config.hidden();
+        // q/k/v + output projections (4·d²), cross-attention q and output (2·d²), MLP (2·mlp·d²): 2 flops per multiply-add
+        double blockFlops = 2 * d2 * (6 + 2 * config.mlpRatio());
+        return new ModelCard(TinyDitFamily.ID, config.modelId(), config.heads(), config.headDim(), config.blocks(),
                 config.causalChunkFrames(), new GenerationDefaults(d.frames(), d.height(), d.width(), d.steps(), d.guidance(), d.shift()),
-                config.trainedFor(), config.text().vocab().subList(2, config.text().vocab().size()));
+                config.trainedFor(), config.text().vocab().subList(2, config.text().vocab().size()),
+                new TokenGeometry(p[0], false, p[1], p[2]), blockFlops);
     }
 
     public ModelConfig config() {
