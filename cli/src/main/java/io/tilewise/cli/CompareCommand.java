@@ -95,9 +95,10 @@ final class CompareCommand implements Callable<Integer> {
         checkOut(out);
         List<String> policies = PolicyList.splitAll(attention);
         Path dir = ModelLocations.resolve(model);
-        ModelConfig.Defaults d = ModelConfig.read(dir.resolve("config.json")).defaults();
-        GenerationRequest base = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()), or(width, d.width()),
-                or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, "dense");
+        ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
+        ModelConfig.Defaults d = config.defaults();
+        GenerationRequest base = GenerationRequest.defaults(config, prompt).withSize(or(frames, d.frames()), or(height, d.height()), or(width, d.width()))
+                .withSteps(or(steps, d.steps())).withGuidance(guidance == null ? d.guidance() : guidance).withSeed(seed);
         CompareRequest request = new CompareRequest(base, policies, repeats, noProbe ? null : ProbeSampler.every(probeEvery),
                 new CompareRequest.Targets(targetSpeedup, targetPsnr));
         if (request.policies().isEmpty()) throw new IllegalArgumentException("--attention lists no policy other than dense");

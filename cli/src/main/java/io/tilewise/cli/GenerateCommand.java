@@ -112,8 +112,9 @@ final class GenerateCommand implements Callable<Integer> {
                 : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withBackend(backend).withDevice(device).withMemoryLimit(memoryLimit);
         try (Pipeline pipeline = Pipeline.open(dir, options)) {
             ModelConfig.Defaults d = pipeline.config().defaults();
-            GenerationRequest request = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()),
-                    or(width, d.width()), or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, policy);
+            GenerationRequest request = GenerationRequest.defaults(pipeline.config(), prompt)
+                    .withSize(or(frames, d.frames()), or(height, d.height()), or(width, d.width())).withSteps(or(steps, d.steps()))
+                    .withGuidance(guidance == null ? d.guidance() : guidance).withSeed(seed).withPolicy(policy);
             String warning = pipeline.tokenizer().encode(prompt).warning(pipeline.tokenizer().vocab());
             if (warning != null) spec.commandLine().getErr().println("tilewise generate: warning: " + warning);
             Streamed streamed = stream ? streamed(pipeline, request) : null;

@@ -39,8 +39,7 @@ public final class MediaAppExample {
             for (int i = 0; i < policies.size(); i++) {
                 String policy = policies.get(i);
                 GenerationRequest defaults = GenerationRequest.defaults(pipeline.config(), "a red circle moving right on a blue background");
-                GenerationRequest request = new GenerationRequest(defaults.prompt(), defaults.frames(), defaults.height(),
-                        defaults.width(), steps == null ? defaults.steps() : steps, defaults.guidance(), defaults.shift(), 7, policy);
+                GenerationRequest request = defaults.withSteps(steps == null ? defaults.steps() : steps).withSeed(7).withPolicy(policy);
                 // Generation blocks; the UI thread stays free and hears about progress through the callback.
                 Future<GenerationResult> clip = worker.submit(() -> pipeline.generate(request, p ->
                         System.out.printf(Locale.ROOT, "  [%s] step %d/%d%n", policy, p.step() + 1, p.totalSteps())));

@@ -31,8 +31,8 @@ public final class StreamingExample {
             GenerationRequest d = GenerationRequest.defaults(pipeline.config(), "a yellow triangle moving left on a gray background");
             int frames = args.length > 2 ? Integer.parseInt(args[2]) : 2 * d.frames();
             int steps = args.length > 3 ? Integer.parseInt(args[3]) : d.steps();
-            GenerationRequest request = new GenerationRequest(d.prompt(), frames, d.height(), d.width(), steps, d.guidance(),
-                    d.shift(), 7, "flashblock:tau=3,drift=0.1,context=4");   // the setting measured for the bundled causal model
+            GenerationRequest request = d.withFrames(frames).withSteps(steps).withSeed(7)
+                    .withPolicy("flashblock:tau=3,drift=0.1,context=4");   // the setting measured for the bundled causal model
             GenerationResult[] result = new GenerationResult[1];
             Mp4StreamWriter.write(Path.of(args[1]), request.width(), request.height(), 8, sink ->
                     result[0] = pipeline.generateStreaming(request, StreamOptions.defaults(), chunk -> {

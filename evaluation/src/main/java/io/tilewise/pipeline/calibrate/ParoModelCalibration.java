@@ -67,8 +67,8 @@ public final class ParoModelCalibration {
             config = pipeline.config();
             for (int i = 0; i < request.prompts().size(); i++) {
                 String prompt = request.prompts().get(i);
-                pipeline.generate(new GenerationRequest(prompt, request.frames(), request.height(), request.width(),
-                        request.steps(), request.guidance(), config.defaults().shift(), request.seed() + i, Capture.ID));
+                pipeline.generate(GenerationRequest.defaults(config, prompt).withSize(request.frames(), request.height(), request.width())
+                        .withSteps(request.steps()).withGuidance(request.guidance()).withSeed(request.seed() + i).withPolicy(Capture.ID));
                 progress.accept("captured q, k of prompt " + (i + 1) + "/" + request.prompts().size() + ": " + prompt);
             }
         }

@@ -65,8 +65,7 @@ public final class Comparison {
             GenerationRequest base = request.base();
             for (String policy : order) {
                 progress.accept("warm-up " + policy);
-                pipeline.generate(new GenerationRequest(base.prompt(), base.frames(), base.height(), base.width(), 1,
-                        base.guidance(), base.shift(), base.seed(), policy));
+                pipeline.generate(base.withSteps(1).withPolicy(policy));
             }
             for (int round = 0; round < request.repeats(); round++) {
                 for (String policy : order) {

@@ -11,6 +11,7 @@ import io.tilewise.attention.api.Support;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.api.TokenOrder;
+import io.tilewise.attention.api.VectorApi;
 import io.tilewise.attention.backend.Backend;
 import io.tilewise.attention.backend.BackendChoice;
 import io.tilewise.attention.backend.BackendSelector;
@@ -122,6 +123,7 @@ public final class Pipeline implements AutoCloseable {
     private boolean closed;
 
     private Pipeline(ModelWeights weights, Options options) {
+        VectorApi.require();   // before any kernel or backend class loads
         this.config = weights.config();
         this.options = options;
         this.tokenizer = Tokenizer.of(config);
