@@ -85,11 +85,8 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "ONNX Runtime threads (default: every core)")
     int threads;
 
-    private static final java.util.logging.Logger PIPELINE_LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
-
     @Override
     public Integer call() {
-        PIPELINE_LOG.setLevel(java.util.logging.Level.SEVERE);
         if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
         if (probeEvery < 1) throw new IllegalArgumentException("--probe-every " + probeEvery + " must be >= 1");
         checkOut(out);

@@ -95,12 +95,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "refuse a generation whose estimated memory is larger, e.g. 4g (default: 80%% of the max heap + the off-heap budget)")
     io.tilewise.attention.memory.MemoryLimit memoryLimit;
 
-    /** The pipeline logs prompt warnings too; the command prints them itself, once, in its own format. */
-    private static final java.util.logging.Logger PIPELINE_LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
-
     @Override
     public Integer call() throws Exception {
-        PIPELINE_LOG.setLevel(java.util.logging.Level.SEVERE);
         if (!(fps > 0)) throw new IllegalArgumentException("--fps " + fps + " must be > 0");
         if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
         if (scale < 1 || scale > Video.MAX_SCALE) throw new IllegalArgumentException("--scale " + scale + " must be in 1.." + Video.MAX_SCALE);
@@ -115,10 +111,12 @@ final class GenerateCommand implements Callable<Integer> {
             GenerationRequest request = GenerationRequest.defaults(pipeline.config(), prompt)
                     .withSize(or(frames, d.frames()), or(height, d.height()), or(width, d.width())).withSteps(or(steps, d.steps()))
                     .withGuidance(guidance == null ? d.guidance() : guidance).withSeed(seed).withPolicy(policy);
+            // Said before a long run (the streamed path does not log it); LibraryWarnings prints each message once.
             String warning = pipeline.tokenizer().encode(prompt).warning(pipeline.tokenizer().vocab());
-            if (warning != null) spec.commandLine().getErr().println("tilewise generate: warning: " + warning);
+            if (warning != null) LibraryWarnings.report(spec.commandLine().getErr(), warning);
             Streamed streamed = stream ? streamed(pipeline, request) : null;
             GenerationResult result = stream ? streamed.result() : pipeline.generate(request, progressBar());
+            for (String w : result.warnings()) LibraryWarnings.report(spec.commandLine().getErr(), w);   // e.g. nonfinite=dense fallbacks
             List<Path> written = stream && streamed.written() != null ? streamed.written() : VideoWriters.write(result.video().upscaled(scale), out, fps);
             int tokens = result.attentionCalls().isEmpty() ? 0 : tokenCount(request, pipeline.config());
             stdout.printf(Locale.ROOT, "%s: %d frames of %dx%d px, %d video tokens, %d steps, policy %s%n",
