@@ -65,7 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
     int scale;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "clip.mp4",
-            description = "output: .mp4, .gif, or .png (one frame, or name_0000.png per frame) (default ${DEFAULT-VALUE})")
+            description = "output: .mp4 (H.264), .webm (VP9), .gif, or .png (one frame, or name_0000.png per frame) (default ${DEFAULT-VALUE})")
     Path out;
 
     @Option(names = "--model", paramLabel = "DIR|NAME", defaultValue = ModelLocations.DEFAULT_MODEL,

@@ -29,8 +29,11 @@ final class ModelsCommand implements Callable<Integer> {
             try {
                 ModelConfig c = ModelConfig.read(dir.resolve("config.json"));
                 out.printf("%s  (%s)%n", dir.getFileName(), dir);
-                out.printf("  %s: hidden %d, %d heads, %d blocks, patch %dx%dx%d%s%n", c.architecture(), c.hidden(), c.heads(),
-                        c.blocks(), c.patch()[0], c.patch()[1], c.patch()[2],
+                // "architecture" so the id's "-v1" does not read as a weights version (the bundled weights are retrained)
+                out.printf("  architecture %s: hidden %d, %d heads, %d blocks, patch %dx%dx%d%s%s%s%n", c.architecture(), c.hidden(),
+                        c.heads(), c.blocks(), c.patch()[0], c.patch()[1], c.patch()[2],
+                        c.text().pooled() ? ", pooled text" : "",
+                        c.positionFeatures() > 0 ? ", position features " + c.positionFeatures() : "",
                         c.causalChunkFrames() > 0 ? ", block-causal chunks of " + c.causalChunkFrames() + " frames" : "");
                 out.printf("  trained for: %s%n", c.trainedFor().isBlank() ? "(not stated)" : c.trainedFor());
                 out.printf("  defaults: %d frames of %dx%d px, %d steps, guidance %.1f%n", c.defaults().frames(),

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Runs a comparison (DESIGN.md §6, end to end): dense and each policy on the same prompt, seed and steps.
+ * Runs a comparison (docs/design.md §6, end to end): dense and each policy on the same prompt, seed and steps.
  *
  * <ol>
  *   <li>Checks every policy on the token grid before running anything.</li>

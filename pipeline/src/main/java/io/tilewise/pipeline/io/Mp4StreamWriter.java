@@ -15,7 +15,7 @@ import java.nio.file.Path;
 /**
  * MP4 written while the video is still being generated: frames are encoded as they arrive (a streaming generation's
  * chunks), into a temporary file that is renamed over the target only when the producer finishes — a failed or
- * interrupted generation leaves no partial MP4 (DESIGN.md §7). Same encoding as {@link Mp4Writer}.
+ * interrupted generation leaves no partial MP4 (docs/design.md §7). Same encoding as {@link Mp4Writer}.
  */
 public final class Mp4StreamWriter {
 
