@@ -5,6 +5,7 @@ import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.GenerationResult;
 import io.tilewise.pipeline.run.Pipeline;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,7 @@ public final class MediaAppExample {
             System.exit(2);
         }
         Path model = Path.of(args[0]);
-        Path out = Path.of(args[1]);
+        Path out = Files.createDirectories(Path.of(args[1]));
         Integer steps = args.length > 2 ? Integer.valueOf(args[2]) : null;
         List<String> policies = List.of("dense", "dense@steps<4;radial:decay=0.2,block=64");
 
