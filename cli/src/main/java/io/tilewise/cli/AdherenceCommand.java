@@ -60,8 +60,8 @@ final class AdherenceCommand implements Callable<Integer> {
         boolean terminal = console != null && console.isTerminal();
         try (Pipeline pipeline = Pipeline.open(ModelLocations.resolve(model))) {
             GenerationDefaults d = pipeline.card().defaults();
-            GenerationRequest template = new GenerationRequest("", frames == null ? d.frames() : frames, d.height(), d.width(),
-                    steps == null ? d.steps() : steps, d.guidance(), d.shift(), 0, policy);
+            GenerationRequest template = GenerationRequest.defaults(pipeline.card(), "").withFrames(frames == null ? d.frames() : frames)
+                    .withSteps(steps == null ? d.steps() : steps).withPolicy(policy);
             int[] done = {0};
             Adherence.Report report = Adherence.measure(pipeline, scenes.subList(0, limit), template, policy, row -> {
                 done[0]++;

@@ -60,8 +60,8 @@ final class CaptureCommand implements Callable<Integer> {
         Path dir = ModelLocations.resolve(model);
         ModelCard config = ModelFolders.card(dir);
         GenerationDefaults d = config.defaults();
-        GenerationRequest request = new GenerationRequest(prompt, frames == null ? d.frames() : frames, d.height(), d.width(),
-                steps == null ? d.steps() : steps, d.guidance(), d.shift(), seed, policy);
+        GenerationRequest request = GenerationRequest.defaults(config, prompt).withFrames(frames == null ? d.frames() : frames)
+                .withSteps(steps == null ? d.steps() : steps).withSeed(seed).withPolicy(policy);
         for (CapturingKernel.At p : points) {
             if (p.step() < 0 || p.step() >= request.steps() || p.layer() < 0 || p.layer() >= config.blocks()) {
                 throw new IllegalArgumentException("--at " + p.step() + ":" + p.layer() + " is outside steps 0.." + (request.steps() - 1)

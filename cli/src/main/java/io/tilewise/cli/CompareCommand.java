@@ -1,5 +1,6 @@
 package io.tilewise.cli;
 
+import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.family.ModelFolders;
 import io.tilewise.pipeline.family.GenerationDefaults;
 import io.tilewise.pipeline.probe.ProbeSampler;
@@ -86,19 +87,17 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "ONNX Runtime threads (default: every core)")
     int threads;
 
-    private static final java.util.logging.Logger PIPELINE_LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
-
     @Override
     public Integer call() {
-        PIPELINE_LOG.setLevel(java.util.logging.Level.SEVERE);
         if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
         if (probeEvery < 1) throw new IllegalArgumentException("--probe-every " + probeEvery + " must be >= 1");
         checkOut(out);
         List<String> policies = PolicyList.splitAll(attention);
         Path dir = ModelLocations.resolve(model);
-        GenerationDefaults d = ModelFolders.card(dir).defaults();
-        GenerationRequest base = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()), or(width, d.width()),
-                or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, "dense");
+        ModelCard config = ModelFolders.card(dir);
+        GenerationDefaults d = config.defaults();
+        GenerationRequest base = GenerationRequest.defaults(config, prompt).withSize(or(frames, d.frames()), or(height, d.height()), or(width, d.width()))
+                .withSteps(or(steps, d.steps())).withGuidance(guidance == null ? d.guidance() : guidance).withSeed(seed);
         CompareRequest request = new CompareRequest(base, policies, repeats, noProbe ? null : ProbeSampler.every(probeEvery),
                 new CompareRequest.Targets(targetSpeedup, targetPsnr));
         if (request.policies().isEmpty()) throw new IllegalArgumentException("--attention lists no policy other than dense");

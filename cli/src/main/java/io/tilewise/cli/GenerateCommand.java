@@ -65,7 +65,7 @@ final class GenerateCommand implements Callable<Integer> {
     int scale;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "clip.mp4",
-            description = "output: .mp4, .gif, or .png (one frame, or name_0000.png per frame) (default ${DEFAULT-VALUE})")
+            description = "output: .mp4 (H.264), .webm (VP9), .gif, or .png (one frame, or name_0000.png per frame) (default ${DEFAULT-VALUE})")
     Path out;
 
     @Option(names = "--model", paramLabel = "DIR|NAME", defaultValue = ModelLocations.DEFAULT_MODEL,
@@ -95,12 +95,8 @@ final class GenerateCommand implements Callable<Integer> {
             description = "refuse a generation whose estimated memory is larger, e.g. 4g (default: 80%% of the max heap + the off-heap budget)")
     io.tilewise.attention.memory.MemoryLimit memoryLimit;
 
-    /** The pipeline logs prompt warnings too; the command prints them itself, once, in its own format. */
-    private static final java.util.logging.Logger PIPELINE_LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
-
     @Override
     public Integer call() throws Exception {
-        PIPELINE_LOG.setLevel(java.util.logging.Level.SEVERE);
         if (!(fps > 0)) throw new IllegalArgumentException("--fps " + fps + " must be > 0");
         if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
         if (scale < 1 || scale > Video.MAX_SCALE) throw new IllegalArgumentException("--scale " + scale + " must be in 1.." + Video.MAX_SCALE);
@@ -112,13 +108,14 @@ final class GenerateCommand implements Callable<Integer> {
                 : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withBackend(backend).withDevice(device).withMemoryLimit(memoryLimit);
         try (Pipeline pipeline = Pipeline.open(dir, options)) {
             GenerationDefaults d = pipeline.card().defaults();
-            GenerationRequest request = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()),
-                    or(width, d.width()), or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, policy);
-            for (String warning : pipeline.model().promptWarnings(prompt)) {
-                spec.commandLine().getErr().println("tilewise generate: warning: " + warning);
-            }
+            GenerationRequest request = GenerationRequest.defaults(pipeline.card(), prompt)
+                    .withSize(or(frames, d.frames()), or(height, d.height()), or(width, d.width())).withSteps(or(steps, d.steps()))
+                    .withGuidance(guidance == null ? d.guidance() : guidance).withSeed(seed).withPolicy(policy);
+            // Said before a long run; LibraryWarnings prints each message once (the loop logs it again).
+            for (String warning : pipeline.model().promptWarnings(prompt)) LibraryWarnings.report(spec.commandLine().getErr(), warning);
             Streamed streamed = stream ? streamed(pipeline, request) : null;
             GenerationResult result = stream ? streamed.result() : pipeline.generate(request, progressBar());
+            for (String w : result.warnings()) LibraryWarnings.report(spec.commandLine().getErr(), w);   // e.g. nonfinite=dense fallbacks
             List<Path> written = stream && streamed.written() != null ? streamed.written() : VideoWriters.write(result.video().upscaled(scale), out, fps);
             int tokens = result.attentionCalls().isEmpty() ? 0 : pipeline.model().layout(request.frames(), request.height(), request.width()).grid().volume();
             stdout.printf(Locale.ROOT, "%s: %d frames of %dx%d px, %d video tokens, %d steps, policy %s%n",

@@ -16,7 +16,10 @@ public final class Main {
 
     /** Runs the command line and returns the exit code (tests call this instead of main). */
     public static int run(String... args) {
-        return TilewiseCommand.commandLine().execute(args);
+        CommandLine cl = TilewiseCommand.commandLine();
+        try (LibraryWarnings warnings = LibraryWarnings.install(cl.getErr())) {
+            return cl.execute(args);
+        }
     }
 
     /** As {@link #run(String...)}, printing to the given writers instead of stdout and stderr. */
@@ -24,6 +27,8 @@ public final class Main {
         CommandLine cl = TilewiseCommand.commandLine();
         cl.setOut(out);
         cl.setErr(err);
-        return cl.execute(args);
+        try (LibraryWarnings warnings = LibraryWarnings.install(err)) {
+            return cl.execute(args);
+        }
     }
 }

@@ -53,11 +53,8 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "ONNX Runtime threads (default: every core)")
     int threads;
 
-    private static final java.util.logging.Logger PIPELINE_LOG = java.util.logging.Logger.getLogger(Pipeline.class.getName());
-
     @Override
     public Integer call() throws IOException {
-        PIPELINE_LOG.setLevel(java.util.logging.Level.SEVERE);
         if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
         SweepSpec sweepSpec = SweepSpecReader.read(specFile);
         String specText = Files.readString(specFile);

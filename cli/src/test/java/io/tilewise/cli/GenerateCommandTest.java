@@ -98,7 +98,13 @@ class GenerateCommandTest {
                 "--frames", "1", "--height", "16", "--width", "16", "--steps", "1", "--out", out.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.err().contains("warning") && run.err().contains("chartreuse"), run.err());
+        // said once, though the command, the pipeline's log and the result all carry it
+        assertEquals(1, java.util.Arrays.stream(run.errLines()).filter(l -> l.contains("chartreuse")).count(), run.err());
         assertTrue(Files.exists(out));
+        // the CLI did not silence the library's logger for whoever runs in this JVM next
+        assertTrue(java.util.logging.Logger.getLogger(io.tilewise.pipeline.run.Pipeline.class.getName())
+                .isLoggable(java.util.logging.Level.WARNING));
+        assertTrue(java.util.logging.Logger.getLogger("io.tilewise").getUseParentHandlers());
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.GenerationResult;
 import io.tilewise.pipeline.run.Pipeline;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,7 @@ public final class MediaAppExample {
             System.exit(2);
         }
         Path model = Path.of(args[0]);
-        Path out = Path.of(args[1]);
+        Path out = Files.createDirectories(Path.of(args[1]));
         Integer steps = args.length > 2 ? Integer.valueOf(args[2]) : null;
         List<String> policies = List.of("dense", "dense@steps<4;radial:decay=0.2,block=64");
 
@@ -39,8 +40,7 @@ public final class MediaAppExample {
             for (int i = 0; i < policies.size(); i++) {
                 String policy = policies.get(i);
                 GenerationRequest defaults = GenerationRequest.defaults(pipeline.config(), "a red circle moving right on a blue background");
-                GenerationRequest request = new GenerationRequest(defaults.prompt(), defaults.frames(), defaults.height(),
-                        defaults.width(), steps == null ? defaults.steps() : steps, defaults.guidance(), defaults.shift(), 7, policy);
+                GenerationRequest request = defaults.withSteps(steps == null ? defaults.steps() : steps).withSeed(7).withPolicy(policy);
                 // Generation blocks; the UI thread stays free and hears about progress through the callback.
                 Future<GenerationResult> clip = worker.submit(() -> pipeline.generate(request, p ->
                         System.out.printf(Locale.ROOT, "  [%s] step %d/%d%n", policy, p.step() + 1, p.totalSteps())));

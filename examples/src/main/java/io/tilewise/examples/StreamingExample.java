@@ -7,6 +7,8 @@ import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.pipeline.run.StepListener;
 import io.tilewise.pipeline.run.StreamOptions;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -22,19 +24,21 @@ public final class StreamingExample {
     private StreamingExample() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         if (args.length < 2) {
             System.err.println("usage: StreamingExample MODEL_DIR OUT.mp4 [FRAMES] [STEPS]");
             System.exit(2);
         }
+        Path out = Path.of(args[1]).toAbsolutePath();
+        Files.createDirectories(out.getParent());
         try (Pipeline pipeline = Pipeline.open(Path.of(args[0]))) {
             GenerationRequest d = GenerationRequest.defaults(pipeline.config(), "a yellow triangle moving left on a gray background");
             int frames = args.length > 2 ? Integer.parseInt(args[2]) : 2 * d.frames();
             int steps = args.length > 3 ? Integer.parseInt(args[3]) : d.steps();
-            GenerationRequest request = new GenerationRequest(d.prompt(), frames, d.height(), d.width(), steps, d.guidance(),
-                    d.shift(), 7, "flashblock:tau=3,drift=0.1,context=4");   // the setting measured for the bundled causal model
+            GenerationRequest request = d.withFrames(frames).withSteps(steps).withSeed(7)
+                    .withPolicy("flashblock:tau=3,drift=0.1,context=4");   // the setting measured for the bundled causal model
             GenerationResult[] result = new GenerationResult[1];
-            Mp4StreamWriter.write(Path.of(args[1]), request.width(), request.height(), 8, sink ->
+            Mp4StreamWriter.write(out, request.width(), request.height(), 8, sink ->
                     result[0] = pipeline.generateStreaming(request, StreamOptions.defaults(), chunk -> {
                         sink.add(chunk.frames());   // encode now; a player could show chunk.frames() here
                         System.out.printf(Locale.ROOT, "chunk %d/%d: frames %d..%d ready after %.2f s%n", chunk.index() + 1,

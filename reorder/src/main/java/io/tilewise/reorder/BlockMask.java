@@ -66,7 +66,7 @@ public final class BlockMask {
 
     /**
      * The first query block whose row has no key block on, or −1 when every row has one. A query with no key has
-     * no softmax (0/0): every plan must keep at least one key block per row (ALGORITHMS §1). Word-wise, so it costs
+     * no softmax (0/0): every plan must keep at least one key block per row (docs/methods.md §1). Word-wise, so it costs
      * {@code O(blocks + words)}.
      */
     public int firstEmptyRow() {

@@ -22,7 +22,7 @@ import java.util.SplittableRandom;
  * when {@code sampleEvery == 1}; otherwise a seeded random {@code 1/sampleEvery} of them, plus the first row of any
  * query block (in any order) that got none — so every block row of every order has a sample. Batches are summed.
  *
- * <p><b>Order metric (ours; ALGORITHMS §4.1 marks PARO's exact metric as not verified).</b> For each query block
+ * <p><b>Order metric (ours; PARO's own metric is not public; docs/methods.md §4.1).</b> For each query block
  * row, the mean probability distribution over key blocks; the number of key blocks needed to cover
  * {@code coverage} (default 90 %) of it; averaged over block rows. Fewest blocks wins — attention concentrated in
  * few blocks is what a static block mask keeps. Ties (within 1e-9) go to the lower mean variance of the

@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * PARO attention (ALGORITHMS §4): per head, permute q, k, v into the head's axis order, run the head's static
+ * PARO attention (docs/methods.md §4): per head, permute q, k, v into the head's axis order, run the head's static
  * block mask with the block-sparse executor (one plan row set per head), and permute the output and LSE back.
  * With {@code bits=8|4}, q and k are quantized per block before QKᵀ (see {@link BlockQuantizer}); PV stays fp32.
  *

@@ -11,7 +11,7 @@ import java.util.Arrays;
 
 /**
  * A calibrated PARO plan: for every timestep group, layer and head, an {@link AxisOrder} and a block mask over
- * the sequence in that order (ALGORITHMS §4.1–4.2). Bound to one model id and one token layout; text tokens keep
+ * the sequence in that order (docs/methods.md §4.1–4.2). Bound to one model id and one token layout; text tokens keep
  * their positions, so text blocks are the same in every order. Immutable.
  *
  * <p>Timestep groups follow the PARO pipeline callback: {@code group = min(G−1, ⌊(step+1)/totalSteps · G⌋)},

@@ -15,7 +15,7 @@ import java.util.Arrays;
  *   <li>{@link #inverse(int) inverse[p]} = the original token found at permuted position {@code p}.</li>
  * </ul>
  * So permuting rows means {@code permuted[p] = original[inverse[p]]}, and undoing it
- * {@code original[t] = permuted[forward[t]]}. Both are pure copies, hence bit-exact. Worked example (ALGORITHMS
+ * {@code original[t] = permuted[forward[t]]}. Both are pure copies, hence bit-exact. Worked example (docs/methods.md
  * §4.1): grid 2×2×3, order HWF: forward = (0,2,4,6,8,10,1,3,5,7,9,11).
  */
 public final class TokenPermutation {

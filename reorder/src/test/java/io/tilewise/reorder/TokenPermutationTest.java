@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TokenPermutationTest {
 
-    /** ALGORITHMS §4.1: F=2, H=2, W=3, t = f·6 + h·3 + w; under HWF original tokens 0..11 go to these positions. */
+    /** docs/methods.md §4.1: F=2, H=2, W=3, t = f·6 + h·3 + w; under HWF original tokens 0..11 go to these positions. */
     @Test
     void workedExampleOfAlgorithmsSection41() {
         TokenPermutation p = TokenPermutation.of(TokenLayout.video(new TokenGrid(2, 2, 3)), AxisOrder.HWF);

@@ -5,7 +5,7 @@ import io.tilewise.attention.api.TokenMask;
 import java.util.Arrays;
 
 /**
- * The one execution plan every block-structured method reduces to (DESIGN.md §3). For each plan head and query
+ * The one execution plan every block-structured method reduces to (docs/design.md §3). For each plan head and query
  * tile it lists the key tiles computed exactly — whole, or through a token-level bit mask when the tile is only
  * partly covered — and the key tiles approximated from per-tile summaries (PISA). Every other key tile is skipped.
  *

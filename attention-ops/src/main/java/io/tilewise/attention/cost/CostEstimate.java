@@ -4,7 +4,7 @@ import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 
 /**
- * What a plan costs before it runs (the "simulator" of ALGORITHMS.md §2.2, for every method): token-level
+ * What a plan costs before it runs (the "simulator" of docs/methods.md §2.2, for every method): token-level
  * density, executed tile-level density, FLOPs and the ideal speedup over dense (dense FLOPs / plan FLOPs).
  *
  * <p>FLOPs count 4·headDim per computed (query, key) pair — QKᵀ and PV multiply-adds — over whole tiles, plus one

@@ -5,7 +5,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * One query tile of flash attention with the query rows in the vector lanes (DESIGN.md §6): a tile of
+ * One query tile of flash attention with the query rows in the vector lanes (docs/design.md §6): a tile of
  * {@link #ROWS} queries is held transposed ({@code [headDim][ROWS]}), so each key costs two broadcasts per
  * dimension and the online softmax needs no horizontal reduction. K and V stay row-major.
  *

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Vectorised {@code exp} for softmax: Cody–Waite range reduction and the Cephes polynomial (relative error
  * about 2e-7 over the whole range). The Vector API's own exp costs ~13 % of a flash-attention tile and scalar
- * Math.exp ~3× (DESIGN.md §6), so the tile uses this.
+ * Math.exp ~3× (docs/design.md §6), so the tile uses this.
  *
  * <p>Inputs below −87 (including −∞ from masked scores) give exactly 0, so masked keys contribute nothing.
  */

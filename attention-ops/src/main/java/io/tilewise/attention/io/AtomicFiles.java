@@ -9,7 +9,7 @@ import java.nio.file.StandardCopyOption;
 
 /**
  * Every output file of the project is written through here: into a temporary sibling, then renamed over the
- * target, so a failed or killed write never leaves a partial file (DESIGN.md §7). The target's directory must
+ * target, so a failed or killed write never leaves a partial file (docs/design.md §7). The target's directory must
  * exist; the error names it otherwise.
  *
  * <p>Temporary files are hidden and named for their target and writer, {@code .NAME.twPID.RANDOM.part} (e.g.

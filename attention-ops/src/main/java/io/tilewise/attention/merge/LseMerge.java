@@ -3,7 +3,7 @@ package io.tilewise.attention.merge;
 import io.tilewise.attention.tensor.Tensor;
 
 /**
- * Exact merge of two partial attentions over disjoint key sets (ALGORITHMS.md §1), in NATTEN's stable form:
+ * Exact merge of two partial attentions over disjoint key sets (docs/methods.md §1), in NATTEN's stable form:
  * {@code O = O_A − σ(L_B − L_A)·(O_A − O_B)}, {@code L = L_A − log σ(L_A − L_B)}.
  */
 public final class LseMerge {

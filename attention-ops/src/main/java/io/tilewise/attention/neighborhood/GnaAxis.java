@@ -1,7 +1,7 @@
 package io.tilewise.attention.neighborhood;
 
 /**
- * The NATTEN neighborhood rule along one axis (ALGORITHMS.md §2.1), written straight from its definition: dilation
+ * The NATTEN neighborhood rule along one axis (docs/methods.md §2.1), written straight from its definition: dilation
  * groups, stride groups sharing the window of a leader, windows shifted (not shrunk) at the borders, causal
  * windows that stop at the query. This is the single source of truth for GNA; the 3-D mask is the AND of three
  * axes.
@@ -50,7 +50,7 @@ public record GnaAxis(int length, int window, int stride, int dilation, boolean 
         return (length - g + dilation - 1) / dilation;
     }
 
-    /** The axis mask as text, one line per query, {@code #} for an attended key (the notation of ALGORITHMS.md). */
+    /** The axis mask as text, one line per query, {@code #} for an attended key (the notation of docs/methods.md §2.1). */
     public String render() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < length; i++) {

@@ -11,7 +11,7 @@ import io.tilewise.attention.blocksparse.PlannedKernel;
  * The {@code gna} method: generalized neighborhood attention (NATTEN semantics) run by the block-sparse executor.
  * The plan is exact — tiles inside every window run whole, partly covered tiles run with a bit mask — and its tile
  * shapes are chosen per layout by the cost model: tokens are permuted so that a tile is a small box of the grid
- * when that lowers the executed density (ALGORITHMS.md §2.2).
+ * when that lowers the executed density (docs/methods.md §2.2).
  */
 public final class GnaKernel implements PlannedKernel {
 

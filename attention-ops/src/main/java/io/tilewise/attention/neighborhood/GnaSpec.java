@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * {@code gna:window=FxHxW,stride=FxHxW,dilation=FxHxW,causal=FxHxW}: generalized neighborhood attention with
- * NATTEN semantics (ALGORITHMS.md §2.1), one value per axis (frames, height, width) or one value for all axes.
+ * NATTEN semantics (docs/methods.md §2.1), one value per axis (frames, height, width) or one value for all axes.
  * Stride and dilation default to 1, causal to 0.
  *
  * <p>Spec-only rules are checked here ({@code window >= 1}, {@code 1 <= stride <= window}, {@code dilation >= 1},

@@ -5,7 +5,7 @@ import io.tilewise.attention.api.TokenLayout;
 import java.util.Arrays;
 
 /**
- * How GNA lays tokens out for the executor (ALGORITHMS.md §2.2): query and key tiles are either runs of the layout
+ * How GNA lays tokens out for the executor (docs/methods.md §2.2): query and key tiles are either runs of the layout
  * order, or multi-dimensional boxes of the grid made contiguous by a token permutation. Queries and keys are
  * permuted independently (the executor only needs both sequences to have the same length), so the query box can
  * sit inside one stride group while the key box follows the window starts.

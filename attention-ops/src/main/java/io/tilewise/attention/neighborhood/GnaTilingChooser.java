@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Picks the tiling with the least work for a GNA mask (ALGORITHMS.md §2.2). Box tilings are ranked first by a
+ * Picks the tiling with the least work for a GNA mask (docs/methods.md §2.2). Box tilings are ranked first by a
  * per-axis simulator — the touched (query box, key box) pairs factorise over axes, so their work is a product of
  * three 1-D sums — and the best few, plus the layout order, are then built as real plans and compared by their
  * exact cost: executed pairs plus a fixed overhead per (query tile, key tile) visit.

@@ -5,7 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * PISA's pre-pass over one head (ALGORITHMS.md §5.1), from fp32 rows ({@code seqLen × headDim}, row-major): per
+ * PISA's pre-pass over one head (docs/methods.md §5.1), from fp32 rows ({@code seqLen × headDim}, row-major): per
  * block the mean query, mean key and value sum, the Frobenius norm of {@code H_j = Σ_t (k_t − k̄_j) v_tᵀ} and
  * the global {@code H = Σ_j H_j}. Means and sums are kept in double so the block choice matches the fp64
  * reference up to genuine near-ties; the O(T·D²) parts (H, q·H) are vectorised fp32.

@@ -17,7 +17,7 @@ import io.tilewise.attention.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * PISA on the CPU (ALGORITHMS.md §5.1). Every forward runs the pre-pass and block choice of {@link PisaPlanner}
+ * PISA on the CPU (docs/methods.md §5.1). Every forward runs the pre-pass and block choice of {@link PisaPlanner}
  * per batch element — the choice depends on q and k, so plans are per call — and hands the plan to the
  * block-sparse executor: selected blocks as exact tiles, the others as summary keys (logit {@code τ·q·k̄_j +
  * ln n_j}, value {@code Σv_j/n_j}) whose softmax mass {@code g_i} weights the first-order row

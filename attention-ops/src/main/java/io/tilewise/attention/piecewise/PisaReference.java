@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.stream.IntStream;
 
 /**
- * The oracle of PISA (ALGORITHMS.md §5.1) in double precision, one head and one query row at a time, sharing no
+ * The oracle of PISA (docs/methods.md §5.1) in double precision, one head and one query row at a time, sharing no
  * code with the kernel: block statistics, block scores, top-k by a plain sort (score descending, then block
  * index ascending), and per query row
  * {@code o_i = (exact_num + zeroth_num + first_order) / (exact_den + g_i)} with

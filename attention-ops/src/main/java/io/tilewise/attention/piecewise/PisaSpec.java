@@ -6,16 +6,16 @@ import io.tilewise.attention.spec.SpecReader;
 
 /**
  * {@code pisa:density=F,block=N,first_order=0|1,bias=0|1,keep_or_drop=0|1,tile=auto|none|FxHxW} — PISA, piecewise sparse attention
- * (ALGORITHMS.md §5.1): per query block the {@code max(1, ⌊density·N⌋)} highest-scoring key blocks run exactly,
+ * (docs/methods.md §5.1): per query block the {@code max(1, ⌊density·N⌋)} highest-scoring key blocks run exactly,
  * every other key block is approximated by its zeroth-order Taylor term, plus a shared first-order correction.
  *
- * <p>Defaults follow the released FLUX demo (ALGORITHMS.md §5.2): density 0.15 (README example), block 64,
+ * <p>Defaults follow the released FLUX demo (docs/methods.md §5.2): density 0.15 (README example), block 64,
  * first-order term on, block-score bias {@code log(‖H_j‖_F + 1e-5)} on (FLUX processor). {@code keep_or_drop=1}
  * makes the same block selection but drops the non-selected blocks (the "keep-or-drop" baseline PISA improves
  * on); there is nothing to correct then, so {@code first_order} must be 0 and defaults to 0.
  *
  * <p>PISA works on a 1-D token sequence: text tokens are ordinary tokens whose blocks compete in the top-k
- * (ALGORITHMS.md §1), so every token layout is supported. On a video grid that sequence is first re-tiled so each
+ * (docs/methods.md §1), so every token layout is supported. On a video grid that sequence is first re-tiled so each
  * block is a box of neighbouring tokens ({@link PisaTiling}; {@code tile=none} keeps the layout order).
  *
  * @param density    fraction of key blocks computed exactly per query block, in (0, 1]

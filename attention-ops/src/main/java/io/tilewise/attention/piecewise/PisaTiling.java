@@ -7,7 +7,7 @@ import java.util.Arrays;
 
 /**
  * Which tokens form a PISA block. PISA blocks are {@code block} consecutive tokens; the released FLUX integration
- * re-tiles the image tokens first so that each 64-token block is an 8×8 patch (ALGORITHMS.md §5.3), because a block
+ * re-tiles the image tokens first so that each 64-token block is an 8×8 patch (docs/methods.md §5.3), because a block
  * whose tokens are neighbours has keys close to their mean, which is what the Taylor approximation expands around.
  * For video the same idea gives 3-D boxes.
  *

@@ -6,7 +6,7 @@ import io.tilewise.attention.blocksparse.BlockSparsePlan;
 
 /**
  * Radial attention's mask for one token layout: the single source of truth for the token rule, the block rule
- * and the plan (ALGORITHMS.md §3.2).
+ * and the plan (docs/methods.md §3.2).
  *
  * <p><b>Token rule</b> (video tokens, {@code f} frames of {@code s} tokens, {@code P = 2^bitlen(s)}): for query
  * frame {@code i} and key frame {@code j}, {@code dist = |i−j|}, {@code g = bitlen(dist)}:

@@ -5,7 +5,7 @@ import io.tilewise.attention.spec.SpecException;
 import io.tilewise.attention.spec.SpecReader;
 
 /**
- * {@code radial:decay=D,block=B,sink=0|1} — Radial attention's static temporal-decay mask (ALGORITHMS.md §3.2).
+ * {@code radial:decay=D,block=B,sink=0|1} — Radial attention's static temporal-decay mask (docs/methods.md §3.2).
  * Defaults follow the released code (§3.3): {@code decay_factor} 1.0, block 128, and no attention sink (the
  * sink is the Wan model path; HunyuanVideo has none). Scripts use decay 0.2 (Wan2.1), 0.95 (Hunyuan), 0.8
  * (Wan2.2, with block 64).

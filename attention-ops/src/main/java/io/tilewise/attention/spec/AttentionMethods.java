@@ -1,6 +1,7 @@
 package io.tilewise.attention.spec;
 
 import io.tilewise.attention.api.AttentionKernel;
+import io.tilewise.attention.api.VectorApi;
 
 import java.util.Collections;
 import java.util.List;
@@ -22,6 +23,7 @@ public final class AttentionMethods {
     }
 
     public static AttentionKernel create(MethodSpec spec) {
+        VectorApi.require();   // every kernel is built here: fail with one line, not NoClassDefFoundError, without the module
         AttentionMethodProvider provider = providers().get(spec.name());
         if (provider == null) {
             throw new SpecException("unknown attention method '" + spec.name() + "'; known: " + String.join(", ", ids()));

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class GnaMaskTest {
 
-    // The worked 1-D examples of ALGORITHMS.md §2.1 (L = 12), column by column.
+    // The worked 1-D examples of docs/methods.md §2.1 (L = 12), column by column.
 
     @Test
     void neighborhoodWindow4() {

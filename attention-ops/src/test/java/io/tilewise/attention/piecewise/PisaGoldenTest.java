@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The independent golden cases (float64, ALGORITHMS.md §5.1) reproduced by the reference and by the kernel. */
+/** The independent golden cases (float64, docs/methods.md §5.1) reproduced by the reference and by the kernel. */
 class PisaGoldenTest {
 
     private static final double REL_L2 = 1e-4;

@@ -13,7 +13,7 @@ final class PisaProblems {
 
     /**
      * Per block a random query centre and key centre (N(0,1) per dimension) plus N(0, noise²) per token; values
-     * N(0,1). Like ALGORITHMS.md §5.1's own check (T = 512, D = 64, b = 64).
+     * N(0,1). Like docs/methods.md §5.1's own check (T = 512, D = 64, b = 64).
      */
     static Problems clustered(int batch, int heads, int seqLen, int headDim, int block, double noise, long seed) {
         SplittableRandom random = new SplittableRandom(seed);

@@ -55,7 +55,7 @@ class PisaPropertyTest {
     }
 
     /**
-     * ALGORITHMS.md §5.1's check: on block-structured inputs (T = 512, D = 64, b = 64) PISA's error against dense
+     * docs/methods.md §5.1's check: on block-structured inputs (T = 512, D = 64, b = 64) PISA's error against dense
      * is below keep-or-drop's with the same selection, at every density.
      */
     @Test
@@ -83,7 +83,7 @@ class PisaPropertyTest {
     void approximationBeatsKeepOrDropOnRandomInputs() {
         int seqLen = 512, d = 64, block = 64;
         AttentionShape shape = AttentionShape.of(1, 2, seqLen, d);
-        // N(0,1) queries and keys, as in ALGORITHMS.md §5.1's random-data check.
+        // N(0,1) queries and keys, as in docs/methods.md §5.1's random-data check.
         try (Problems p = new Problems(Tensor.randomNormal(12, 1f, 1, 2, seqLen, d), Tensor.randomNormal(13, 1f, 1, 2, seqLen, d),
                 Tensor.randomNormal(14, 1f, 1, 2, seqLen, d));
              Tensor dense = p.q().zerosLike()) {
@@ -99,7 +99,7 @@ class PisaPropertyTest {
 
     /**
      * The released kernel does not rescale its approximated-mass accumulator when the running max grows
-     * (ALGORITHMS.md §5.1 note). Our executor runs exact tiles first, then summary keys in chunks of
+     * (docs/methods.md §5.1 note). Our executor runs exact tiles first, then summary keys in chunks of
      * {@link FlashTile#CHUNK}: the max can still grow between summary chunks. Here a block of identical keys
      * aligned with every query has by far the largest logit, is never selected (H_j = 0, bias log 1e-5) and sits
      * in the second summary chunk (block 149 of 150), after 128 summary keys' mass was accumulated.

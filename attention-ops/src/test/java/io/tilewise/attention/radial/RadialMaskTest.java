@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The token rule and the block rule against the worked facts of ALGORITHMS.md §3.2. */
+/** The token rule and the block rule against the worked facts of docs/methods.md §3.2. */
 class RadialMaskTest {
 
     /** Fraction of (query of frame i, key of frame j) pairs the token rule lets through, rounded to 2 places. */
@@ -149,7 +149,7 @@ class RadialMaskTest {
 
     @Test
     void realShapeBlockSparsitiesOfTheNotes() {
-        // ALGORITHMS.md §3.2 "real-shape sparsities" (block 128): Wan 768x1280x69f = 18 x 3840 tokens with the sink,
+        // docs/methods.md §3.2 "real-shape sparsities" (block 128): Wan 768x1280x69f = 18 x 3840 tokens with the sink,
         // 0.713 at decay ≤ 0.2 and 0.569 at decay 1; HunyuanVideo 117f = 30 x 3840 video tokens at 0.95: 0.725.
         // Also shows the block rule runs on 69,120 and 115,200 tokens without N² token loops.
         TokenLayout wan = TokenLayout.video(new TokenGrid(18, 48, 80));

@@ -4,7 +4,7 @@ import io.tilewise.attention.cpu.Parallel;
 import io.tilewise.attention.tensor.Tensor;
 
 /**
- * The LSE merge of two partial attentions over disjoint key sets (ALGORITHMS.md §1), in the same stable form as
+ * The LSE merge of two partial attentions over disjoint key sets (docs/methods.md §1), in the same stable form as
  * {@link io.tilewise.attention.merge.LseMerge} — {@code O = O_A − σ(L_B − L_A)·(O_A − O_B)},
  * {@code L = max + log1p(e^{min − max})} — but per head on arrays and in parallel, since caches merge on every
  * step; the arithmetic is the same (double weights, float results), so both give the same bits. A part whose LSE is −∞ (no keys; its output may be NaN) contributes nothing.

@@ -4,7 +4,7 @@ import io.tilewise.attention.spec.MethodSpec;
 import io.tilewise.attention.spec.SpecReader;
 
 /**
- * {@code flashblock:tau=N[,drift=X][,context=C][,chunk=F]} — FlashBlock (ALGORITHMS.md §6): the block-external attention of a chunk's
+ * {@code flashblock:tau=N[,drift=X][,context=C][,chunk=F]} — FlashBlock (docs/methods.md §6): the block-external attention of a chunk's
  * queries (to earlier chunks) is computed at the chunk's first denoising step and then every {@code tau} steps,
  * cached as output and LSE, and merged by LSE with the block-internal attention computed every step.
  *

@@ -16,8 +16,9 @@ public final class ResidualProvider implements AttentionMethodProvider {
 
     @Override
     public String summary() {
-        return "cache(tau=N):METHOD — residual reuse: key tiles METHOD drops are computed every N steps and merged back by LSE "
-                + "(default tau 3; METHOD radial, gna, paro:plan=FILE, pisa, blocksparse)";
+        return "cache(tau=N,reuse=delta|lse):METHOD — residual reuse: key tiles METHOD drops are computed every N steps; in "
+                + "between, reuse=delta (default) adds that step's correction O_dense - O_METHOD to METHOD's output, reuse=lse "
+                + "merges the dropped part's own output by LSE (default tau 3; METHOD radial, gna, paro:plan=FILE, pisa, blocksparse)";
     }
 
     @Override

@@ -25,7 +25,7 @@ public record ResidualSpec(int tau, Reuse reuse, MethodSpec inner) {
         DELTA,
         /**
          * Keep the dropped part's own output and LSE and merge them with the inner part by LSE (FlashBlock's
-         * residual reuse, ALGORITHMS.md §6.1 step 3). Exact while the dropped keys and the queries stay put (a
+         * residual reuse, docs/methods.md §6.1 step 3). Exact while the dropped keys and the queries stay put (a
          * key/value cache); when all tokens move every step, as in a bidirectional model, the stale LSE mis-weights
          * the two parts.
          */

@@ -15,7 +15,7 @@ import java.nio.file.Path;
 /**
  * MP4 written while the video is still being generated: frames are encoded as they arrive (a streaming generation's
  * chunks), into a temporary file that is renamed over the target only when the producer finishes — a failed or
- * interrupted generation leaves no partial MP4 (DESIGN.md §7). Same encoding as {@link Mp4Writer}.
+ * interrupted generation leaves no partial MP4 (docs/design.md §7). Same encoding as {@link Mp4Writer}.
  */
 public final class Mp4StreamWriter {
 
@@ -45,6 +45,8 @@ public final class Mp4StreamWriter {
         }
         if (!(fps > 0) || fps > 240) throw new IllegalArgumentException("fps " + fps + " must be in (0, 240]");
         if (crf < 0 || crf > 51) throw new IllegalArgumentException("crf " + crf + " must be in 0..51");
+        H264Encoder.require(file);
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR); // FFmpeg's stream banner and x264's statistics are noise on an app's stderr
         AtomicFiles.write(file, tmp -> {
             try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(tmp.toFile(), width, height, 0)) {
                 recorder.setFormat("mp4");

@@ -29,6 +29,8 @@ public final class Mp4Writer {
         }
         if (!(fps > 0) || fps > 240) throw new IllegalArgumentException("fps " + fps + " must be in (0, 240]");
         if (crf < 0 || crf > 51) throw new IllegalArgumentException("crf " + crf + " must be in 0..51");
+        H264Encoder.require(file);
+        avutil.av_log_set_level(avutil.AV_LOG_ERROR); // FFmpeg's stream banner and x264's statistics are noise on an app's stderr
         AtomicFiles.write(file, tmp -> {
             try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(tmp.toFile(), video.width(), video.height(), 0)) {
                 recorder.setFormat("mp4"); // the temporary name has no .mp4 suffix to guess from

@@ -8,9 +8,13 @@ import java.util.Locale;
 
 /**
  * Picks the writer from the file name: {@code .png} (one frame, or a numbered sequence {@code name_0000.png …} for
- * several), {@code .gif} (animated, looping), {@code .mp4} (H.264).
+ * several), {@code .gif} (animated, looping), {@code .mp4} (H.264; FFmpeg's GPL build), {@code .webm} (VP9;
+ * any FFmpeg build).
  */
 public final class VideoWriters {
+
+    /** VP9 constant quality of {@code .webm} (0 best .. 63); the comparison report's side-by-side videos use 12 too. */
+    private static final int WEBM_CRF = 12;
 
     private VideoWriters() {
     }
@@ -21,9 +25,10 @@ public final class VideoWriters {
      */
     public static void checkTarget(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!(name.endsWith(".png") || name.endsWith(".gif") || name.endsWith(".mp4"))) {
-            throw new IllegalArgumentException("output " + file + " must end in .png, .gif or .mp4");
+        if (!(name.endsWith(".png") || name.endsWith(".gif") || name.endsWith(".mp4") || name.endsWith(".webm"))) {
+            throw new IllegalArgumentException("output " + file + " must end in .png, .gif, .mp4 or .webm");
         }
+        if (name.endsWith(".mp4")) H264Encoder.require(file);
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
             throw new IllegalArgumentException("output " + file + ": directory " + parent + " does not exist");
@@ -48,6 +53,10 @@ public final class VideoWriters {
             Mp4Writer.write(video, file, fps);
             return List.of(file);
         }
-        throw new IllegalArgumentException("output " + file + " must end in .png, .gif or .mp4");
+        if (name.endsWith(".webm")) {
+            WebmWriter.write(video, file, fps, WEBM_CRF);
+            return List.of(file);
+        }
+        throw new IllegalArgumentException("output " + file + " must end in .png, .gif, .mp4 or .webm");
     }
 }

@@ -1,11 +1,15 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.family.GenerationDefaults;
+import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.model.ModelConfig;
 
 /**
  * One generation: prompt, video size in pixels, sampler settings, seed and attention policy (see
  * {@link AttentionPolicy} for the grammar; {@code "dense"} for the reference run). Validated on construction;
- * sizes are checked against the model's patch when the pipeline runs it.
+ * sizes are checked against the model's patch when the pipeline runs it. Start from {@link #defaults} and change fields
+ * with the {@code with…} methods:
+ * {@code GenerationRequest.defaults(pipeline.config(), "a red circle").withSteps(20).withSeed(7).withPolicy("radial")}.
  *
  * @param guidance classifier-free guidance scale; 1 runs the conditional branch alone
  */
@@ -31,12 +35,53 @@ public record GenerationRequest(String prompt, int frames, int height, int width
         return new GenerationRequest(prompt, d.frames(), d.height(), d.width(), d.steps(), d.guidance(), d.shift(), 0, "dense");
     }
 
-    public GenerationRequest withPolicy(String newPolicy) {
-        return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, seed, newPolicy);
+    /** The defaults of the model of {@code card} (any family) for this prompt (dense attention, seed 0). */
+    public static GenerationRequest defaults(ModelCard card, String prompt) {
+        GenerationDefaults d = card.defaults();
+        return new GenerationRequest(prompt, d.frames(), d.height(), d.width(), d.steps(), d.guidance(), d.shift(), 0, "dense");
+    }
+
+    // One copy-with method per field, so callers start from defaults(…) and change only what they set.
+
+    public GenerationRequest withPrompt(String newPrompt) {
+        return new GenerationRequest(newPrompt, frames, height, width, steps, guidance, shift, seed, policy);
+    }
+
+    public GenerationRequest withFrames(int newFrames) {
+        return new GenerationRequest(prompt, newFrames, height, width, steps, guidance, shift, seed, policy);
+    }
+
+    public GenerationRequest withHeight(int newHeight) {
+        return new GenerationRequest(prompt, frames, newHeight, width, steps, guidance, shift, seed, policy);
+    }
+
+    public GenerationRequest withWidth(int newWidth) {
+        return new GenerationRequest(prompt, frames, height, newWidth, steps, guidance, shift, seed, policy);
+    }
+
+    /** Frames, height and width at once (a video size such as a sweep's {@code 16x64x64}). */
+    public GenerationRequest withSize(int newFrames, int newHeight, int newWidth) {
+        return new GenerationRequest(prompt, newFrames, newHeight, newWidth, steps, guidance, shift, seed, policy);
+    }
+
+    public GenerationRequest withSteps(int newSteps) {
+        return new GenerationRequest(prompt, frames, height, width, newSteps, guidance, shift, seed, policy);
+    }
+
+    public GenerationRequest withGuidance(double newGuidance) {
+        return new GenerationRequest(prompt, frames, height, width, steps, newGuidance, shift, seed, policy);
+    }
+
+    public GenerationRequest withShift(double newShift) {
+        return new GenerationRequest(prompt, frames, height, width, steps, guidance, newShift, seed, policy);
     }
 
     public GenerationRequest withSeed(long newSeed) {
         return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, newSeed, policy);
+    }
+
+    public GenerationRequest withPolicy(String newPolicy) {
+        return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, seed, newPolicy);
     }
 
     public boolean usesGuidance() {

@@ -7,6 +7,7 @@ import io.tilewise.attention.api.StatefulSession;
 import io.tilewise.attention.api.Support;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
+import io.tilewise.attention.api.VectorApi;
 import io.tilewise.attention.backend.Backend;
 import io.tilewise.attention.backend.BackendChoice;
 import io.tilewise.attention.backend.BackendSelector;
@@ -124,6 +125,7 @@ public final class Pipeline implements AutoCloseable {
 
     /** A pipeline whose attention runs on {@code backend} (tests pass a backend of their own). */
     Pipeline(DenoiserModel model, Options options, BackendChoice backend) {
+        VectorApi.require();
         this.model = model;
         this.options = options;
         this.backend = backend;
@@ -138,11 +140,13 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public static Pipeline open(Path modelDir, Options options) {
+        VectorApi.require();   // before any kernel, backend or model class loads
         return new Pipeline(ModelFolders.open(modelDir, stageOptions(options)), options);
     }
 
     /** A pipeline over tiny-DiT weights already in memory. */
     public static Pipeline of(ModelWeights weights, Options options) {
+        VectorApi.require();
         return new Pipeline(new TinyDitModel(weights, stageOptions(options)), options);
     }
 

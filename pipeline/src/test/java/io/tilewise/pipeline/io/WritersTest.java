@@ -19,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class WritersTest {
 
@@ -80,8 +82,34 @@ class WritersTest {
         assertNoTemporaryFiles();
     }
 
+    /** {@code .webm} by name: a Matroska/WebM file (EBML magic, doc type webm) with a VP9 track. */
+    @Test
+    void videoWritersWriteWebmByName() throws IOException {
+        Path file = dir.resolve("clip.webm");
+        VideoWriters.checkTarget(file);
+        assertEquals(List.of(file), VideoWriters.write(movingSquare(), file, 8));
+        byte[] bytes = Files.readAllBytes(file);
+        assertArrayEquals(new byte[] {0x1A, 0x45, (byte) 0xDF, (byte) 0xA3}, java.util.Arrays.copyOf(bytes, 4));
+        String all = new String(bytes, StandardCharsets.ISO_8859_1);
+        assertTrue(all.contains("webm") && all.contains("V_VP9"), "WebM doc type and VP9 codec id");
+        assertNoTemporaryFiles();
+    }
+
+    /** Only with FFmpeg's LGPL build on the class path ({@code -P lgpl}): MP4 is refused up front, in one line. */
+    @Test
+    void mp4WithoutLibx264IsRefusedBeforeAnyWork() throws IOException {
+        assumeFalse(H264Encoder.available(), "runs with FFmpeg's LGPL build only (mvn -P lgpl)");
+        Path file = dir.resolve("clip.mp4");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> VideoWriters.checkTarget(file));
+        assertTrue(e.getMessage().contains("libx264") && e.getMessage().contains(".webm") && !e.getMessage().contains("\n"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> Mp4Writer.write(movingSquare(), file, 8));
+        assertTrue(!Files.exists(file));
+        assertNoTemporaryFiles();
+    }
+
     @Test
     void mp4IsAnH264FileWithAnFtypBox() throws IOException {
+        assumeTrue(H264Encoder.available(), "FFmpeg's LGPL build (profile lgpl) has no libx264");
         Path file = dir.resolve("clip.mp4");
         Mp4Writer.write(movingSquare(), file, 8);
         byte[] bytes = Files.readAllBytes(file);
@@ -94,6 +122,7 @@ class WritersTest {
 
     @Test
     void streamedMp4IsWrittenChunkByChunkAndRenamedAtTheEnd() throws IOException {
+        assumeTrue(H264Encoder.available(), "FFmpeg's LGPL build (profile lgpl) has no libx264");
         Path file = dir.resolve("stream.mp4");
         Video clip = movingSquare();
         Mp4StreamWriter.write(file, clip.width(), clip.height(), 8, sink -> {

@@ -41,7 +41,7 @@ public final class CacheMeasurements {
         List<String> rest = Arrays.asList(args).subList(5, args.length);
         try (Pipeline pipeline = Pipeline.open(model)) {
             var d = pipeline.config().defaults();
-            GenerationRequest base = new GenerationRequest(PROMPT, frames, d.height(), d.width(), steps, d.guidance(), d.shift(), SEED, "dense");
+            GenerationRequest base = GenerationRequest.defaults(pipeline.config(), PROMPT).withFrames(frames).withSteps(steps).withSeed(SEED);
             System.out.printf(Locale.ROOT, "\"%s\", seed %d; model %s (causal_chunk_frames %d), %d frames of %dx%d, %d steps, %d rounds, %d cores%n",
                     PROMPT, SEED, pipeline.config().modelId(), pipeline.config().causalChunkFrames(), frames, d.width(), d.height(), steps, rounds,
                     Runtime.getRuntime().availableProcessors());
@@ -162,7 +162,7 @@ public final class CacheMeasurements {
     }
 
     private static GenerationRequest oneStep(GenerationRequest r) {
-        return new GenerationRequest(r.prompt(), r.frames(), r.height(), r.width(), 1, r.guidance(), r.shift(), r.seed(), r.policy());
+        return r.withSteps(1);
     }
 
     /** PSNR of frames {@code from..to-1} together: {@code 10·log10(1/MSE)} over all their RGB values (capped at 100 dB). */

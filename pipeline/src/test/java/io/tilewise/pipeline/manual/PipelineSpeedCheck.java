@@ -17,8 +17,8 @@ public final class PipelineSpeedCheck {
         int rounds = Integer.parseInt(args[1]);
         ModelConfig config = TinyModels.config(128, 4, 4, 128, 4, 2, 256, new int[] {8, 12, 12});
         try (Pipeline pipeline = Pipeline.of(TinyModels.randomWeights(config, 1), Pipeline.Options.defaults())) {
-            GenerationRequest base = new GenerationRequest("a red circle moving left on a black background", 16, 64, 64, steps,
-                    4.0, 3.0, 1, "dense");
+            GenerationRequest base = GenerationRequest.defaults(config, "a red circle moving left on a black background").withSize(16, 64, 64)
+                    .withSteps(steps).withGuidance(4.0).withShift(3.0).withSeed(1);
             for (int r = 0; r < rounds; r++) {
                 for (int i = 2; i < args.length; i++) {
                     GenerationResult res = pipeline.generate(base.withPolicy(args[i]));

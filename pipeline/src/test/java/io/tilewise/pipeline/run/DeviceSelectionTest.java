@@ -42,7 +42,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DeviceSelectionTest {
 
-    private static final GenerationRequest REQUEST = new GenerationRequest("a red circle", 2, 16, 16, 2, 4.0, 3.0, 5, "dense");
+    private static final GenerationRequest REQUEST = GenerationRequest.defaults(TinyModels.small(2), "a red circle").withSize(2, 16, 16)
+            .withSteps(2).withGuidance(4.0).withShift(3.0).withSeed(5);
 
     @TempDir
     static Path dir;

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class GenerationMemoryTest {
 
     private static final ModelConfig CONFIG = TinyModels.small(2);
-    private static final GenerationRequest REQUEST = new GenerationRequest("a red circle", 2, 16, 16, 2, 4.0, 3.0, 5, "dense");
+    private static final GenerationRequest REQUEST = GenerationRequest.defaults(TinyModels.small(2), "a red circle").withSize(2, 16, 16)
+            .withSteps(2).withGuidance(4.0).withShift(3.0).withSeed(5);
 
     /** The ORT buffer part covers what WorkspaceBuffers really allocates as direct memory (and is not far above). */
     @Test
@@ -69,7 +70,8 @@ class GenerationMemoryTest {
     @Test
     void sizesPastTheJvmsArrayLimitsAreRefused() {
         AttentionPolicy dense = AttentionPolicy.parse("dense");
-        var huge = new GenerationRequest("a", 4096, 4096, 4096, 1, 4.0, 3.0, 1, "dense");
+        var huge = GenerationRequest.defaults(TinyModels.small(2), "a").withSize(4096, 4096, 4096)
+                .withSteps(1).withGuidance(4.0).withShift(3.0).withSeed(1);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> GenerationMemory.estimate(CONFIG, huge, dense));
         assertTrue(e.getMessage().startsWith("the latent (4294967296 tokens x 48 values) has 412316860416 values, more than one Java array"),
                 e.getMessage());
@@ -83,12 +85,14 @@ class GenerationMemoryTest {
     void estimateGrowsWithTokensAndMethods() {
         MemoryEstimate small = GenerationMemory.estimate(CONFIG, REQUEST, AttentionPolicy.parse("dense"));
         MemoryEstimate twoMethods = GenerationMemory.estimate(CONFIG, REQUEST, AttentionPolicy.parse("dense@steps<1;radial"));
-        MemoryEstimate bigger = GenerationMemory.estimate(CONFIG, new GenerationRequest("a", 8, 64, 64, 2, 4.0, 3.0, 5, "dense"),
+        MemoryEstimate bigger = GenerationMemory.estimate(CONFIG, GenerationRequest.defaults(TinyModels.small(2), "a").withSize(8, 64, 64)
+                .withSteps(2).withGuidance(4.0).withShift(3.0).withSeed(5),
                 AttentionPolicy.parse("dense"));
         assertTrue(twoMethods.parts().get("attention workspace") > small.parts().get("attention workspace"));
         assertTrue(bigger.totalBytes() > small.totalBytes());
         assertEquals(small.parts().get("model weights"), bigger.parts().get("model weights"));
-        var noCfg = new GenerationRequest("a", 2, 16, 16, 2, 1.0, 3.0, 5, "dense");
+        var noCfg = GenerationRequest.defaults(TinyModels.small(2), "a").withSize(2, 16, 16)
+                .withSteps(2).withGuidance(1.0).withShift(3.0).withSeed(5);
         assertTrue(GenerationMemory.estimate(CONFIG, noCfg, AttentionPolicy.parse("dense")).parts().get("ORT buffers")
                 < small.parts().get("ORT buffers"), "guidance 1 runs one branch");
     }

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class NonFiniteAttentionTest {
 
-    private static final GenerationRequest REQUEST = new GenerationRequest("a red circle moving left", 2, 16, 16, 3, 4.0, 3.0, 5, "dense");
+    private static final GenerationRequest REQUEST = GenerationRequest.defaults(TinyModels.small(2), "a red circle moving left").withSize(2, 16, 16)
+            .withSteps(3).withGuidance(4.0).withShift(3.0).withSeed(5);
     private static final ModelConfig CONFIG = TinyModels.small(2);
 
     private static Pipeline pipeline(ModelWeights weights, float poison) {

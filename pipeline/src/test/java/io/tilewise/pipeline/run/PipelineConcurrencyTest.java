@@ -57,7 +57,8 @@ class PipelineConcurrencyTest {
     }
 
     private static GenerationRequest request(int i) {
-        return new GenerationRequest("a red circle moving left", 2, 16, 16, 2, 4.0, 3.0, i, POLICIES[i % POLICIES.length]);
+        return GenerationRequest.defaults(TinyModels.small(2), "a red circle moving left").withSize(2, 16, 16)
+                .withSteps(2).withGuidance(4.0).withShift(3.0).withSeed(i).withPolicy(POLICIES[i % POLICIES.length]);
     }
 
     /** What each request gives alone, one after another. */

@@ -37,7 +37,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PipelineTest {
 
     private static final String PROMPT = "A red circle moving left on a black background";
-    private static final GenerationRequest REQUEST = new GenerationRequest(PROMPT, 2, 16, 16, 2, 4.0, 3.0, 5, "dense");
+    private static final GenerationRequest REQUEST = GenerationRequest.defaults(TinyModels.small(2), PROMPT).withSize(2, 16, 16)
+            .withSteps(2).withGuidance(4.0).withShift(3.0).withSeed(5);
 
     @TempDir
     static Path dir;
@@ -170,7 +171,8 @@ class PipelineTest {
 
     @Test
     void unknownWordsWarnAndAreDropped() {
-        GenerationResult r = pipeline.generate(new GenerationRequest("a red zebra", 1, 8, 8, 1, 1.0, 3.0, 1, "dense"));
+        GenerationResult r = pipeline.generate(GenerationRequest.defaults(TinyModels.small(2), "a red zebra").withSize(1, 8, 8)
+                .withSteps(1).withGuidance(1.0).withShift(3.0).withSeed(1));
         assertEquals(1, r.warnings().size());
         assertTrue(r.warnings().getFirst().contains("zebra") && r.warnings().getFirst().contains("circle"), r.warnings().getFirst());
         assertEquals(2, r.attentionCalls().size(), "guidance 1 runs the conditional branch alone");
@@ -179,7 +181,8 @@ class PipelineTest {
     @Test
     void badRequestsAreOneLineErrors() {
         IllegalArgumentException size = assertThrows(IllegalArgumentException.class,
-                () -> pipeline.generate(new GenerationRequest("a", 1, 10, 8, 1, 1.0, 3.0, 1, "dense")));
+                () -> pipeline.generate(GenerationRequest.defaults(TinyModels.small(2), "a").withSize(1, 10, 8)
+                        .withSteps(1).withGuidance(1.0).withShift(3.0).withSeed(1)));
         assertTrue(size.getMessage().contains("10") && !size.getMessage().contains("\n"), size.getMessage());
         SpecException policy = assertThrows(SpecException.class, () -> pipeline.generate(REQUEST.withPolicy("dense@stpes<2")));
         assertTrue(policy.getMessage().contains("stpes<2"), policy.getMessage());

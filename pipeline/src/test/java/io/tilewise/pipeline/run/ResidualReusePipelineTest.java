@@ -19,8 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ResidualReusePipelineTest {
 
     /** 4 frames of 32×32 px: a 4×8×8 grid, where a 3×3×3 GNA window is sparse. */
-    private static final GenerationRequest REQUEST = new GenerationRequest("a blue square moving up on a gray background",
-            4, 32, 32, 4, 4.0, 3.0, 3, "dense");
+    private static final GenerationRequest REQUEST = GenerationRequest.defaults(TinyModels.small(2), "a blue square moving up on a gray background").withSize(4, 32, 32)
+            .withSteps(4).withGuidance(4.0).withShift(3.0).withSeed(3);
     private static final String GNA = "gna:window=3x3x3";
 
     @TempDir

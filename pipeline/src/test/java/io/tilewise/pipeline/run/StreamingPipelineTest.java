@@ -32,7 +32,8 @@ class StreamingPipelineTest {
 
     private static final String PROMPT = "a red circle moving left on a black background";
     /** 4 frames of 16×16 px: 4 chunks of 1×4×4 tokens; 3 steps with CFG. */
-    private static final GenerationRequest REQUEST = new GenerationRequest(PROMPT, 4, 16, 16, 3, 4.0, 3.0, 7, "dense");
+    private static final GenerationRequest REQUEST = GenerationRequest.defaults(TinyModels.small(2), PROMPT).withSize(4, 16, 16)
+            .withSteps(3).withGuidance(4.0).withShift(3.0).withSeed(7);
 
     @TempDir
     static Path dir;

@@ -20,7 +20,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.function.Function;
 
 /**
- * The probed wrapper of DESIGN.md §3: runs the wrapped method as usual (its output is the call's output) and, on the
+ * The probed wrapper of docs/design.md §3: runs the wrapped method as usual (its output is the call's output) and, on the
  * calls the {@link ProbeSampler} picks, also dense attention on the same q, k, v, recording relative L2, cosine and
  * the dense softmax mass inside the method's mask in a {@link ProbeLog}. Dense methods pass through unprobed.
  *

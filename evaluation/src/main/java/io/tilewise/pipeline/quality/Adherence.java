@@ -65,8 +65,7 @@ public final class Adherence {
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < scenes.size(); i++) {
             PromptSet.Scene scene = scenes.get(i);
-            GenerationRequest request = new GenerationRequest(scene.prompt(), template.frames(), template.height(),
-                    template.width(), template.steps(), template.guidance(), template.shift(), i, policy);
+            GenerationRequest request = template.withPrompt(scene.prompt()).withSeed(i).withPolicy(policy);
             GenerationResult result = pipeline.generate(request);
             Row row = new Row(scene, ClipAnalyzer.read(result.video()), result.timings().total() / 1e9);
             rows.add(row);

@@ -26,7 +26,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * PARO calibration from real generation runs (ALGORITHMS.md §4.1): generate each calibration prompt with dense
+ * PARO calibration from real generation runs (docs/methods.md §4.1): generate each calibration prompt with dense
  * attention, capture the conditional branch's q and k of every layer at one representative step per timestep group
  * (the middle step of the group), then per (group, layer) choose each head's axis order and block mask from all
  * prompts' statistics. The result is a plan for exactly this model and video size.
@@ -67,8 +67,8 @@ public final class ParoModelCalibration {
             config = pipeline.config();
             for (int i = 0; i < request.prompts().size(); i++) {
                 String prompt = request.prompts().get(i);
-                pipeline.generate(new GenerationRequest(prompt, request.frames(), request.height(), request.width(),
-                        request.steps(), request.guidance(), config.defaults().shift(), request.seed() + i, Capture.ID));
+                pipeline.generate(GenerationRequest.defaults(config, prompt).withSize(request.frames(), request.height(), request.width())
+                        .withSteps(request.steps()).withGuidance(request.guidance()).withSeed(request.seed() + i).withPolicy(Capture.ID));
                 progress.accept("captured q, k of prompt " + (i + 1) + "/" + request.prompts().size() + ": " + prompt);
             }
         }

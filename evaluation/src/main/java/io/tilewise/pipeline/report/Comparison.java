@@ -26,7 +26,7 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Runs a comparison (DESIGN.md §6, end to end): dense and each policy on the same prompt, seed and steps.
+ * Runs a comparison (docs/design.md §6, end to end): dense and each policy on the same prompt, seed and steps.
  *
  * <ol>
  *   <li>Checks every policy on the token grid before running anything.</li>
@@ -65,8 +65,7 @@ public final class Comparison {
             GenerationRequest base = request.base();
             for (String policy : order) {
                 progress.accept("warm-up " + policy);
-                pipeline.generate(new GenerationRequest(base.prompt(), base.frames(), base.height(), base.width(), 1,
-                        base.guidance(), base.shift(), base.seed(), policy));
+                pipeline.generate(base.withSteps(1).withPolicy(policy));
             }
             for (int round = 0; round < request.repeats(); round++) {
                 for (String policy : order) {

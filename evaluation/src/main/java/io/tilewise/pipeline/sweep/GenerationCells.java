@@ -53,8 +53,9 @@ final class GenerationCells implements CellRunner {
     GenerationRequest request(SweepCell cell) {
         ModelConfig.Defaults d = config.defaults();
         VideoSize s = cell.size();
-        return new GenerationRequest(cell.prompt(), s.frames(), s.height(), s.width(), spec.steps() == null ? d.steps() : spec.steps(),
-                spec.guidance() == null ? d.guidance() : spec.guidance(), d.shift(), cell.seed(), cell.point().policy());
+        return GenerationRequest.defaults(config, cell.prompt()).withSize(s.frames(), s.height(), s.width())
+                .withSteps(spec.steps() == null ? d.steps() : spec.steps()).withGuidance(spec.guidance() == null ? d.guidance() : spec.guidance())
+                .withSeed(cell.seed()).withPolicy(cell.point().policy());
     }
 
     @Override
@@ -95,8 +96,7 @@ final class GenerationCells implements CellRunner {
             if (reference == null) throw new IllegalStateException("no dense reference for " + cell.group() + " (its dense cell did not finish)");
         }
         Pipeline p = pipeline();
-        p.generate(new GenerationRequest(request.prompt(), request.frames(), request.height(), request.width(), 1,
-                request.guidance(), request.shift(), request.seed(), request.policy()));
+        p.generate(request.withSteps(1));
         GenerationResult result = p.generate(request);
         double seconds = (result.timings().total() - result.timings().attentionPrepare()) / 1e9;
         line.put("seconds", seconds);

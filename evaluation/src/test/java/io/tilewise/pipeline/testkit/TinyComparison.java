@@ -19,8 +19,8 @@ import java.util.List;
 public final class TinyComparison {
 
     public static final List<String> POLICIES = List.of("radial:decay=0.1,block=16", "pisa:density=0.25,block=32", "gna:window=4x8x8");
-    public static final GenerationRequest BASE = new GenerationRequest("a red circle moving right on a blue background",
-            4, 32, 32, 3, 4.0, 3.0, 7, "dense");
+    public static final GenerationRequest BASE = GenerationRequest.defaults(TinyModels.small(2), "a red circle moving right on a blue background").withSize(4, 32, 32)
+            .withSteps(3).withGuidance(4.0).withShift(3.0).withSeed(7);
 
     private TinyComparison() {
     }
