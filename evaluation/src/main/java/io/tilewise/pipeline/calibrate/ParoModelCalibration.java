@@ -12,7 +12,7 @@ import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.dense.DenseKernel;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.tensor.Tensor;
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.reorder.ParoCalibrator;
@@ -62,9 +62,9 @@ public final class ParoModelCalibration {
         Capture capture = new Capture(request.steps(), request.groups());
         Pipeline.Options options = Pipeline.Options.defaults().withKernels(spec ->
                 spec.name().equals(Capture.ID) ? capture : AttentionMethods.create(spec));
-        ModelConfig config;
+        ModelCard config;
         try (Pipeline pipeline = Pipeline.open(modelDir, options)) {
-            config = pipeline.config();
+            config = pipeline.card();
             for (int i = 0; i < request.prompts().size(); i++) {
                 String prompt = request.prompts().get(i);
                 pipeline.generate(GenerationRequest.defaults(config, prompt).withSize(request.frames(), request.height(), request.width())
@@ -93,7 +93,7 @@ public final class ParoModelCalibration {
     }
 
     /** Captured per-prompt [q, k] of one (group, layer), as one tensor with the prompts as batch. */
-    private static Tensor stack(List<float[][]> samples, int which, ModelConfig config, TokenLayout layout) {
+    private static Tensor stack(List<float[][]> samples, int which, ModelCard config, TokenLayout layout) {
         int n = layout.seqLen();
         int per = config.heads() * n * config.headDim();
         float[] all = new float[samples.size() * per];

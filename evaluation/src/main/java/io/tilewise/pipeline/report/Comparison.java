@@ -56,10 +56,10 @@ public final class Comparison {
         String modelId;
         AttentionShape shape;
         try (Pipeline pipeline = pipelines.apply(options)) {
-            modelId = pipeline.config().modelId();
-            shape = PolicySupport.shape(pipeline.config(), request.base());
+            modelId = pipeline.card().modelId();
+            shape = PolicySupport.shape(pipeline.card(), request.base());
             for (String policy : order) {
-                Support s = PolicySupport.check(pipeline.config(), request.request(policy));
+                Support s = PolicySupport.check(pipeline.card(), request.request(policy));
                 if (!s.supported()) throw new IllegalArgumentException("attention " + policy + " cannot run: " + s.reason());
             }
             GenerationRequest base = request.base();

@@ -4,6 +4,8 @@ import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
 import io.tilewise.attention.api.Support;
 import io.tilewise.attention.api.TokenLayout;
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.model.ModelConfig;
 
 /**
@@ -22,6 +24,23 @@ public final class PolicySupport {
         return new AttentionShape(1, config.heads(), config.headDim(), TokenLayout.video(patchifier.grid()));
     }
 
+    /** The self-attention shape of one CFG branch of {@code request} on the model of {@code card} (any family). */
+    public static AttentionShape shape(ModelCard card, GenerationRequest request) {
+        TokenGrid grid = card.geometry().grid(request.frames(), request.height(), request.width());
+        return new AttentionShape(1, card.heads(), card.headDim(), TokenLayout.video(grid));
+    }
+
+    /** Yes, or no with the reason, for the model of {@code card} (any family). */
+    public static Support check(ModelCard card, GenerationRequest request) {
+        AttentionShape shape;
+        try {
+            shape = shape(card, request);
+        } catch (IllegalArgumentException e) {
+            return Support.no(e.getMessage());
+        }
+        return check(shape, request);
+    }
+
     /**
      * Yes, or no with the reason (one line). A policy that does not parse is a "no" too.
      */
@@ -32,6 +51,10 @@ public final class PolicySupport {
         } catch (IllegalArgumentException e) {
             return Support.no(e.getMessage());
         }
+        return check(shape, request);
+    }
+
+    private static Support check(AttentionShape shape, GenerationRequest request) {
         AttentionPolicy policy;
         try {
             policy = AttentionPolicy.parse(request.policy());
