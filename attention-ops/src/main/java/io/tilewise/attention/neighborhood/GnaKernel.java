@@ -20,6 +20,11 @@ public final class GnaKernel implements AttentionKernel {
 
     private final GnaSpec spec;
     private final GnaTiling forcedTiling;
+    /** The last shape's plan: wrappers and backends ask for it before and while preparing (a tiling search each). */
+    private volatile Memo last;
+
+    private record Memo(AttentionShape shape, GnaTiledPlan plan) {
+    }
 
     public GnaKernel(GnaSpec spec) {
         this(spec, null);
@@ -53,6 +58,14 @@ public final class GnaKernel implements AttentionKernel {
 
     /** The plan with its token orders, as the session runs it. */
     public GnaTiledPlan tiledPlan(AttentionShape shape) {
+        Memo memo = last;
+        if (memo != null && memo.shape().equals(shape)) return memo.plan();
+        GnaTiledPlan plan = buildPlan(shape);
+        last = new Memo(shape, plan);
+        return plan;
+    }
+
+    private GnaTiledPlan buildPlan(AttentionShape shape) {
         GnaMask mask = new GnaMask(spec, shape.layout());
         if (forcedTiling != null) return GnaPlanner.build(mask, forcedTiling);
         // Window = grid without causal axes is plain attention (NATTEN runs FMHA): every tile whole, no search.

@@ -18,6 +18,11 @@ import java.util.Optional;
 public final class RadialKernel implements AttentionKernel {
 
     private final RadialSpec spec;
+    /** The last shape's plan: wrappers and backends ask for it before and while preparing. */
+    private volatile Memo last;
+
+    private record Memo(AttentionShape shape, BlockSparsePlan plan) {
+    }
 
     public RadialKernel(RadialSpec spec) {
         this.spec = spec;
@@ -49,7 +54,11 @@ public final class RadialKernel implements AttentionKernel {
 
     /** The radial plan for the shape's layout (shared by every head). */
     public BlockSparsePlan plan(AttentionShape shape) {
-        return RadialMask.of(shape.layout(), spec).plan();
+        Memo memo = last;
+        if (memo != null && memo.shape().equals(shape)) return memo.plan();
+        BlockSparsePlan plan = RadialMask.of(shape.layout(), spec).plan();
+        last = new Memo(shape, plan);
+        return plan;
     }
 
     @Override
