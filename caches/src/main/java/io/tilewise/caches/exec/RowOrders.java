@@ -34,18 +34,10 @@ public record RowOrders(int[][] query, int[][] key) {
     /** {@code mask} (on layout positions) read at plan positions: plan head h, query p, key r → layout's pair. */
     public TokenMask inPlanOrder(TokenMask mask) {
         if (identity()) return mask;
-        return new TokenMask() {
-            @Override
-            public boolean allowed(int query, int key) {
-                return allowed(0, query, key);
-            }
-
-            @Override
-            public boolean allowed(int head, int query, int key) {
-                int[] qo = queryOf(head), ko = keyOf(head);
-                return mask.allowed(head, qo == null ? query : qo[query], ko == null ? key : ko[key]);
-            }
-        };
+        return TokenMask.perHead((head, query, key) -> {
+            int[] qo = queryOf(head), ko = keyOf(head);
+            return mask.allowed(head, qo == null ? query : qo[query], ko == null ? key : ko[key]);
+        });
     }
 
     int[] queryOf(int head) {

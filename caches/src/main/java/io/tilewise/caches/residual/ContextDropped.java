@@ -17,15 +17,14 @@ import java.util.Map;
  * split is valid while the call keeps the same key (a group change forces a refresh); the inner part is the method's
  * own session.
  */
-final class ContextDropped implements DroppedTiles {
+final class ContextDropped extends SessionDropped {
 
     private final ContextPlans plans;
-    private final AttentionSession session;
     private final Map<String, Split> splits = new HashMap<>();
 
     ContextDropped(ContextPlans plans, AttentionSession session) {
+        super(session);
         this.plans = plans;
-        this.session = session;
     }
 
     @Override
@@ -42,18 +41,8 @@ final class ContextDropped implements DroppedTiles {
     }
 
     @Override
-    public void inner(Split split, Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
-        session.forward(q, k, v, ctx, out, lse);
-    }
-
-    @Override
-    public double innerDensity() {
-        return session.executedDensity();
-    }
-
-    @Override
     public void close() {
-        session.close();
+        super.close();
         splits.clear();
     }
 }

@@ -12,13 +12,12 @@ import io.tilewise.caches.plans.PlanMasks;
  * dropped plan is the complement of that plan in its token orders, computed once; the inner part is the method's own
  * session.
  */
-final class StaticDropped implements DroppedTiles {
+final class StaticDropped extends SessionDropped {
 
-    private final AttentionSession session;
     private final Split split;
 
     StaticDropped(AttentionSession session, TilePlan plan) {
-        this.session = session;
+        super(session);
         this.split = new Split(PlanMasks.complement(plan.plan()), RowOrders.of(plan), plan.plan(), plan);
     }
 
@@ -30,20 +29,5 @@ final class StaticDropped implements DroppedTiles {
     @Override
     public boolean stillValid(Split s, AttentionContext ctx) {
         return s == split;
-    }
-
-    @Override
-    public void inner(Split s, Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
-        session.forward(q, k, v, ctx, out, lse);
-    }
-
-    @Override
-    public double innerDensity() {
-        return session.executedDensity();
-    }
-
-    @Override
-    public void close() {
-        session.close();
     }
 }
