@@ -17,7 +17,7 @@ public final class ResidualProvider implements AttentionMethodProvider {
     @Override
     public String summary() {
         return "cache(tau=N):METHOD — residual reuse: key tiles METHOD drops are computed every N steps and merged back by LSE "
-                + "(default tau 3; METHOD any method with a fixed tile plan, context plans or an input planner: radial, gna, blocksparse, dense, pisa, paro:plan=FILE)";
+                + "(default tau 3; METHOD radial, gna, paro:plan=FILE, pisa, blocksparse)";
     }
 
     @Override
