@@ -2,20 +2,23 @@ package io.tilewise.reorder;
 
 import io.tilewise.attention.api.AbstractAttentionSession;
 import io.tilewise.attention.api.AttentionContext;
+import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.ContextPlans;
 import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.TilePlan;
 import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.blocksparse.BlockSparseExecutor;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
-import io.tilewise.attention.blocksparse.PlannedKernel;
 import io.tilewise.attention.cpu.Parallel;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * PARO attention (docs/methods.md §4): per head, permute q, k, v into the head's axis order, run the head's static
@@ -32,7 +35,7 @@ import java.util.Map;
  *       plan over timestep groups comes from running the calibrator offline and writing a {@link ParoPlanFile}.</li>
  * </ul>
  */
-public final class ParoKernel implements PlannedKernel {
+public final class ParoKernel implements AttentionKernel {
 
     private final ParoSpec spec;
     private ParoPlan loaded;
@@ -58,7 +61,10 @@ public final class ParoKernel implements PlannedKernel {
 
     @Override
     public Support supports(AttentionShape shape, Device device) {
-        if (!device.backend().equals("cpu")) return Support.no("paro: no kernel for backend " + device.backend());
+        // A device runs PARO's plans as plain fp32 plans: the quantized QK has no device form.
+        if (!device.host() && spec.bits() != 32) {
+            return Support.no("paro: bits=" + spec.bits() + " (quantized QK) runs on the host CPU only, not on " + device.backend().id());
+        }
         if (spec.calibrating()) return Support.yes();
         ParoPlan plan;
         try {
@@ -95,15 +101,64 @@ public final class ParoKernel implements PlannedKernel {
      * The executor plan of timestep group 0, layer 0, in each head's permuted order. In self-calibrating mode it is
      * calibrated on seeded random q/k (the real plan depends on the call's inputs).
      */
-    @Override
     public BlockSparsePlan plan(AttentionShape shape) {
+        return representative(shape).plan();
+    }
+
+    /** {@link #plan(AttentionShape)} with each head's token order. */
+    private TilePlan representative(AttentionShape shape) {
         Support support = supports(shape, Device.CPU);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
-        if (!spec.calibrating()) return plan().executorPlan(0, 0);
+        if (!spec.calibrating()) return ordered(plan(), 0, 0);
         int b = 1, h = shape.heads(), n = shape.seqLen(), d = shape.headDim();
         try (Tensor q = Tensor.randomNormal(1, 1.5f, b, h, n, d); Tensor k = Tensor.randomNormal(2, 1.5f, b, h, n, d)) {
-            return calibrate(q, k, AttentionContext.standalone().scaleFor(d), shape.layout()).executorPlan(0, 0);
+            return ordered(calibrate(q, k, AttentionContext.standalone().scaleFor(d), shape.layout()), 0, 0);
         }
+    }
+
+    /** The {@link #plan(AttentionShape) representative plan} with each head's order (the plan of a call depends on it). */
+    @Override
+    public Optional<TilePlan> tilePlan(AttentionShape shape) {
+        return Optional.of(representative(shape));
+    }
+
+    /**
+     * Plans per (timestep group, layer) from the plan file, or per (layer, CFG branch) calibrated on the first call's
+     * q and k; each head in its own token order.
+     */
+    @Override
+    public Optional<ContextPlans> contextPlans(AttentionShape shape) {
+        return Optional.of(new ContextPlans() {
+            @Override
+            public String key(AttentionContext ctx) {
+                if (spec.calibrating()) return "layer " + ctx.layer() + "/" + ctx.branch();
+                return "group " + ParoKernel.this.plan().groupOf(ctx.step(), ctx.totalSteps()) + " layer " + ctx.layer();
+            }
+
+            @Override
+            public boolean fromInputs() {
+                return spec.calibrating();
+            }
+
+            @Override
+            public TilePlan plan(AttentionContext ctx, Tensor q, Tensor k, float scale) {
+                if (spec.calibrating()) return ordered(calibrate(q, k, scale, shape.layout()), 0, 0);
+                ParoPlan plan = ParoKernel.this.plan();
+                if (ctx.layer() < 0 || ctx.layer() >= plan.layers()) {
+                    throw new IllegalArgumentException("paro: layer " + ctx.layer() + " not in 0.." + (plan.layers() - 1)
+                            + " of plan " + spec.plan());
+                }
+                return ordered(plan, plan.groupOf(ctx.step(), ctx.totalSteps()), ctx.layer());
+            }
+        });
+    }
+
+    /** One (group, layer) of a plan: its executor plan, each head's rows in that head's order. */
+    private static TilePlan ordered(ParoPlan plan, int group, int layer) {
+        TokenPermutation[] perms = plan.permutations(group, layer);
+        int[][] orders = new int[perms.length][];
+        for (int h = 0; h < perms.length; h++) orders[h] = perms[h].inverseMap();
+        return TilePlan.perHead(plan.executorPlan(group, layer), orders, false);
     }
 
     /** Self-calibration of one layer: a plan of one group and one layer, calibrated on {@code q} and {@code k}. */
@@ -117,6 +172,7 @@ public final class ParoKernel implements PlannedKernel {
 
     @Override
     public AttentionSession prepare(AttentionShape shape, Device device) {
+        device.requireHost(id());
         Support support = supports(shape, device);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
         return new Session(shape);

@@ -141,18 +141,10 @@ public final class ParoPlan {
         TokenPermutation[] perms = permutations(group, layer);
         BlockMask[] headMasks = new BlockMask[heads];
         for (int h = 0; h < heads; h++) headMasks[h] = mask(group, layer, h);
-        return new TokenMask() {
-            @Override
-            public boolean allowed(int query, int key) {
-                return allowed(0, query, key);
-            }
-
-            @Override
-            public boolean allowed(int head, int query, int key) {
-                TokenPermutation p = perms[head];
-                return headMasks[head].get(p.forward(query) / blockSize, p.forward(key) / blockSize);
-            }
-        };
+        return TokenMask.perHead((head, query, key) -> {
+            TokenPermutation p = perms[head];
+            return headMasks[head].get(p.forward(query) / blockSize, p.forward(key) / blockSize);
+        });
     }
 
     /** Mean block density over every (group, layer, head). */

@@ -3,20 +3,24 @@ package io.tilewise.attention.tornado;
 import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.ContextPlans;
+import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.InputPlanner;
 import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.TilePlan;
 import io.tilewise.attention.backend.AttentionBackend;
-import io.tilewise.attention.blocksparse.BlockSparseKernel;
-import io.tilewise.attention.dense.DenseKernel;
-import io.tilewise.attention.neighborhood.GnaKernel;
-import io.tilewise.attention.piecewise.PisaKernel;
-import io.tilewise.attention.radial.RadialKernel;
-import io.tilewise.reorder.ParoKernel;
+import io.tilewise.attention.backend.Backend;
+
+import java.util.Optional;
 
 /**
- * The {@code tornado} attention backend (found by {@code BackendSelector} through {@link java.util.ServiceLoader}):
- * dense, the block-structured methods as device plans (blocksparse, radial, gna with its tile orders), PISA
- * (choice of blocks and tile summaries on the CPU per call, attention on the device) and PARO (permutations on the
- * device). Methods it has no kernel for are refused with a reason; {@code auto} then runs them on the CPU.
+ * The {@code tornado} attention backend (found by {@code BackendSelector} through {@link java.util.ServiceLoader}).
+ * It runs a method from what the kernel exposes, never from its class: a fixed tile plan as one device plan (dense —
+ * a plan of every pair — with the dense kernels; blocksparse, radial, gna with its tile orders), plans per call
+ * context as one device plan per context (PARO: permutations on the device), and an input planner as a plan chosen
+ * on the CPU per call and run on the device (PISA). The kernel itself says what the method allows on a device
+ * ({@link AttentionKernel#supports} with this backend's device: PARO's quantized QK has no device form); methods
+ * that expose none of the three are refused with a reason, and {@code auto} then runs them on the CPU.
  *
  * <p>This class touches no TornadoVM type until {@link #probe()}, so it loads even where the TornadoVM runtime is
  * missing from the module path — the probe then says so.
@@ -26,6 +30,9 @@ public final class TornadoAttentionBackend implements AttentionBackend {
     /** Elements of one tensor the kernels can index (int offsets). */
     static final long MAX_ELEMENTS = Integer.MAX_VALUE;
 
+    /** The probed device (a placeholder until a probe finds one), passed to the kernels' support checks. */
+    private volatile Device device = new Device(Backend.TORNADO, "TornadoVM device");
+
     @Override
     public String name() {
         return "tornado";
@@ -33,6 +40,12 @@ public final class TornadoAttentionBackend implements AttentionBackend {
 
     @Override
     public Availability probe() {
+        Availability found = probeRuntime();
+        if (found.available()) device = found.device();
+        return found;
+    }
+
+    private static Availability probeRuntime() {
         try {
             return TornadoDevices.probe();
         } catch (ExceptionInInitializerError e) {
@@ -64,17 +77,12 @@ public final class TornadoAttentionBackend implements AttentionBackend {
         if (elements > MAX_ELEMENTS) {
             return Support.no("tornado: " + id + " tensors of " + elements + " elements exceed " + MAX_ELEMENTS);
         }
-        if (kernel instanceof ParoKernel paro && paro.paroSpec().bits() != 32) {
-            return Support.no("tornado: paro bits=" + paro.paroSpec().bits() + " (quantized QK) has no device kernel");
+        Support method = kernel.supports(shape, device);
+        if (!method.supported()) return Support.no("tornado: " + method.reason());
+        if (kernel.inputPlanner(shape).isEmpty() && kernel.contextPlans(shape).isEmpty() && fixedPlan(kernel, shape).isEmpty()) {
+            return Support.no("tornado: no device kernel for method " + id + " (it exposes no fixed tile plan, context plans or input planner)");
         }
-        if (!known(kernel)) return Support.no("tornado: no device kernel for method " + id);
-        Support onCpu = kernel.supports(shape, io.tilewise.attention.api.Device.CPU);
-        return onCpu.supported() ? Support.yes() : onCpu;
-    }
-
-    private static boolean known(AttentionKernel kernel) {
-        return kernel instanceof DenseKernel || kernel instanceof BlockSparseKernel || kernel instanceof RadialKernel
-                || kernel instanceof GnaKernel || kernel instanceof PisaKernel || kernel instanceof ParoKernel;
+        return Support.yes();
     }
 
     @Override
@@ -82,17 +90,19 @@ public final class TornadoAttentionBackend implements AttentionBackend {
         Support support = supports(kernel, shape);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
         AttentionGraph.Variant variant = TornadoOptions.variant();
-        return switch (kernel) {
-            case DenseKernel ignored -> TornadoPlanSession.dense(shape, variant);
-            case BlockSparseKernel b -> TornadoPlanSession.of(shape, b.plan(shape), null, null, variant);
-            case RadialKernel r -> TornadoPlanSession.of(shape, r.plan(shape), null, null, variant);
-            case GnaKernel g -> {
-                var tiled = g.tiledPlan(shape);
-                yield TornadoPlanSession.of(shape, tiled.plan(), tiled.queryOrder(), tiled.keyOrder(), variant);
-            }
-            case PisaKernel p -> new TornadoPisaSession(shape, p.pisaSpec(), variant);
-            case ParoKernel p -> new TornadoParoSession(shape, p, variant);
-            default -> throw new IllegalArgumentException("tornado: no device kernel for method " + kernel.id());
-        };
+        Optional<InputPlanner> planner = kernel.inputPlanner(shape);
+        if (planner.isPresent()) return new TornadoInputPlanSession(shape, planner.get(), variant);
+        Optional<ContextPlans> context = kernel.contextPlans(shape);
+        if (context.isPresent()) return new TornadoContextPlanSession(shape, context.get(), variant);
+        TilePlan plan = fixedPlan(kernel, shape).orElseThrow();
+        // every pair in layout order: the dense kernels, which need no plan
+        if (plan.layoutOrder() && plan.executedDensity() == 1.0 && !plan.plan().hasApproximation()) {
+            return TornadoPlanSession.dense(shape, variant);
+        }
+        return TornadoPlanSession.of(shape, plan, variant);
+    }
+
+    private static Optional<TilePlan> fixedPlan(AttentionKernel kernel, AttentionShape shape) {
+        return kernel.tilePlan(shape).filter(TilePlan::fixed);
     }
 }

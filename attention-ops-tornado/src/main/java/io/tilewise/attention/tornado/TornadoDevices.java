@@ -2,6 +2,7 @@ package io.tilewise.attention.tornado;
 
 import io.tilewise.attention.api.Device;
 import io.tilewise.attention.backend.AttentionBackend;
+import io.tilewise.attention.backend.Backend;
 import uk.ac.manchester.tornado.api.TornadoExecutionPlan;
 import uk.ac.manchester.tornado.api.common.TornadoDevice;
 
@@ -33,7 +34,7 @@ final class TornadoDevices {
     static AttentionBackend.Availability probe() {
         TornadoDevice device = selected();
         if (device == null) return AttentionBackend.Availability.none("the TornadoVM runtime lists no device");
-        return AttentionBackend.Availability.of(new Device("tornado", describe(device)));
+        return AttentionBackend.Availability.of(new Device(Backend.TORNADO, describe(device)));
     }
 
     /** The physical device, backend, platform and TornadoVM id, e.g. {@code … (OPENCL, Portable Computing Language, opencl-0-0)}. */

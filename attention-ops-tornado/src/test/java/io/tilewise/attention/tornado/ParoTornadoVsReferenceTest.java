@@ -58,7 +58,7 @@ class ParoTornadoVsReferenceTest {
              Tensor cpu = p.q().zerosLike(); Tensor cpuLse = p.q().lseLike();
              Tensor actual = p.q().zerosLike(); Tensor actualLse = p.q().lseLike();
              AttentionSession cpuSession = kernel.prepare(shape);
-             TornadoParoSession device = new TornadoParoSession(shape, kernel, variant)) {
+             TornadoContextPlanSession device = new TornadoContextPlanSession(shape, kernel.contextPlans(shape).orElseThrow(), variant)) {
             AttentionContext ctx = AttentionContext.standalone();
             float scale = ctx.scaleFor(headDim);
             ParoPlan calibrated = kernel.calibrate(p.q(), p.k(), scale, layout);
@@ -79,7 +79,8 @@ class ParoTornadoVsReferenceTest {
         TokenLayout layout = TokenLayout.video(new TokenGrid(2, 8, 12));
         AttentionShape shape = new AttentionShape(2, 2, 32, layout);
         ParoKernel kernel = (ParoKernel) AttentionMethods.create("paro:density=1,block=16,sample=1");
-        try (TornadoParoSession s = new TornadoParoSession(shape, kernel, AttentionGraph.Variant.TILED)) {
+        try (TornadoContextPlanSession s = new TornadoContextPlanSession(shape, kernel.contextPlans(shape).orElseThrow(),
+                AttentionGraph.Variant.TILED)) {
             DeviceCheck.againstReference(s, null, 5, "paro density 1");
             long afterFirst = s.hostToDeviceBytes();
             try (DeviceCheck.Problem p = DeviceCheck.Problem.random(shape, 6); Tensor out = p.q().zerosLike()) {

@@ -54,7 +54,7 @@ class PisaTornadoVsReferenceTest {
              Tensor cpu = p.q().zerosLike(); Tensor cpuLse = p.q().lseLike();
              Tensor actual = p.q().zerosLike(); Tensor actualLse = p.q().lseLike();
              AttentionSession cpuSession = new PisaKernel(spec).prepare(shape);
-             TornadoPisaSession device = new TornadoPisaSession(shape, spec, variant)) {
+             TornadoInputPlanSession device = new TornadoInputPlanSession(shape, new PisaKernel(spec).inputPlanner(shape).orElseThrow(), variant)) {
             float scale = AttentionContext.standalone().scaleFor(headDim);
             PisaReference.forward(p.q(), p.k(), p.v(), shape.layout(), scale, spec, expected, expectedLse);
             cpuSession.forward(p.q(), p.k(), p.v(), AttentionContext.standalone(), cpu, cpuLse);
@@ -71,7 +71,8 @@ class PisaTornadoVsReferenceTest {
     void densityOneEqualsDenseAndEveryCallUploadsItsPlan() {
         AttentionShape shape = AttentionShape.of(2, 3, 257, 64);
         PisaSpec spec = new PisaSpec(1.0, 32, true, true, false);
-        try (TornadoPisaSession s = new TornadoPisaSession(shape, spec, AttentionGraph.Variant.TILED)) {
+        try (TornadoInputPlanSession s = new TornadoInputPlanSession(shape, new PisaKernel(spec).inputPlanner(shape).orElseThrow(),
+                AttentionGraph.Variant.TILED)) {
             DeviceCheck.againstReference(s, null, 21, "pisa density 1");
             assertEquals(1.0, s.executedDensity(), 1e-12);
             long first = s.hostToDeviceBytes();

@@ -15,4 +15,25 @@ public interface TokenMask {
     default boolean allowed(int head, int query, int key) {
         return allowed(query, key);
     }
+
+    /** A head-aware mask from its per-head rule; asked without a head, it answers for head 0. */
+    static TokenMask perHead(PerHead rule) {
+        return new TokenMask() {
+            @Override
+            public boolean allowed(int query, int key) {
+                return rule.allowed(0, query, key);
+            }
+
+            @Override
+            public boolean allowed(int head, int query, int key) {
+                return rule.allowed(head, query, key);
+            }
+        };
+    }
+
+    /** The rule of a {@link #perHead} mask. */
+    @FunctionalInterface
+    interface PerHead {
+        boolean allowed(int head, int query, int key);
+    }
 }

@@ -7,7 +7,10 @@ import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
 import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.TilePlan;
 import io.tilewise.attention.tensor.Tensor;
+
+import java.util.Optional;
 
 /** The generic {@code blocksparse} method: a random tile mask at a kept fraction, run by the executor. */
 public final class BlockSparseKernel implements AttentionKernel {
@@ -30,8 +33,12 @@ public final class BlockSparseKernel implements AttentionKernel {
 
     @Override
     public Support supports(AttentionShape shape, Device device) {
-        if (!device.backend().equals("cpu")) return Support.no("blocksparse: no kernel for backend " + device.backend());
         return Support.yes();
+    }
+
+    @Override
+    public Optional<TilePlan> tilePlan(AttentionShape shape) {
+        return Optional.of(TilePlan.of(plan(shape)));
     }
 
     /** The plan this kernel runs for a shape (one mask per head). */
@@ -41,6 +48,7 @@ public final class BlockSparseKernel implements AttentionKernel {
 
     @Override
     public AttentionSession prepare(AttentionShape shape, Device device) {
+        device.requireHost(id());
         Support support = supports(shape, device);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
         return session(shape, plan(shape));

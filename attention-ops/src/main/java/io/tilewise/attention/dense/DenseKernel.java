@@ -7,10 +7,13 @@ import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
 import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.TilePlan;
 import io.tilewise.attention.blocksparse.BlockSparseExecutor;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.cpu.Parallel;
 import io.tilewise.attention.tensor.Tensor;
+
+import java.util.Optional;
 
 /** Exact attention: the fast CPU kernel, i.e. the block-sparse executor with every tile on. */
 public final class DenseKernel implements AttentionKernel {
@@ -44,14 +47,25 @@ public final class DenseKernel implements AttentionKernel {
 
     @Override
     public Support supports(AttentionShape shape, Device device) {
-        return device.backend().equals("cpu") ? Support.yes() : Support.no("dense: no kernel for backend " + device.backend());
+        return Support.yes();
+    }
+
+    /** Every tile, whole, at the tiles the session uses with the current thread count. */
+    @Override
+    public Optional<TilePlan> tilePlan(AttentionShape shape) {
+        return Optional.of(TilePlan.of(plan(shape)));
+    }
+
+    private static BlockSparsePlan plan(AttentionShape shape) {
+        return BlockSparsePlan.dense(shape.seqLen(), queryTile(shape, Parallel.threads()), KEY_TILE);
     }
 
     @Override
     public AttentionSession prepare(AttentionShape shape, Device device) {
+        device.requireHost(id());
         Support support = supports(shape, device);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
-        BlockSparsePlan plan = BlockSparsePlan.dense(shape.seqLen(), queryTile(shape, Parallel.threads()), KEY_TILE);
+        BlockSparsePlan plan = plan(shape);
         BlockSparseExecutor executor = new BlockSparseExecutor(shape.headDim());
         return new AbstractAttentionSession(shape) {
             @Override

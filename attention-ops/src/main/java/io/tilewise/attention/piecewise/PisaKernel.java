@@ -2,19 +2,22 @@ package io.tilewise.attention.piecewise;
 
 import io.tilewise.attention.api.AbstractAttentionSession;
 import io.tilewise.attention.api.AttentionContext;
+import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.InputPlanner;
 import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.TilePlan;
 import io.tilewise.attention.blocksparse.BlockSparseExecutor;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
-import io.tilewise.attention.blocksparse.PlannedKernel;
 import io.tilewise.attention.blocksparse.TileSummaries;
 import io.tilewise.attention.cost.CostEstimate;
 import io.tilewise.attention.tensor.PermutedCall;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
 /**
  * PISA on the CPU (docs/methods.md §5.1). Every forward runs the pre-pass and block choice of {@link PisaPlanner}
@@ -25,7 +28,7 @@ import java.lang.foreign.MemorySegment;
  * numerator, so {@code (acc + g·f)/l} equals {@code (exact_num + zeroth_num + first_order)/(exact_den + g_i)}.
  * With a tiling ({@link PisaTiling}) q, k, v are gathered into tile order first and out, lse scattered back.
  */
-public final class PisaKernel implements PlannedKernel {
+public final class PisaKernel implements AttentionKernel {
 
     /** Seed of the representative inputs behind {@link #plan(AttentionShape)}. */
     static final long PLAN_SEED = 20260205L;
@@ -52,8 +55,39 @@ public final class PisaKernel implements PlannedKernel {
 
     @Override
     public Support supports(AttentionShape shape, Device device) {
-        if (!device.backend().equals("cpu")) return Support.no("pisa: no kernel for backend " + device.backend());
         return Support.yes();
+    }
+
+    /** The {@link #plan representative plan}, in PISA's token order. */
+    @Override
+    public Optional<TilePlan> tilePlan(AttentionShape shape) {
+        return Optional.of(TilePlan.representative(plan(shape), spec.order(shape.layout())));
+    }
+
+    /** The pre-pass and block choice of each call ({@link PisaPlanner}), in PISA's token order. */
+    @Override
+    public Optional<InputPlanner> inputPlanner(AttentionShape shape) {
+        PisaPlanner planner = new PisaPlanner(spec);
+        int[] order = spec.order(shape.layout());
+        int blocks = spec.blocks(shape.seqLen());
+        double nominal = spec.topK(blocks) / (double) blocks;
+        return Optional.of(new InputPlanner() {
+            @Override
+            public int[] tokenOrder() {
+                return order;
+            }
+
+            @Override
+            public Planned plan(Tensor q, Tensor k, Tensor v, int b, float scale) {
+                PisaPlanner.Planned planned = planner.plan(q, k, v, b, scale);
+                return new Planned(planned.plan(), planned.summaries());
+            }
+
+            @Override
+            public double nominalDensity() {
+                return nominal;
+            }
+        });
     }
 
     /**
@@ -61,7 +95,6 @@ public final class PisaKernel implements PlannedKernel {
      * the inputs of each call; random inputs are representative of its cost — the exact-tile count per query
      * block is fixed, only which blocks are chosen changes.
      */
-    @Override
     public BlockSparsePlan plan(AttentionShape shape) {
         int heads = shape.heads();
         int seqLen = shape.seqLen();
@@ -83,6 +116,7 @@ public final class PisaKernel implements PlannedKernel {
 
     @Override
     public AttentionSession prepare(AttentionShape shape, Device device) {
+        device.requireHost(id());
         Support support = supports(shape, device);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
         return new Session(shape, spec);

@@ -136,7 +136,7 @@ class BackendSelectorTest {
         }
 
         static FakeBackend withDevice() {
-            return new FakeBackend(Availability.of(new Device("tornado", "fake GPU")));
+            return new FakeBackend(Availability.of(new Device(Backend.TORNADO, "fake GPU")));
         }
 
         static FakeBackend withoutDevice(String reason) {

@@ -5,8 +5,8 @@ import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
 import io.tilewise.attention.api.Support;
+import io.tilewise.attention.api.TilePlan;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
-import io.tilewise.attention.blocksparse.PlannedKernel;
 import io.tilewise.attention.cost.CostEstimate;
 import io.tilewise.attention.cost.PlanImage;
 import io.tilewise.attention.io.AtomicFiles;
@@ -25,22 +25,16 @@ import java.util.Map;
 public record Inspection(String spec, AttentionShape shape, BlockSparsePlan plan, CostEstimate cost, double planMs) {
 
     /**
-     * Builds the kernel's plan for the shape. Dense has the all-tiles plan; methods without a plan (e.g. ort-mha)
-     * are refused with a message.
+     * Builds the kernel's tile plan for the shape ({@link AttentionKernel#tilePlan}; representative for methods whose
+     * plan depends on the inputs); methods without one (e.g. ort-mha) are refused with a message.
      */
     public static Inspection of(String methodSpec, AttentionShape shape) {
         AttentionKernel kernel = AttentionMethods.create(methodSpec);
         Support support = kernel.supports(shape, Device.CPU);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
         long start = System.nanoTime();
-        BlockSparsePlan plan;
-        if (kernel instanceof PlannedKernel planned) {
-            plan = planned.plan(shape);
-        } else if (kernel.id().equals("dense")) {
-            plan = BlockSparsePlan.dense(shape.seqLen(), 128, 128);
-        } else {
-            throw new IllegalArgumentException("method " + kernel.id() + " has no tile plan to inspect");
-        }
+        BlockSparsePlan plan = kernel.tilePlan(shape).map(TilePlan::plan)
+                .orElseThrow(() -> new IllegalArgumentException("method " + kernel.id() + " has no tile plan to inspect"));
         double planMs = (System.nanoTime() - start) / 1e6;
         return new Inspection(kernel.spec(), shape, plan, CostEstimate.of(shape, plan), planMs);
     }

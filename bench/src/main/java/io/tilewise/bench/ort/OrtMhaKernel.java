@@ -38,7 +38,7 @@ public final class OrtMhaKernel implements AttentionKernel {
 
     @Override
     public Support supports(AttentionShape shape, Device device) {
-        if (!device.backend().equals("cpu")) return Support.no("ort-mha: only the CPU execution provider is wired, not " + device.backend());
+        if (!device.host()) return Support.no("ort-mha: only ONNX Runtime's CPU execution provider is wired, not " + device.backend().id());
         long perTensor = (long) shape.batch() * shape.heads() * shape.seqLen() * shape.headDim();
         if (perTensor * Float.BYTES > Integer.MAX_VALUE) {
             return Support.no("ort-mha: " + perTensor + " values per tensor exceed one direct buffer (2 GiB)");

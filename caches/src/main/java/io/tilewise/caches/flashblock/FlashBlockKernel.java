@@ -50,7 +50,8 @@ public final class FlashBlockKernel implements AttentionKernel {
 
     @Override
     public Support supports(AttentionShape shape, Device device) {
-        if (!device.backend().equals("cpu")) return Support.no("flashblock: no kernel for backend " + device.backend());
+        Support host = device.hostOnly("flashblock");
+        if (!host.supported()) return host;
         if (spec.chunkFrames() == 0) {
             return Support.no("flashblock: needs a block-causal model (causal_chunk_frames > 0) or chunk=F for a chunk-causal mask on this layout");
         }
@@ -58,8 +59,17 @@ public final class FlashBlockKernel implements AttentionKernel {
         return Support.yes();
     }
 
+    /** Block-internal pairs every call, block-external ones at one call in {@code tau}; 1 where it cannot run. */
+    @Override
+    public double predictedDensity(AttentionShape shape) {
+        if (!supports(shape, Device.CPU).supported()) return 1.0;
+        ChunkCausal causal = new ChunkCausal(shape.layout(), spec.chunkFrames());
+        return causal.internalPlan(spec.minContext()).executedDensity() + causal.externalPlan(spec.minContext()).executedDensity() / spec.tau();
+    }
+
     @Override
     public AttentionSession prepare(AttentionShape shape, Device device) {
+        device.requireHost(id());
         Support support = supports(shape, device);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
         ChunkCausal causal = new ChunkCausal(shape.layout(), spec.chunkFrames());

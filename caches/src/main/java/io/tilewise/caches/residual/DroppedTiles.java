@@ -7,8 +7,8 @@ import io.tilewise.caches.exec.RowOrders;
 
 /**
  * What a sparse method leaves out, and how to run what it keeps, for one session shape. One implementation per
- * kind of method: static plans (radial, GNA, dense), plans that change with the step group (PARO plan files), and
- * selections made from the inputs (PISA), which residual reuse freezes from one refresh to the next.
+ * capability a kernel exposes: a fixed tile plan (radial, GNA, dense, blocksparse), plans per call context (PARO
+ * plan files) and an input planner (PISA), whose choice residual reuse freezes from one refresh to the next.
  */
 interface DroppedTiles extends AutoCloseable {
 

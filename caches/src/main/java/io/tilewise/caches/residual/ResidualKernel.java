@@ -3,18 +3,13 @@ package io.tilewise.caches.residual;
 import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.ContextPlans;
 import io.tilewise.attention.api.Device;
+import io.tilewise.attention.api.InputPlanner;
 import io.tilewise.attention.api.Support;
-import io.tilewise.attention.blocksparse.BlockSparseKernel;
-import io.tilewise.attention.blocksparse.BlockSparsePlan;
-import io.tilewise.attention.dense.DenseKernel;
-import io.tilewise.attention.neighborhood.GnaKernel;
-import io.tilewise.attention.neighborhood.GnaTiledPlan;
-import io.tilewise.attention.piecewise.PisaKernel;
-import io.tilewise.attention.radial.RadialKernel;
-import io.tilewise.caches.exec.RowOrders;
-import io.tilewise.caches.plans.ChunkCausal;
-import io.tilewise.reorder.ParoKernel;
+import io.tilewise.attention.api.TilePlan;
+
+import java.util.Optional;
 
 /**
  * {@code cache(tau=N):METHOD} — residual reuse (FlashBlock §6.1 step 3) around a sparse method on any layout,
@@ -25,9 +20,11 @@ import io.tilewise.reorder.ParoKernel;
  * refresh step the result is dense attention (up to fp32 rounding); in between it differs from dense only by how
  * much the dropped part moved since the refresh.
  *
- * <p>Inner methods: radial, gna, dense, blocksparse (fixed plans), paro with a plan file (plan per step group and
- * layer, in each head's token order) and pisa (the selection is frozen from refresh to refresh; see
- * {@link FrozenSelection}). Self-calibrating paro is refused: its blocks are chosen inside its session.
+ * <p>Which tiles the inner method drops comes from what it exposes, never from its class: a fixed tile plan
+ * (radial, gna, dense, blocksparse), plans per call context (paro with a plan file: per step group and layer, in
+ * each head's token order) or an input planner (pisa: the selection is frozen from refresh to refresh; see
+ * {@link FrozenSelection}). Plans calibrated from a call's own inputs (self-calibrating paro) are refused: they are
+ * chosen inside the method's session.
  */
 public final class ResidualKernel implements AttentionKernel {
 
@@ -59,40 +56,46 @@ public final class ResidualKernel implements AttentionKernel {
 
     @Override
     public Support supports(AttentionShape shape, Device device) {
-        if (!device.backend().equals("cpu")) return Support.no("cache: no kernel for backend " + device.backend());
+        Support host = device.hostOnly("cache");
+        if (!host.supported()) return host;
         Support innerSupport = inner.supports(shape, device);
         if (!innerSupport.supported()) return innerSupport;
-        if (inner instanceof ParoKernel paro && paro.paroSpec().calibrating()) {
-            return Support.no("cache: paro must use a plan file (paro:plan=FILE); self-calibrating paro chooses its blocks inside its session");
+        if (inner.inputPlanner(shape).isPresent()) return Support.yes();
+        Optional<ContextPlans> context = inner.contextPlans(shape);
+        if (context.isPresent()) {
+            return context.get().fromInputs()
+                    ? Support.no("cache: " + inner.spec() + " calibrates its plans on each call's inputs inside its session, so the "
+                            + "dropped tiles are unknown beforehand; use plans fixed before the run (e.g. paro:plan=FILE)")
+                    : Support.yes();
         }
-        if (!(inner instanceof RadialKernel || inner instanceof GnaKernel || inner instanceof DenseKernel
-                || inner instanceof BlockSparseKernel || inner instanceof ParoKernel || inner instanceof PisaKernel)) {
-            return Support.no("cache: cannot tell which key tiles " + inner.id() + " drops; supported inner methods: radial, gna, paro, pisa, blocksparse, dense");
-        }
-        return Support.yes();
+        if (inner.tilePlan(shape).filter(TilePlan::fixed).isPresent()) return Support.yes();
+        return Support.no("cache: cannot tell which key tiles " + inner.id() + " drops (it exposes no fixed tile plan, context plans "
+                + "or input planner); methods that do: dense, blocksparse, radial, gna, pisa, paro:plan=FILE");
+    }
+
+    /** The inner method's density, plus the pairs it drops at one call in {@code tau} (per layer and branch). */
+    @Override
+    public double predictedDensity(AttentionShape shape) {
+        double kept = inner.predictedDensity(shape);
+        return kept + (1 - kept) / spec.tau();
     }
 
     @Override
     public AttentionSession prepare(AttentionShape shape, Device device) {
+        device.requireHost(id());
         Support support = supports(shape, device);
         if (!support.supported()) throw new IllegalArgumentException(support.reason());
         return new ResidualSession(shape, spec.tau(), spec.reuse(), dropped(shape, device));
     }
 
     private DroppedTiles dropped(AttentionShape shape, Device device) {
-        return switch (inner) {
-            case GnaKernel gna -> {
-                GnaTiledPlan tiled = gna.tiledPlan(shape);
-                yield new StaticDropped(gna.prepare(shape, device), tiled.plan(), RowOrders.shared(tiled.queryOrder(), tiled.keyOrder()));
-            }
-            case RadialKernel radial -> new StaticDropped(radial.prepare(shape, device), radial.plan(shape), RowOrders.IDENTITY);
-            case BlockSparseKernel random -> new StaticDropped(random.prepare(shape, device), random.plan(shape), RowOrders.IDENTITY);
-            case DenseKernel dense -> new StaticDropped(dense.prepare(shape, device),
-                    BlockSparsePlan.dense(shape.seqLen(), ChunkCausal.TILE, ChunkCausal.TILE), RowOrders.IDENTITY);
-            case ParoKernel paro -> new ParoDropped(paro.plan(), paro.prepare(shape, device));
-            case PisaKernel pisa -> new FrozenSelection(pisa.pisaSpec(), shape);
-            default -> throw new IllegalStateException("unreachable: supports() refuses " + inner.id());
-        };
+        Optional<InputPlanner> planner = inner.inputPlanner(shape);
+        if (planner.isPresent()) return new FrozenSelection(planner.get(), shape);
+        Optional<ContextPlans> context = inner.contextPlans(shape);
+        if (context.isPresent()) return new ContextDropped(context.get(), inner.prepare(shape, device));
+        TilePlan plan = inner.tilePlan(shape).filter(TilePlan::fixed)
+                .orElseThrow(() -> new IllegalStateException("unreachable: supports() refuses " + inner.id()));
+        return new StaticDropped(inner.prepare(shape, device), plan);
     }
 
     @Override

@@ -138,10 +138,34 @@ class FlashBlockKernelTest {
         }
     }
 
+    /** A plan in permuted token orders (GNA's box tiling) is cut by the chunk-causal mask in its own orders. */
+    @Test
+    void blockCausalGnaInBoxOrderMatchesTheMaskedReference() {
+        io.tilewise.attention.neighborhood.GnaSpec spec = io.tilewise.attention.neighborhood.GnaSpec.parse("gna:window=3x5x5");
+        var kernel = new io.tilewise.attention.neighborhood.GnaKernel(spec,
+                io.tilewise.attention.neighborhood.GnaTiling.boxes(new int[] {2, 4, 8}, new int[] {2, 4, 8}));
+        assertFalse(kernel.tilePlan(SHAPE).orElseThrow().layoutOrder(), "the box tiling permutes tokens");
+        TokenMask gna = io.tilewise.attention.neighborhood.GnaReference.mask(spec, SHAPE.layout());
+        TokenMask gnaCausal = (q, k) -> gna.allowed(q, k) && CAUSAL.mask().allowed(q, k);
+        try (Attn.Problem p = Attn.Problem.random(SHAPE, 3);
+             Attn.Result expected = Attn.reference(p.q(), p.k(), p.v(), gnaCausal);
+             Attn.Result actual = Attn.Result.like(p.q());
+             AttentionSession s = BlockCausalKernel.of(kernel, CHUNK).prepare(SHAPE)) {
+            forward(s, p, 0, Branch.COND, actual);
+            Attn.assertClose(expected.out(), actual.out(), Attn.REL_L2, "block-causal gna");
+            Attn.assertClose(expected.lse(), actual.lse(), Attn.REL_L2, "block-causal gna lse");
+        }
+    }
+
     @Test
     void refusesLayoutsAndMethodsItCannotServe() {
         assertFalse(AttentionMethods.create("flashblock:tau=2").supports(SHAPE, Device.CPU).supported(), "no chunk size");
-        assertThrows(IllegalArgumentException.class, () -> BlockCausalKernel.of(AttentionMethods.create("gna:window=3x5x5"), CHUNK));
+        for (String permuting : new String[] {"pisa:density=0.5", "paro:density=0.5"}) {
+            var refusal = BlockCausalKernel.of(AttentionMethods.create(permuting), CHUNK).supports(SHAPE, Device.CPU);
+            assertFalse(refusal.supported(), permuting);
+            assertTrue(refusal.reason().contains("chunk-causal") && !refusal.reason().contains("\n"), refusal.reason());
+            assertThrows(IllegalArgumentException.class, () -> BlockCausalKernel.of(AttentionMethods.create(permuting), CHUNK).prepare(SHAPE));
+        }
         assertThrows(IllegalArgumentException.class, () -> BlockCausalKernel.of(AttentionMethods.create("flashblock:chunk=3"), CHUNK));
         assertThrows(SpecException.class, () -> AttentionMethods.create("flashblock:tau=0"));
         assertThrows(SpecException.class, () -> AttentionMethods.create("flashblock:every=2"));

@@ -7,12 +7,11 @@ import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Device;
 import io.tilewise.attention.api.ForwardingKernel;
+import io.tilewise.attention.api.InputPlanner;
 import io.tilewise.attention.blocksparse.BlockSparseExecutor;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.dense.DenseKernel;
 import io.tilewise.attention.metrics.TensorMetrics;
-import io.tilewise.attention.piecewise.PisaKernel;
-import io.tilewise.attention.piecewise.PisaPlanner;
 import io.tilewise.attention.tensor.PermutedCall;
 import io.tilewise.attention.tensor.Tensor;
 
@@ -25,7 +24,8 @@ import java.util.function.Function;
  * the dense softmax mass inside the method's mask in a {@link ProbeLog}. Dense methods pass through unprobed.
  *
  * <p>The mask mass comes from log-sum-exps ({@link MaskMass}): the method's own LSE covers exactly the pairs it
- * computes; PISA's LSE also covers its approximated tiles, so for PISA the planner's exact tiles are run again alone.
+ * computes; a method that plans from its inputs ({@link InputPlanner}, PISA) may approximate tiles its LSE also covers,
+ * so for it the planner's exact tiles are run again alone.
  * Probing costs a dense attention per sampled call: time probed runs apart from timed ones.
  */
 public final class ProbedKernel extends ForwardingKernel {
@@ -48,7 +48,7 @@ public final class ProbedKernel extends ForwardingKernel {
     public AttentionSession prepare(AttentionShape shape, Device device) {
         AttentionSession session = inner.prepare(shape, device);
         if (inner.id().equals("dense")) return session;
-        return new Session(shape, session, new DenseKernel().prepare(shape, device));
+        return new Session(shape, session, new DenseKernel().prepare(shape, device), inner.inputPlanner(shape).orElse(null));
     }
 
     @Override
@@ -60,12 +60,14 @@ public final class ProbedKernel extends ForwardingKernel {
         private final AttentionSession method;
         private final AttentionSession dense;
         private Tensor methodLse, denseOut, denseLse, exactOut, exactLse;
-        private PermutedCall pisaTiles;
+        private final InputPlanner planner;
+        private PermutedCall plannedOrder;
 
-        Session(AttentionShape shape, AttentionSession method, AttentionSession dense) {
+        Session(AttentionShape shape, AttentionSession method, AttentionSession dense, InputPlanner planner) {
             super(shape);
             this.method = method;
             this.dense = dense;
+            this.planner = planner;
         }
 
         @Override
@@ -84,25 +86,24 @@ public final class ProbedKernel extends ForwardingKernel {
             method.forward(q, k, v, ctx, out, mLse);
             dense.forward(q, k, v, ctx, denseOut, denseLse);
             TensorMetrics metrics = TensorMetrics.compare(out, denseOut);
-            MaskMass.Mass mass = inner instanceof PisaKernel pisa
-                    ? MaskMass.fromLse(pisaExactLse(pisa, q, k, v, ctx), denseLse)
+            MaskMass.Mass mass = planner != null
+                    ? MaskMass.fromLse(plannedExactLse(q, k, v, ctx), denseLse)
                     : MaskMass.fromLse(mLse, denseLse);
             log.add(new ProbeRecord(ctx.step(), ctx.layer(), ctx.branch(), inner.spec(), metrics.relL2(), metrics.cosine(),
                     mass.mean(), mass.min(), method.executedDensity()));
         }
 
-        /** LSE over PISA's exactly computed tiles of this call (the planner is deterministic in q and k). */
-        private Tensor pisaExactLse(PisaKernel pisa, Tensor q, Tensor k, Tensor v, AttentionContext ctx) {
+        /** LSE over the planner's exactly computed tiles of this call (the planner is deterministic in q and k). */
+        private Tensor plannedExactLse(Tensor q, Tensor k, Tensor v, AttentionContext ctx) {
             if (exactOut == null) {
                 exactOut = q.zerosLike();
                 exactLse = q.lseLike();
-                pisaTiles = PermutedCall.ofOrder(pisa.pisaSpec().order(shape().layout()));
+                plannedOrder = PermutedCall.ofOrder(planner.tokenOrder());
             }
             float scale = ctx.scaleFor(shape().headDim());
-            PisaPlanner planner = new PisaPlanner(pisa.pisaSpec());
             BlockSparseExecutor executor = new BlockSparseExecutor(shape().headDim());
-            // The plan is in PISA's tile order: run it there, then put the LSE rows back in layout order.
-            PermutedCall.run(pisaTiles, q, k, v, exactOut, exactLse, (tq, tk, tv, to, tl) -> {
+            // The plan is in the planner's token order: run it there, then put the LSE rows back in layout order.
+            PermutedCall.run(plannedOrder, q, k, v, exactOut, exactLse, (tq, tk, tv, to, tl) -> {
                 for (int b = 0; b < q.batch(); b++) {
                     BlockSparsePlan exact = MaskMass.exactPart(planner.plan(tq, tk, tv, b, scale).plan());
                     try (Tensor qb = slice(tq, b); Tensor kb = slice(tk, b); Tensor vb = slice(tv, b);
@@ -126,7 +127,7 @@ public final class ProbedKernel extends ForwardingKernel {
             for (Tensor t : new Tensor[] {methodLse, denseOut, denseLse, exactOut, exactLse}) {
                 if (t != null) t.close();
             }
-            if (pisaTiles != null) pisaTiles.close();
+            if (plannedOrder != null) plannedOrder.close();
         }
 
         private static Tensor slice(Tensor t, int b) {

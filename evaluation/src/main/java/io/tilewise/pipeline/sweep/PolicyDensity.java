@@ -3,8 +3,6 @@ package io.tilewise.pipeline.sweep;
 import io.tilewise.attention.api.AttentionKernel;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.Branch;
-import io.tilewise.attention.blocksparse.PlannedKernel;
-import io.tilewise.caches.residual.ResidualKernel;
 import io.tilewise.pipeline.run.AttentionPolicy;
 
 import java.util.HashMap;
@@ -12,9 +10,9 @@ import java.util.Map;
 
 /**
  * The executed density a policy is expected to have, before running it: the mean over its calls (steps × layers ×
- * branches) of each chosen kernel's plan density on the shape. Input-dependent plans (PISA, self-calibrating PARO)
- * use their representative plan; {@code cache(tau=N):M} counts M's density plus the rest of the pairs at one call in N;
- * other kernels without a plan count as dense.
+ * branches) of each chosen kernel's {@link AttentionKernel#predictedDensity predicted density} on the shape — its
+ * tile plan's (input-dependent plans such as PISA's and self-calibrating PARO's: the representative plan), for
+ * {@code cache(tau=N):M} M's density plus the rest of the pairs at one call in N, 1 for kernels without a plan.
  */
 final class PolicyDensity {
 
@@ -40,12 +38,6 @@ final class PolicyDensity {
     }
 
     static double density(AttentionKernel kernel, AttentionShape shape) {
-        if (kernel instanceof PlannedKernel planned) return planned.plan(shape).executedDensity();
-        if (kernel instanceof ResidualKernel cache) {
-            // the dropped part runs at one call in tau (per layer and branch)
-            double inner = density(cache.inner(), shape);
-            return inner + (1 - inner) / cache.residualSpec().tau();
-        }
-        return 1.0;
+        return kernel.predictedDensity(shape);
     }
 }

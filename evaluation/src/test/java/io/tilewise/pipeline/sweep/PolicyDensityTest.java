@@ -26,6 +26,17 @@ class PolicyDensityTest {
         assertEquals((1 + 3 * cached) / 4, PolicyDensity.of("dense@steps<1;cache(tau=2):gna:window=4x8x8", SHAPE, 4, 2, true), 1e-12);
     }
 
+    /** blocksparse's plan: each query tile keeps max(1, round(keep·kTiles)) of kTiles = 2048/64 key tiles (it read 1.0 before). */
+    @Test
+    void blocksparseFollowsItsKeptFraction() {
+        for (double keep : new double[] {0.1, 0.25, 0.5}) {
+            double expected = Math.max(1, Math.round(keep * 32)) / 32.0;
+            assertEquals(expected, PolicyDensity.of("blocksparse:keep=" + keep + ",tile=64", SHAPE, 3, 2, true), 1e-12, "keep " + keep);
+            assertEquals(expected + (1 - expected) / 2,
+                    PolicyDensity.density(AttentionMethods.create("cache(tau=2):blocksparse:keep=" + keep + ",tile=64"), SHAPE), 1e-12);
+        }
+    }
+
     @Test
     void wrappedSettingsFormTheirOwnSeries() {
         assertEquals("gna", new MethodPoint("gna", Map.of("window", "8x8x8"), "gna:window=8x8x8", "gna:window=8x8x8").series());

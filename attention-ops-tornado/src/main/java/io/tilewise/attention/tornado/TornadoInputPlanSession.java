@@ -2,37 +2,36 @@ package io.tilewise.attention.tornado;
 
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.attention.api.InputPlanner;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.TileSummaries;
-import io.tilewise.attention.piecewise.PisaPlanner;
-import io.tilewise.attention.piecewise.PisaSpec;
 import io.tilewise.attention.tensor.PermutedCall;
 import io.tilewise.attention.tensor.Tensor;
 
 /**
- * PISA with attention on the device: per batch element, the CPU pre-pass ({@link PisaPlanner}) picks the exact
- * blocks and computes the tile summaries from that call's q and k — the plan depends on the inputs, so it is
- * uploaded with every call — and the device runs the plan executor with the summaries (same semantics as the CPU
- * {@code PisaKernel}). The task graph is built on the first call (when the plan's size is known) and reused: PISA
- * keeps a fixed number of exact blocks per query block, so every later plan has the same entry counts. With a PISA
- * tiling, q, k, v are gathered into tile order on the host first and out, lse scattered back.
+ * A method that chooses its tiles from each call's inputs ({@link InputPlanner}, e.g. PISA) with attention on the
+ * device: per batch element, the method's planner picks the exact tiles and computes any tile summaries on the CPU
+ * from that call's q and k — the plan depends on the inputs, so it is uploaded with every call — and the device runs
+ * the plan executor with the summaries (same semantics as the method's CPU session). The task graph is built on the
+ * first call (when the plan's size is known) and rebuilt only when a plan no longer fits it (PISA keeps a fixed
+ * number of exact blocks per query block, so its later plans always fit). With a token order (PISA's tiling), q, k,
+ * v are gathered into that order on the host first and out, lse scattered back.
  */
-final class TornadoPisaSession extends TornadoSession {
+final class TornadoInputPlanSession extends TornadoSession {
 
-    private final PisaPlanner planner;
+    private final InputPlanner planner;
     private final AttentionGraph.Variant variant;
     private final PermutedCall tiled;
     private AttentionGraph graph;
     private boolean graphFirstOrder;
     private volatile double executedDensity;
 
-    TornadoPisaSession(AttentionShape shape, PisaSpec spec, AttentionGraph.Variant variant) {
+    TornadoInputPlanSession(AttentionShape shape, InputPlanner planner, AttentionGraph.Variant variant) {
         super(shape);
-        this.planner = new PisaPlanner(spec);
+        this.planner = planner;
         this.variant = variant;
-        this.tiled = PermutedCall.ofOrder(spec.order(shape.layout()));
-        int blocks = spec.blocks(shape.seqLen());
-        this.executedDensity = spec.topK(blocks) / (double) blocks;
+        this.tiled = PermutedCall.ofOrder(planner.tokenOrder());
+        this.executedDensity = planner.nominalDensity();
     }
 
     @Override
@@ -45,7 +44,7 @@ final class TornadoPisaSession extends TornadoSession {
         float scale = ctx.scaleFor(s.headDim());
         double density = 0;
         for (int b = 0; b < s.batch(); b++) {
-            PisaPlanner.Planned planned = planner.plan(q, k, v, b, scale);
+            InputPlanner.Planned planned = planner.plan(q, k, v, b, scale);
             BlockSparsePlan plan = planned.plan();
             TileSummaries[] summaries = planned.summaries();
             boolean firstOrder = summaries != null && summaries.length > 0 && summaries[0].firstOrder() != null;
