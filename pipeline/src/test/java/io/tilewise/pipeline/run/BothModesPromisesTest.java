@@ -142,7 +142,7 @@ class BothModesPromisesTest {
     /** A "device" backend that runs the CPU kernels, records what it prepared and counts q, k, v in and out back. */
     private record RecordingBackend(List<String> prepared) implements AttentionBackend {
         @Override public String name() { return "tornado"; }
-        @Override public Availability probe() { return Availability.of(new Device("tornado", "fake device")); }
+        @Override public Availability probe() { return Availability.of(new Device(Backend.TORNADO, "fake device")); }
         @Override public Support supports(AttentionKernel kernel, AttentionShape shape) { return kernel.supports(shape, Device.CPU); }
 
         @Override
