@@ -2,7 +2,7 @@ package io.tilewise.pipeline.sweep;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tilewise.attention.api.AttentionShape;
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.ModelCard;
 
 import java.util.Collection;
 
@@ -24,7 +24,7 @@ public record CostModel(double attentionGflops, double stageGflops, boolean cali
     }
 
     /** Calibrated on the first finished dense generation cell among {@code lines}, else {@link #assumed()}. */
-    public static CostModel from(Collection<ObjectNode> lines, ModelConfig config) {
+    public static CostModel from(Collection<ObjectNode> lines, ModelCard config) {
         for (ObjectNode l : lines) {
             if (!"generation".equals(l.path("level").asText()) || !"dense".equals(l.path("policy").asText())) continue;
             if (!l.path("attention_seconds").isNumber() || !l.path("stage_seconds").isNumber()) continue;
@@ -40,7 +40,7 @@ public record CostModel(double attentionGflops, double stageGflops, boolean cali
     }
 
     /** Seconds of one generation cell: a 1-step warm-up and the timed run (and a probed run when asked). */
-    public double generationSeconds(ModelConfig config, VideoSize size, int steps, boolean cfg, double density, boolean probed) {
+    public double generationSeconds(ModelCard config, VideoSize size, int steps, boolean cfg, double density, boolean probed) {
         double att = attentionFlops(config, size, steps, cfg, density) / (attentionGflops * 1e9);
         double stage = stageFlops(config, size, steps, cfg) / (stageGflops * 1e9);
         double run = att + stage;
@@ -55,18 +55,16 @@ public record CostModel(double attentionGflops, double stageGflops, boolean cali
         return (repeats + 2) * dense * (1 + density);
     }
 
-    static double attentionFlops(ModelConfig c, VideoSize size, int steps, boolean cfg, double density) {
+    static double attentionFlops(ModelCard c, VideoSize size, int steps, boolean cfg, double density) {
         double n = tokens(c, size);
         return 4.0 * n * n * c.headDim() * c.heads() * c.blocks() * steps * (cfg ? 2 : 1) * density;
     }
 
-    static double stageFlops(ModelConfig c, VideoSize size, int steps, boolean cfg) {
-        double perTokenBlock = 2.0 * c.hidden() * (double) c.hidden() * (6 + 2 * c.mlpRatio());
-        return perTokenBlock * tokens(c, size) * c.blocks() * steps * (cfg ? 2 : 1);
+    static double stageFlops(ModelCard c, VideoSize size, int steps, boolean cfg) {
+        return c.blockFlopsPerToken() * tokens(c, size) * c.blocks() * steps * (cfg ? 2 : 1);
     }
 
-    private static double tokens(ModelConfig c, VideoSize s) {
-        int[] p = c.patch();
-        return (double) (s.frames() / p[0]) * (s.height() / p[1]) * (s.width() / p[2]);
+    private static double tokens(ModelCard c, VideoSize s) {
+        return c.geometry().tokens(s.frames(), s.height(), s.width());
     }
 }

@@ -2,7 +2,8 @@ package io.tilewise.pipeline.sweep;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tilewise.attention.api.Support;
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.GenerationDefaults;
+import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.probe.ProbeLog;
 import io.tilewise.pipeline.probe.ProbeRecord;
 import io.tilewise.pipeline.probe.ProbeSampler;
@@ -33,7 +34,7 @@ import java.util.function.Function;
 final class GenerationCells implements CellRunner {
 
     private final SweepSpec spec;
-    private final ModelConfig config;
+    private final ModelCard config;
     private final Function<Pipeline.Options, Pipeline> pipelines;
     private final Pipeline.Options options;
     private final ReferenceVideos references;
@@ -41,7 +42,7 @@ final class GenerationCells implements CellRunner {
     private Pipeline probed;
     private final ProbeLog probes = new ProbeLog();
 
-    GenerationCells(SweepSpec spec, ModelConfig config, Function<Pipeline.Options, Pipeline> pipelines, Pipeline.Options options,
+    GenerationCells(SweepSpec spec, ModelCard config, Function<Pipeline.Options, Pipeline> pipelines, Pipeline.Options options,
                     Path dir) {
         this.spec = spec;
         this.config = config;
@@ -51,7 +52,7 @@ final class GenerationCells implements CellRunner {
     }
 
     GenerationRequest request(SweepCell cell) {
-        ModelConfig.Defaults d = config.defaults();
+        GenerationDefaults d = config.defaults();
         VideoSize s = cell.size();
         return GenerationRequest.defaults(config, cell.prompt()).withSize(s.frames(), s.height(), s.width())
                 .withSteps(spec.steps() == null ? d.steps() : spec.steps()).withGuidance(spec.guidance() == null ? d.guidance() : spec.guidance())

@@ -2,7 +2,7 @@ package io.tilewise.pipeline.sweep;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tilewise.attention.api.Support;
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.run.Pipeline;
 
 import java.nio.file.Path;
@@ -24,10 +24,10 @@ public final class Sweep implements AutoCloseable {
     private final SweepSpec spec;
     private final List<SweepCell> cells;
     private final CellRunner runner;
-    private final ModelConfig config;
+    private final ModelCard config;
     private final Map<String, Double> densities = new HashMap<>();
 
-    private Sweep(SweepSpec spec, List<SweepCell> cells, CellRunner runner, ModelConfig config) {
+    private Sweep(SweepSpec spec, List<SweepCell> cells, CellRunner runner, ModelCard config) {
         this.spec = spec;
         this.cells = List.copyOf(cells);
         this.runner = runner;
@@ -40,7 +40,7 @@ public final class Sweep implements AutoCloseable {
      * @param pipelines opens the model with the given options (pipelines open on first use)
      * @param dir       the sweep's output folder (dense reference videos live there)
      */
-    public static Sweep generation(SweepSpec spec, ModelConfig config, Function<Pipeline.Options, Pipeline> pipelines,
+    public static Sweep generation(SweepSpec spec, ModelCard config, Function<Pipeline.Options, Pipeline> pipelines,
                                    Pipeline.Options options, Path dir) {
         if (spec.level() != SweepSpec.Level.GENERATION) throw new IllegalArgumentException("not a generation sweep");
         return new Sweep(spec, SweepGrid.cells(spec, config.defaults()), new GenerationCells(spec, config, pipelines, options, dir), config);

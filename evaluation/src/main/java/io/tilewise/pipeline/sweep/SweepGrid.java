@@ -1,6 +1,6 @@
 package io.tilewise.pipeline.sweep;
 
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.GenerationDefaults;
 
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -53,7 +53,7 @@ public final class SweepGrid {
     }
 
     /** @param defaults the model's default size, used when the spec lists no sizes (generation only; may be null otherwise) */
-    public static List<SweepCell> cells(SweepSpec spec, ModelConfig.Defaults defaults) {
+    public static List<SweepCell> cells(SweepSpec spec, GenerationDefaults defaults) {
         Set<MethodPoint> points = new LinkedHashSet<>();
         for (MethodAxis axis : spec.methods()) points.addAll(axis.points());
         List<SweepCell> cells = new ArrayList<>();

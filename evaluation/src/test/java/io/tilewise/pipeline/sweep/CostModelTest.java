@@ -1,5 +1,7 @@
 package io.tilewise.pipeline.sweep;
 
+import io.tilewise.pipeline.family.tiny.TinyDitModel;
+import io.tilewise.pipeline.family.ModelCard;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.TinyModels;
@@ -14,14 +16,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Predicted cell times: FLOP counts at two rates, calibrated on a measured dense cell. */
 class CostModelTest {
 
-    private static final ModelConfig CONFIG = TinyModels.config(128, 4, 4, 16, 2, 2, 32, new int[] {8, 12, 12});
+    private static final ModelConfig TINY = TinyModels.config(128, 4, 4, 16, 2, 2, 32, new int[] {8, 12, 12});
+    private static final ModelCard CONFIG = TinyDitModel.card(TINY);
     private static final VideoSize SIZE = new VideoSize(16, 64, 64);
 
     @Test
     void flopsFollowTheModelAndTheGrid() {
         // 16x16x16 tokens = 4096; 4 blocks x 20 steps x 2 branches; 4·N²·headDim·heads per call.
         assertEquals(4.0 * 4096 * 4096 * 32 * 4 * 4 * 20 * 2, CostModel.attentionFlops(CONFIG, SIZE, 20, true, 1.0), 1);
-        assertEquals(2.0 * 128 * 128 * (6 + 2 * CONFIG.mlpRatio()) * 4096 * 4 * 20, CostModel.stageFlops(CONFIG, SIZE, 20, false), 1);
+        assertEquals(2.0 * 128 * 128 * (6 + 2 * TINY.mlpRatio()) * 4096 * 4 * 20, CostModel.stageFlops(CONFIG, SIZE, 20, false), 1);
     }
 
     @Test

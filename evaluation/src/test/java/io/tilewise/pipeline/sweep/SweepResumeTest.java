@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.sweep;
 
+import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.TinyModels;
@@ -67,7 +68,7 @@ class SweepResumeTest {
         assertEquals(CELLS, whole.ran());
 
         ModelConfig config = ModelConfig.read(model.resolve("config.json"));
-        List<SweepCell> cells = SweepGrid.cells(SweepSpecReader.read(spec), config.defaults());
+        List<SweepCell> cells = SweepGrid.cells(SweepSpecReader.read(spec), TinyDitModel.card(config).defaults());
         String a = SweepTable.markdown(SweepTable.rows(cells, SweepLog.read(killed.resolve(SweepRunner.RESULTS)), false));
         String b = SweepTable.markdown(SweepTable.rows(cells, SweepLog.read(straight.resolve(SweepRunner.RESULTS)), false));
         assertEquals(b, a);

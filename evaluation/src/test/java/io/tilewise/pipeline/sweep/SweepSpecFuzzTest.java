@@ -1,10 +1,10 @@
 package io.tilewise.pipeline.sweep;
 
+import io.tilewise.pipeline.family.GenerationDefaults;
 import com.code_intelligence.jazzer.junit.DictionaryEntries;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.tilewise.attention.testkit.Mutations;
 import io.tilewise.attention.testkit.ParserContract;
-import io.tilewise.pipeline.model.ModelConfig;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SweepSpecFuzzTest {
 
-    private static final ModelConfig.Defaults DEFAULTS = new ModelConfig.Defaults(4, 32, 32, 4, 4.0, 3.0);
+    private static final GenerationDefaults DEFAULTS = new GenerationDefaults(4, 32, 32, 4, 4.0, 3.0);
 
     @FuzzTest(maxDuration = "5m")
     @DictionaryEntries({"\"level\"", "\"attention\"", "\"generation\"", "\"methods\"", "\"method\"", "\"params\"",

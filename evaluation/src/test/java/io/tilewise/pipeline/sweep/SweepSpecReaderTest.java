@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.sweep;
 
+import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import io.tilewise.pipeline.model.TinyModels;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +22,7 @@ class SweepSpecReaderTest {
                              {"method": "dense"}],
                  "prompts": ["p one", "p two"], "seeds": [3, 4], "sizes": ["4x32x32", "8x32x32"], "steps": 5}
                 """, "s.json", null);
-        List<SweepCell> cells = SweepGrid.cells(spec, TinyModels.small(2).defaults());
+        List<SweepCell> cells = SweepGrid.cells(spec, TinyDitModel.card(TinyModels.small(2)).defaults());
         assertEquals(2 * 2 * 2 * (1 + 4 + 1), cells.size());
         assertEquals(List.of("dense", "radial:decay=0.1,block=16", "radial:decay=0.1,block=32", "radial:decay=0.2,block=16",
                         "radial:decay=0.2,block=32", "dense@steps<2;gna:window=4x8x8"),
@@ -37,7 +38,7 @@ class SweepSpecReaderTest {
     @Test
     void noSizesMeansTheModelDefault() {
         SweepSpec spec = SweepSpecReader.parse("{\"methods\": [{\"method\": \"pisa\"}], \"prompts\": [\"x\"]}", "s.json", null);
-        List<SweepCell> cells = SweepGrid.cells(spec, TinyModels.small(2).defaults());
+        List<SweepCell> cells = SweepGrid.cells(spec, TinyDitModel.card(TinyModels.small(2)).defaults());
         assertEquals(2, cells.size());
         assertEquals("2x16x16", cells.get(1).size().toString());
         assertEquals(List.of(0L), spec.seeds());

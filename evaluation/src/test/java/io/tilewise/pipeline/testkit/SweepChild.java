@@ -1,6 +1,7 @@
 package io.tilewise.pipeline.testkit;
 
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.ModelFolders;
+import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.pipeline.sweep.Sweep;
 import io.tilewise.pipeline.sweep.SweepRunner;
@@ -27,7 +28,7 @@ public final class SweepChild {
 
     public static SweepRunner.Outcome run(Path specFile, Path out, Path model, boolean resume) throws Exception {
         SweepSpec spec = SweepSpecReader.read(specFile);
-        ModelConfig config = ModelConfig.read(model.resolve("config.json"));
+        ModelCard config = ModelFolders.card(model);
         try (Sweep sweep = Sweep.generation(spec, config, o -> Pipeline.open(model, o), new Pipeline.Options(1, null), out)) {
             return SweepRunner.run(sweep, Files.readString(specFile), out, resume, new SweepRunner.Listener() { });
         }
