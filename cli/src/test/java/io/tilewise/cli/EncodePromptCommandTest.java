@@ -127,6 +127,9 @@ class EncodePromptCommandTest {
         Files.delete(model.resolve("model_index.json"));
         String line = userError();
         assertTrue(line.contains("model_index.json"), line);
+        model = dir.resolve("nowhere");
+        String none = userError();
+        assertTrue(none.contains("--model " + model) && none.contains("not a folder"), none);
     }
 
     @Test

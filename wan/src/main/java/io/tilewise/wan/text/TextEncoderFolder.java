@@ -27,6 +27,7 @@ public record TextEncoderFolder(Path textEncoder, Path tokenizer) {
 
     /** Reads {@code modelDir/model_index.json}. */
     public static TextEncoderFolder of(Path modelDir) {
+        if (!Files.isDirectory(modelDir)) throw new ModelFormatException("--model " + modelDir + " is not a folder");
         Path index = modelDir.resolve("model_index.json");
         if (!Files.isRegularFile(index)) {
             throw new ModelFormatException(modelDir + ": model_index.json is missing (expected a diffusers pipeline folder "
