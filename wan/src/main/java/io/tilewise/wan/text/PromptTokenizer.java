@@ -53,7 +53,11 @@ public final class PromptTokenizer implements AutoCloseable {
         OfflineTokenizers.configure();
         HuggingFaceTokenizer tokenizer;
         try {
-            tokenizer = HuggingFaceTokenizer.builder()
+            HuggingFaceTokenizer.Builder builder = HuggingFaceTokenizer.builder();
+            // DJL silently caps max_length at tokenizer_config.json's model_max_length (512 for umt5); transformers
+            // truncates at the max_length the pipeline passes, so the cap is raised to it.
+            builder.configure(java.util.Map.of("modelMaxLength", String.valueOf(maxTokens)));
+            tokenizer = builder
                     .optTokenizerPath(json)
                     .optAddSpecialTokens(true)
                     .optTruncation(true)

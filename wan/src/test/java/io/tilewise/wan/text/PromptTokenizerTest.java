@@ -54,6 +54,18 @@ class PromptTokenizerTest {
     }
 
     @Test
+    void maxTokensAboveTheConfigsModelMaxLengthIsHonoured() {
+        // tokenizer_config.json says model_max_length 512; WanPipeline passes max_length explicitly, which wins
+        try (PromptTokenizer t = PromptTokenizer.load(TOKENIZER, 600)) {
+            PromptTokenizer.Tokens tokens = t.tokenize(List.of("a cat ".repeat(400)));
+            assertEquals(600, tokens.lengths()[0]);
+            assertEquals(1, tokens.ids()[0][599]);
+            assertEquals(3, tokens.ids()[0][598]);
+            assertEquals(17, tokens.ids()[0][597]);
+        }
+    }
+
+    @Test
     void promptIsCleanedFirst() {
         try (PromptTokenizer t = PromptTokenizer.load(TOKENIZER, 8)) {
             assertArrayEquals(new long[] {3, 17, 63, 3, 18, 1, 0, 0},
