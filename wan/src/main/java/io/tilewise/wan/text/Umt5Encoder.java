@@ -99,7 +99,7 @@ public final class Umt5Encoder implements AutoCloseable {
         float[] mask = new float[batch * len];
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < len; j++) {
-                used[b * len + j] = j < lengths[b] ? ids[b][j] : ids[b][lengths[b] - 1];
+                used[b * len + j] = ids[b][j]; // the pad id past lengths[b]: masked, and its rows are dropped
                 mask[b * len + j] = j < lengths[b] ? 1f : 0f;
             }
         }
