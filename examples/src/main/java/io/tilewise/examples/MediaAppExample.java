@@ -39,7 +39,7 @@ public final class MediaAppExample {
              ExecutorService worker = Executors.newSingleThreadExecutor()) {
             for (int i = 0; i < policies.size(); i++) {
                 String policy = policies.get(i);
-                GenerationRequest defaults = GenerationRequest.defaults(pipeline.config(), "a red circle moving right on a blue background");
+                GenerationRequest defaults = GenerationRequest.defaults(pipeline.card(), "a red circle moving right on a blue background");
                 GenerationRequest request = defaults.withSteps(steps == null ? defaults.steps() : steps).withSeed(7).withPolicy(policy);
                 // Generation blocks; the UI thread stays free and hears about progress through the callback.
                 Future<GenerationResult> clip = worker.submit(() -> pipeline.generate(request, p ->

@@ -32,7 +32,7 @@ public final class StreamingExample {
         Path out = Path.of(args[1]).toAbsolutePath();
         Files.createDirectories(out.getParent());
         try (Pipeline pipeline = Pipeline.open(Path.of(args[0]))) {
-            GenerationRequest d = GenerationRequest.defaults(pipeline.config(), "a yellow triangle moving left on a gray background");
+            GenerationRequest d = GenerationRequest.defaults(pipeline.card(), "a yellow triangle moving left on a gray background");
             int frames = args.length > 2 ? Integer.parseInt(args[2]) : 2 * d.frames();
             int steps = args.length > 3 ? Integer.parseInt(args[3]) : d.steps();
             GenerationRequest request = d.withFrames(frames).withSteps(steps).withSeed(7)
