@@ -16,10 +16,27 @@ public record TokenGeometry(int frameStride, boolean firstFrameAlone, int height
         }
     }
 
-    /** The grid of a video of this size (sizes the model rejects are the family's to refuse; this only divides). */
+    /**
+     * The grid of a video of this size.
+     *
+     * @throws IllegalArgumentException when the size does not divide into whole tokens (one line with the rule)
+     */
     public TokenGrid grid(int frames, int height, int width) {
+        check(frames, height, width);
         int f = firstFrameAlone ? 1 + (frames - 1) / frameStride : frames / frameStride;
         return new TokenGrid(f, height / heightStride, width / widthStride);
+    }
+
+    /** Refuses a size that does not divide into whole tokens, naming the rule. */
+    public void check(int frames, int height, int width) {
+        boolean framesFit = firstFrameAlone ? frames >= 1 && (frames - 1) % frameStride == 0 : frames % frameStride == 0;
+        if (!framesFit || height % heightStride != 0 || width % widthStride != 0 || frames < 1 || height < 1 || width < 1) {
+            String frameRule = firstFrameAlone ? (frameStride == 1 ? "any frame count" : "frames " + frameStride + "n+1")
+                    : "frames a multiple of " + frameStride;
+            throw new IllegalArgumentException("video " + frames + " frames of " + width + "x" + height
+                    + " px does not fit the model's tokens (" + frameRule + ", height a multiple of " + heightStride
+                    + ", width of " + widthStride + ")");
+        }
     }
 
     /** Video tokens of a video of this size, as a long (no grid is built, so any size can be asked). */

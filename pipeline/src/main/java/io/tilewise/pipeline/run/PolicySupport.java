@@ -6,6 +6,7 @@ import io.tilewise.attention.api.Support;
 import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.pipeline.family.ModelCard;
+import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import io.tilewise.pipeline.model.ModelConfig;
 
 /**
@@ -17,11 +18,9 @@ public final class PolicySupport {
     private PolicySupport() {
     }
 
-    /** The self-attention shape of one CFG branch of {@code request} on {@code config}'s model. */
+    /** The self-attention shape of one CFG branch of {@code request} on {@code config}'s (tiny-DiT) model. */
     public static AttentionShape shape(ModelConfig config, GenerationRequest request) {
-        int[] p = config.patch();
-        Patchifier patchifier = new Patchifier(config.channels(), p[0], p[1], p[2], request.frames(), request.height(), request.width());
-        return new AttentionShape(1, config.heads(), config.headDim(), TokenLayout.video(patchifier.grid()));
+        return shape(TinyDitModel.card(config), request);
     }
 
     /** The self-attention shape of one CFG branch of {@code request} on the model of {@code card} (any family). */
@@ -30,24 +29,19 @@ public final class PolicySupport {
         return new AttentionShape(1, card.heads(), card.headDim(), TokenLayout.video(grid));
     }
 
-    /** Yes, or no with the reason, for the model of {@code card} (any family). */
+    /** Yes, or no with the reason (one line), on {@code config}'s (tiny-DiT) model. */
+    public static Support check(ModelConfig config, GenerationRequest request) {
+        return check(TinyDitModel.card(config), request);
+    }
+
+    /**
+     * Yes, or no with the reason (one line), for the model of {@code card} (any family). A size that does not fit
+     * and a policy that does not parse are a "no" too.
+     */
     public static Support check(ModelCard card, GenerationRequest request) {
         AttentionShape shape;
         try {
             shape = shape(card, request);
-        } catch (IllegalArgumentException e) {
-            return Support.no(e.getMessage());
-        }
-        return check(shape, request);
-    }
-
-    /**
-     * Yes, or no with the reason (one line). A policy that does not parse is a "no" too.
-     */
-    public static Support check(ModelConfig config, GenerationRequest request) {
-        AttentionShape shape;
-        try {
-            shape = shape(config, request);
         } catch (IllegalArgumentException e) {
             return Support.no(e.getMessage());
         }
