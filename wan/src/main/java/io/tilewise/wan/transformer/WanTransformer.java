@@ -86,6 +86,11 @@ public final class WanTransformer implements AutoCloseable {
         return config;
     }
 
+    /** The config of the transformer in {@code dir} (pipeline or transformer folder), read and validated alone. */
+    public static WanConfig readConfig(Path dir) {
+        return WanConfig.read(DiffusersFolder.component(dir, "transformer", WanConfig.CLASS_NAME).resolve("config.json"));
+    }
+
     /** How the checkpoint's tensor names were written. */
     public WanCheckpoint.Layout layout() {
         return layout;
@@ -120,7 +125,15 @@ public final class WanTransformer implements AutoCloseable {
      */
     public WanForward forward(float[] latents, int[] shape, float timestep, float[] text, int textTokens,
                               AttentionPolicy policy, int step, int steps) {
-        WanPatches patches = checkInputs(latents, shape, timestep, text, textTokens);
+        WanPatches patches = checkInputs(config, shape, timestep, new int[] {shape.length > 0 ? shape[0] : 0, textTokens,
+                config.textDim()});
+        long count = 1;
+        for (int s : shape) count *= s;
+        if (count != latents.length) throw new IllegalArgumentException("latents hold " + latents.length + " values, shape needs " + count);
+        if ((long) shape[0] * textTokens * config.textDim() != text.length) {
+            throw new IllegalArgumentException("text states hold " + text.length + " values; [" + shape[0] + ", " + textTokens
+                    + ", " + config.textDim() + "] needs " + (long) shape[0] * textTokens * config.textDim());
+        }
         if (steps < 1 || step < 0 || step >= steps) throw new IllegalArgumentException("step " + step + " must be in 0.." + (steps - 1));
         lock.lock();
         try {
@@ -142,23 +155,41 @@ public final class WanTransformer implements AutoCloseable {
         }
     }
 
-    private WanPatches checkInputs(float[] latents, int[] shape, float timestep, float[] text, int textTokens) {
-        if (shape.length != 5) throw new IllegalArgumentException("latents must have 5 dims [B, C, F, H, W], got " + shape.length);
-        for (int s : shape) if (s < 1) throw new IllegalArgumentException("latents shape " + java.util.Arrays.toString(shape) + " has an empty axis");
-        if (shape[1] != config.inChannels()) {
-            throw new IllegalArgumentException("latents have " + shape[1] + " channels; the model takes " + config.inChannels());
+    /**
+     * Checks a forward's inputs against {@code config} without loading anything (so a command can refuse bad files
+     * before it spends minutes building sessions).
+     *
+     * @param latentShape {@code {B, C, F, H, W}}
+     * @param textShape   {@code {B, L, text_dim}}
+     * @return the patching of the latents
+     * @throws IllegalArgumentException one line naming the input, its value and what is allowed
+     */
+    public static WanPatches checkInputs(WanConfig config, int[] latentShape, float timestep, int[] textShape) {
+        int[] shape = latentShape;
+        if (shape.length != 5) {
+            throw new IllegalArgumentException("latents have shape " + java.util.Arrays.toString(shape)
+                    + "; expected 5 dims [B, C, F, H, W]");
         }
-        long count = (long) shape[0] * shape[1] * shape[2] * shape[3] * shape[4];
-        if (count != latents.length) throw new IllegalArgumentException("latents hold " + latents.length + " values, shape needs " + count);
+        for (int s : shape) {
+            if (s < 1) throw new IllegalArgumentException("latents shape " + java.util.Arrays.toString(shape) + " has an empty axis");
+        }
+        if (shape[1] != config.inChannels()) {
+            throw new IllegalArgumentException("latents have " + shape[1] + " channels (shape " + java.util.Arrays.toString(shape)
+                    + "); the model takes " + config.inChannels());
+        }
         WanPatches patches = new WanPatches(config.patch(), shape[2], shape[3], shape[4]);
+        TokenGrid grid = patches.grid();
+        int max = config.ropeMaxSeqLen();
+        if (grid.frames() > max || grid.height() > max || grid.width() > max) {
+            throw new IllegalArgumentException("token grid " + grid.frames() + "x" + grid.height() + "x" + grid.width()
+                    + " has an axis longer than rope_max_seq_len " + max);
+        }
         if (!(timestep >= 0 && timestep <= 1000)) {
             throw new IllegalArgumentException("timestep " + timestep + " must be a number in 0..1000");
         }
-        if (textTokens < 1) throw new IllegalArgumentException("text states need at least 1 token, got " + textTokens);
-        long textCount = (long) shape[0] * textTokens * config.textDim();
-        if (textCount != text.length) {
-            throw new IllegalArgumentException("text states hold " + text.length + " values; [" + shape[0] + ", " + textTokens
-                    + ", " + config.textDim() + "] needs " + textCount);
+        if (textShape.length != 3 || textShape[0] != shape[0] || textShape[1] < 1 || textShape[2] != config.textDim()) {
+            throw new IllegalArgumentException("text states have shape " + java.util.Arrays.toString(textShape) + "; expected ["
+                    + shape[0] + ", L >= 1, " + config.textDim() + "] (batch of the latents, text_dim of the model)");
         }
         return patches;
     }
