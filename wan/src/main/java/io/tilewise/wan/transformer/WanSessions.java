@@ -40,6 +40,9 @@ final class WanSessions implements AutoCloseable {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             // our attention runs between ORT calls on the same cores: ORT's pool must not spin meanwhile
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            // 60+ sessions: an arena each would keep its largest activations (hundreds of MB at 480p) after every run;
+            // without arenas the buffers go back to the system when a stage ends
+            options.setCPUArenaAllocator(false);
         } catch (OrtException e) {
             throw new IllegalStateException("cannot configure ONNX Runtime: " + e.getMessage(), e);
         }
