@@ -84,6 +84,26 @@ class WanTransformerReferenceTest {
     }
 
     @Test
+    void batchItemsAreIndependentAndImagesRun() {
+        // diffusers' test config on an image (F = 1) and an odd grid: batch 2 must equal two batch-1 forwards.
+        var config = io.tilewise.wan.fixtures.WanCheckpointFixtures.testConfig();
+        Map<String, double[]> w = io.tilewise.wan.fixtures.WanCheckpointFixtures.randomValues(config, 11);
+        var rnd = new java.util.SplittableRandom(5);
+        int f = 1, h = 6, wd = 10, len = 4, per = config.inChannels() * f * h * wd, perText = len * config.textDim();
+        float[] x = new float[2 * per];
+        float[] ctx = new float[2 * perText];
+        for (int i = 0; i < x.length; i++) x[i] = (float) rnd.nextGaussian();
+        for (int i = 0; i < ctx.length; i++) ctx[i] = (float) rnd.nextGaussian();
+        double[] both = WanTransformerReference.forward(w, config, x, 2, f, h, wd, 999, ctx, len);
+        for (int b = 0; b < 2; b++) {
+            double[] one = WanTransformerReference.forward(w, config, java.util.Arrays.copyOfRange(x, b * per, (b + 1) * per),
+                    1, f, h, wd, 999, java.util.Arrays.copyOfRange(ctx, b * perText, (b + 1) * perText), len);
+            assertArrayEquals(one, java.util.Arrays.copyOfRange(both, b * per, (b + 1) * per), 0.0);
+        }
+        assertTrue(relL2(java.util.Arrays.copyOfRange(both, 0, per), toFloat(java.util.Arrays.copyOfRange(both, per, 2 * per))) > 1e-2);
+    }
+
+    @Test
     void ropeSplitsHeadDimAsDiffusers() {
         // headDim 128: frames 44, height 42, width 42 → pairs 22 + 21 + 21.
         var config = new WanTransformerReference.Config(12, 128, 1, 8, 16, 16, 8, 256, new int[] {1, 2, 2}, 1e-6, 1024, true);
