@@ -25,6 +25,7 @@ import java.util.Set;
  * shifting, thresholding, a terminal shift, …) are refused by name instead of being ignored.
  *
  * @param shift Euler's {@code shift}; for a UniPC config, Euler uses {@code flow_shift} (see {@link #eulerShift()})
+ * @param timestepSpacing validated only: with flow sigmas diffusers overwrites the spaced timesteps with σ·N
  */
 public record SchedulerConfig(String className, int numTrainTimesteps, double flowShift, double shift,
                               int solverOrder, String solverType, boolean lowerOrderFinal, List<Integer> disableCorrector,
