@@ -14,8 +14,10 @@ import io.tilewise.attention.backend.BackendChoice;
 import io.tilewise.attention.backend.BackendSelector;
 import io.tilewise.attention.cpu.FiniteScan;
 import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.spec.MethodSpec;
 import io.tilewise.pipeline.run.AttentionCall;
 import io.tilewise.pipeline.run.AttentionPolicy;
+import io.tilewise.pipeline.run.NonFiniteAttentionException;
 import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.wan.weights.DiffusersFolder;
 
@@ -37,6 +39,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * stage (ORT), then the head. Batch items are separate attention calls on zero-copy views, each with its own
  * {@link Branch} ({@code cond} for item 0, {@code uncond} for item 1, as a CFG pair is batched; further items count
  * as {@code cond}). The attention context's timestep is {@code T / 1000} (flow time, as the pipeline's).
+ *
+ * <p>A self-attention output with NaN or infinity stops the forward naming layer and batch item, or, under the
+ * policy option {@code nonfinite=dense}, is recomputed with dense attention.
  *
  * <p>Thread safety: one forward at a time (a fair lock); attention sessions are prepared once per (method spec,
  * shape) and kept until {@link #close()}.
@@ -230,14 +235,26 @@ public final class WanTransformer implements AutoCloseable {
                             TokenOrder.IDENTITY);
                     long t0 = System.nanoTime();
                     session.forward(ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b]);
-                    long nanos = System.nanoTime() - t0;
+                    String spec = kernel.spec();
+                    double density = session.executedDensity();
                     long bad = FiniteScan.firstNonFinite(ws.attn[b]);
+                    if (bad >= 0 && policy.nonFinite() == AttentionPolicy.NonFinite.DENSE && !kernel.id().equals("dense")) {
+                        // the policy asked for dense attention where a method's output is not finite
+                        AttentionSession dense = session(options.kernels().apply(MethodSpec.parse("dense")), attentionShape);
+                        dense.forward(ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b]);
+                        spec = "dense";
+                        density = 1;
+                        bad = FiniteScan.firstNonFinite(ws.attn[b]);
+                    }
+                    long nanos = System.nanoTime() - t0;
                     if (bad >= 0) {
-                        throw new IllegalStateException("non-finite output of " + kernel.spec() + " at layer " + layer
-                                + ", batch item " + b + " [" + FiniteScan.position(ws.attn[b], bad) + "]");
+                        throw new NonFiniteAttentionException("non-finite self-attention output of " + spec + " at layer " + layer
+                                + ", batch item " + b + " [" + FiniteScan.position(ws.attn[b], bad) + "]"
+                                + (spec.equals("dense") ? "" : "; the policy option nonfinite=dense runs dense attention for such calls"),
+                                layer, step, branch, "output");
                     }
                     attentionNanos += nanos;
-                    calls.add(new AttentionCall(step, layer, branch, kernel.spec(), session.executedDensity(), nanos));
+                    calls.add(new AttentionCall(step, layer, branch, spec, density, nanos));
                 }
                 stageNanos += ws.post(layer);
             }
