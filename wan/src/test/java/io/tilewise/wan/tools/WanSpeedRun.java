@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 /**
  * Developer tool: times Wan transformer forwards on one model load, one line per policy (wall time, stages vs
  * attention, the stages' GFLOP/s from their multiply-adds, executed density, speedup over the first policy of the
- * run). A policy with a {@code cache(…)} method runs as steps 0 and 1 of a 2-step run and both are reported (step 0
+ * run, after an uncounted small warm-up forward). A policy with a {@code cache(…)} method runs as steps 0 and 1 of a 2-step run and both are reported (step 0
  * fills the cache, step 1 reuses it). Inputs are seeded random.
  *
  * <pre>java … io.tilewise.wan.tools.WanSpeedRun MODEL_DIR F,H,W POLICY[|POLICY…] [threads] [text_tokens=512]</pre>
@@ -43,6 +43,12 @@ public final class WanSpeedRun {
             for (int i = 0; i < latents.length; i++) latents[i] = (float) gaussian(random);
             float[] text = new float[textTokens * c.textDim()];
             for (int i = 0; i < text.length; i++) text[i] = (float) (0.1 * gaussian(random));
+            // warm-up: one small dense forward first (JIT, ORT's first-run allocations), not counted
+            long w0 = System.nanoTime();
+            int[] small = {1, c.inChannels(), c.patch()[0], 8 * c.patch()[1], 8 * c.patch()[2]};
+            transformer.forward(new float[c.inChannels() * small[2] * small[3] * small[4]], small, 500f, text, textTokens,
+                    transformer.policy("dense"));
+            System.out.printf(Locale.ROOT, "warm-up forward (64 tokens): %.1f s%n", (System.nanoTime() - w0) / 1e9);
             int tokens = (frames / c.patch()[0]) * (height / c.patch()[1]) * (width / c.patch()[2]);
             double stageFlops = stageFlops(c, tokens, textTokens);
             double baseline = Double.NaN;
