@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -29,8 +28,12 @@ import java.util.Map;
  * <p>Format: an 8-byte little-endian header length {@code n}, {@code n} bytes of JSON
  * ({@code {"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}}), then the
  * data section; offsets are relative to its start. Validation before any tensor is read: the header length is at
- * most {@value #MAX_HEADER_BYTES} bytes and inside the file; every dtype is {@code F32} (others are refused by
- * name); {@code product(shape)·4 == end − begin}; every range lies inside the data section; no two ranges overlap.
+ * most {@value #MAX_HEADER_BYTES} bytes and inside the file; every dtype is {@code F32}, {@code BF16} or
+ * {@code F16} (others are refused by name); {@code product(shape)·bytes(dtype) == end − begin}; every range lies
+ * inside the data section; no two ranges overlap.
+ *
+ * <p>The data section is memory-mapped, never read whole: {@link #floats} widens one tensor to fp32 on the heap when
+ * asked, so a checkpoint costs page cache plus the tensors a caller holds at a time.
  *
  * <p>Ownership: the mapping lives until {@link #close()} (idempotent); {@link #floats} copies onto the heap, so
  * arrays stay valid after close.
@@ -39,8 +42,6 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /** Larger headers are refused before reading them (a corrupt length must not allocate gigabytes). */
     public static final long MAX_HEADER_BYTES = 100L * 1024 * 1024;
-
-    private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path path;
     private final Arena arena;
@@ -123,14 +124,33 @@ public final class SafetensorsFile implements AutoCloseable {
         return data.asSlice(info.begin(), info.end() - info.begin());
     }
 
-    /** The tensor's values, copied to the heap (row-major). */
+    /** The tensor's stored element type. */
+    public SafetensorsDtype dtype(String name) {
+        return SafetensorsDtype.valueOf(info(name).dtype());
+    }
+
+    /** The tensor's values widened to fp32, copied to the heap (row-major). */
     public float[] floats(String name) {
-        MemorySegment s = segment(name);
-        long count = s.byteSize() / Float.BYTES;
-        if (count > Integer.MAX_VALUE - 8) throw new ModelFormatException(name + " has " + count + " values, too many for one array");
+        long count = info(name).elementCount();
+        if (count > Integer.MAX_VALUE - 8) {
+            throw new ModelFormatException(path.getFileName() + ": tensor " + name + " has " + count
+                    + " values, too many for one array");
+        }
         float[] out = new float[(int) count];
-        MemorySegment.copy(s, FLOAT_LE, 0, out, 0, out.length);
+        floats(name, out, 0);
         return out;
+    }
+
+    /** Widens the tensor's values to fp32 into {@code dst[offset..]} (row-major); returns the element count. */
+    public int floats(String name, float[] dst, int offset) {
+        MemorySegment s = segment(name);
+        SafetensorsDtype dtype = dtype(name);
+        long count = s.byteSize() / dtype.bytes();
+        if (count > dst.length - (long) offset) {
+            throw new IllegalArgumentException(name + " has " + count + " values; " + (dst.length - offset) + " fit in dst");
+        }
+        dtype.decode(s, 0, dst, offset, (int) count);
+        return (int) count;
     }
 
     @Override
@@ -175,9 +195,10 @@ public final class SafetensorsFile implements AutoCloseable {
         JsonNode shape = entry.get("shape");
         JsonNode offsets = entry.get("data_offsets");
         if (dtype == null || !dtype.isTextual()) throw bad(path, "tensor " + name + ": dtype is missing");
-        if (!dtype.asText().equals("F32")) {
-            throw bad(path, "tensor " + name + " has dtype " + dtype.asText()
-                    + "; only F32 is supported (convert the checkpoint to float32)");
+        SafetensorsDtype type = SafetensorsDtype.parse(dtype.asText());
+        if (type == null) {
+            throw bad(path, "tensor " + name + " has dtype " + dtype.asText() + "; only "
+                    + SafetensorsDtype.supported() + " is supported (convert the checkpoint)");
         }
         if (shape == null || !shape.isArray()) throw bad(path, "tensor " + name + ": shape is missing");
         long[] dims = new long[shape.size()];
@@ -204,11 +225,11 @@ public final class SafetensorsFile implements AutoCloseable {
             throw bad(path, "tensor " + name + ": data_offsets [" + begin + ", " + end + "] outside the data section of "
                     + dataLength + " bytes");
         }
-        if (count > Long.MAX_VALUE / Float.BYTES || count * Float.BYTES != end - begin) {
-            throw bad(path, "tensor " + name + ": shape " + shape + " needs " + count + "·4 bytes but data_offsets span "
-                    + (end - begin));
+        if (count > Long.MAX_VALUE / type.bytes() || count * type.bytes() != end - begin) {
+            throw bad(path, "tensor " + name + ": shape " + shape + " needs " + count + "·" + type.bytes()
+                    + " bytes but data_offsets span " + (end - begin));
         }
-        return new TensorInfo(name, "F32", dims, begin, end);
+        return new TensorInfo(name, type.name(), dims, begin, end);
     }
 
     private static void requireNoOverlap(Path path, Map<String, TensorInfo> tensors) {

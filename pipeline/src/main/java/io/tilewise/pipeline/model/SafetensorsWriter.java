@@ -14,30 +14,37 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Writes F32 tensors as a safetensors file (header padded with spaces to 8 bytes, as the reference implementation
+ * Writes tensors as a safetensors file, each stored as F32 or, rounded to nearest-even, as BF16 or F16 (header padded with spaces to 8 bytes, as the reference implementation
  * does). Tensors are laid out in insertion order. Writes to a temporary file and renames it, so no partial file is
  * left behind.
  */
 public final class SafetensorsWriter {
 
-    private record Entry(long[] shape, float[] values) {
+    private record Entry(long[] shape, float[] values, SafetensorsDtype dtype) {
     }
 
     private final Map<String, Entry> tensors = new LinkedHashMap<>();
     private final Map<String, String> metadata = new LinkedHashMap<>();
 
-    /** Adds a tensor; {@code values.length} must equal the product of {@code shape}. */
+    /** Adds an F32 tensor; {@code values.length} must equal the product of {@code shape}. */
     public SafetensorsWriter add(String name, long[] shape, float[] values) {
+        return add(name, shape, values, SafetensorsDtype.F32);
+    }
+
+    /** Adds a tensor stored as {@code dtype} (values rounded to nearest-even when it is narrower than F32). */
+    public SafetensorsWriter add(String name, long[] shape, float[] values, SafetensorsDtype dtype) {
         long count = 1;
         for (long s : shape) count *= s;
         if (count != values.length) {
             throw new IllegalArgumentException(name + ": shape needs " + count + " values, got " + values.length);
         }
-        if (tensors.put(name, new Entry(shape.clone(), values)) != null) {
+        if (tensors.put(name, new Entry(shape.clone(), values, dtype)) != null) {
             throw new IllegalArgumentException("tensor " + name + " added twice");
         }
         return this;
@@ -59,10 +66,10 @@ public final class SafetensorsWriter {
         long offset = 0;
         for (Map.Entry<String, Entry> e : tensors.entrySet()) {
             ObjectNode t = root.putObject(e.getKey());
-            t.put("dtype", "F32");
+            t.put("dtype", e.getValue().dtype().name());
             ArrayNode shape = t.putArray("shape");
             for (long s : e.getValue().shape()) shape.add(s);
-            long bytes = (long) e.getValue().values().length * Float.BYTES;
+            long bytes = (long) e.getValue().values().length * e.getValue().dtype().bytes();
             t.putArray("data_offsets").add(offset).add(offset + bytes);
             offset += bytes;
         }
@@ -70,7 +77,17 @@ public final class SafetensorsWriter {
     }
 
     public void write(Path path) {
-        writeRaw(path, headerJson(), tensors.values().stream().map(Entry::values).toArray(float[][]::new));
+        writeBytes(path, headerJson(), tensors.values().stream().map(SafetensorsWriter::encode).toList());
+    }
+
+    private static byte[] encode(Entry e) {
+        SafetensorsDtype dtype = e.dtype();
+        ByteBuffer b = ByteBuffer.allocate(e.values().length * dtype.bytes()).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : e.values()) {
+            if (dtype == SafetensorsDtype.F32) b.putFloat(v);
+            else b.putShort((short) dtype.encode(v));
+        }
+        return b.array();
     }
 
     /**
@@ -78,6 +95,16 @@ public final class SafetensorsWriter {
      * deliberately corrupt files in tests.
      */
     public static void writeRaw(Path path, String header, float[]... data) {
+        List<byte[]> bytes = new ArrayList<>();
+        for (float[] values : data) {
+            ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(values);
+            bytes.add(b.array());
+        }
+        writeBytes(path, header, bytes);
+    }
+
+    private static void writeBytes(Path path, String header, List<byte[]> data) {
         byte[] json = header.getBytes(StandardCharsets.UTF_8);
         int padded = (json.length + 7) / 8 * 8;
         try {
@@ -88,11 +115,7 @@ public final class SafetensorsWriter {
                     out.write(len.array());
                     out.write(json);
                     for (int i = json.length; i < padded; i++) out.write(' ');
-                    for (float[] values : data) {
-                        ByteBuffer b = ByteBuffer.allocate(values.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                        b.asFloatBuffer().put(values);
-                        out.write(b.array());
-                    }
+                    for (byte[] bytes : data) out.write(bytes);
                 }
             });
         } catch (IOException e) {

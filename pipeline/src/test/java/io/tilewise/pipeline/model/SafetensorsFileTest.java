@@ -61,9 +61,12 @@ class SafetensorsFileTest {
         Path bad = dir.resolve("bad.safetensors");
         SafetensorsWriter.writeRaw(bad, "{not json");
         assertMessage(bad, "not valid JSON");
+        Path i8 = dir.resolve("i8.safetensors");
+        SafetensorsWriter.writeRaw(i8, "{\"x\":{\"dtype\":\"I8\",\"shape\":[4],\"data_offsets\":[0,4]}}", new float[1]);
+        assertMessage(i8, "tensor x has dtype I8; only F32, BF16 or F16 is supported");
         Path f16 = dir.resolve("f16.safetensors");
-        SafetensorsWriter.writeRaw(f16, "{\"x\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", new float[1]);
-        assertMessage(f16, "tensor x has dtype F16; only F32 is supported");
+        SafetensorsWriter.writeRaw(f16, "{\"x\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[0,8]}}", new float[2]);
+        assertMessage(f16, "tensor x: shape [3] needs 3·2 bytes but data_offsets span 8");
     }
 
     @Test
