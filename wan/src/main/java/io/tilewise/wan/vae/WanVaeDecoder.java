@@ -48,9 +48,8 @@ public final class WanVaeDecoder implements AutoCloseable {
         this.latentHeight = latentHeight;
         this.latentWidth = latentWidth;
         this.env = OrtEnvironment.getEnvironment();
-        List<VaeSegment> built = new WanVaeGraphs(config, weights, latentHeight, latentWidth).build();
+        options = new OrtSession.SessionOptions();
         try {
-            options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(threads);
             options.setInterOpNumThreads(1);
             options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
@@ -59,13 +58,17 @@ public final class WanVaeDecoder implements AutoCloseable {
             // would keep the largest of each around; plain allocation costs nothing next to the convolutions.
             options.setCPUArenaAllocator(false);
             options.setMemoryPatternOptimization(false);
-            for (VaeSegment s : built) {
-                sessions.add(env.createSession(s.model(), options));
+            new WanVaeGraphs(config, weights, latentHeight, latentWidth).build(s -> {
+                try {
+                    sessions.add(env.createSession(s.model(), options));
+                } catch (OrtException e) {
+                    throw new IllegalStateException("ONNX Runtime refused the Wan VAE graph " + s.name() + ": " + e.getMessage(), e);
+                }
                 segments.add(new VaeSegment(s.name(), new byte[0], s.caches(), s.temporal()));
-            }
-        } catch (OrtException e) {
+            });
+        } catch (OrtException | RuntimeException e) {
             close();
-            throw new IllegalStateException("ONNX Runtime refused a Wan VAE graph: " + e.getMessage(), e);
+            throw e instanceof RuntimeException r ? r : new IllegalStateException("ONNX Runtime options: " + e.getMessage(), e);
         }
     }
 

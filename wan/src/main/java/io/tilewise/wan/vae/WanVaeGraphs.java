@@ -4,6 +4,7 @@ import io.tilewise.pipeline.onnx.OnnxGraphBuilder;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.integer;
 import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.ints;
@@ -46,9 +47,11 @@ final class WanVaeGraphs {
         this.latentWidth = latentWidth;
     }
 
-    /** The segments in execution order. */
-    List<VaeSegment> build() {
-        List<VaeSegment> segments = new ArrayList<>();
+    /**
+     * Builds the segments in execution order, handing each to {@code sink} as soon as it is built so that its
+     * serialized weights can be loaded and dropped before the next is built (one segment's bytes on the heap).
+     */
+    void build(Consumer<VaeSegment> sink) {
         int[] dims = config.decoderDims();
         int z = config.zDim();
         height = latentHeight;
@@ -70,10 +73,10 @@ final class WanVaeGraphs {
             if (i == last) break;
             String up = block + ".upsamplers.0.";
             if (config.temporalUpsample(i)) {
-                segments.add(finish("up_block_" + i + "_frames", x, out, false));
+                sink.accept(finish("up_block_" + i + "_frames", x, out, false));
                 x = begin("up_block_" + i + "_time_conv", out);
                 x = timeConv(x, up + "time_conv", out);
-                segments.add(finish("up_block_" + i + "_time_conv", x, out, true));
+                sink.accept(finish("up_block_" + i + "_time_conv", x, out, true));
                 x = begin("up_block_" + i + "_resample", out);
             }
             x = spatialUpsample(x, up + "resample.1", out, out / 2);
@@ -81,8 +84,7 @@ final class WanVaeGraphs {
         int c = dims[dims.length - 1];
         x = g.silu(rmsNorm(x, "decoder.norm_out.gamma", c, 3));
         x = causalConv(x, "decoder.conv_out", c, config.outChannels());
-        segments.add(finishFrames("decoder_out", x));
-        return segments;
+        sink.accept(finishFrames("decoder_out", x));
     }
 
     // ---- segments -------------------------------------------------------------------------------------------
