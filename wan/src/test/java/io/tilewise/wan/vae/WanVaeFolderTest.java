@@ -5,6 +5,8 @@ import io.tilewise.pipeline.model.SafetensorsDtype;
 import io.tilewise.pipeline.model.SafetensorsWriter;
 import io.tilewise.wan.fixtures.WanVaeFixtures;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -107,26 +109,27 @@ class WanVaeFolderTest {
         assertTrue(c.temporalUpsample(0) && c.temporalUpsample(1) && !c.temporalUpsample(2));
     }
 
-    /** A BF16 checkpoint decodes exactly like an F32 one holding the same (bf16-representable) values. */
-    @Test
-    void bf16WeightsDecodeLikeTheirF32Widening() {
+    /** BF16 and F16 checkpoints decode exactly like F32 files holding the same (representable) values. */
+    @ParameterizedTest
+    @EnumSource(value = SafetensorsDtype.class, names = {"BF16", "F16"})
+    void reducedPrecisionWeightsDecodeLikeTheirF32Widening(SafetensorsDtype dtype) {
         WanVaeFixtures.Spec spec = WanVaeFixtures.Spec.tiny();
-        Path bf16 = dir.resolve("bf16");
+        Path narrow = dir.resolve("narrow");
         Path widened = dir.resolve("widened");
         Path unrounded = dir.resolve("f32");
-        WanVaeFixtures.write(bf16, spec, 5, SafetensorsDtype.BF16, false);
-        WanVaeFixtures.write(widened, spec, 5, SafetensorsDtype.F32, true);
-        WanVaeFixtures.write(unrounded, spec, 5, SafetensorsDtype.F32, false);
+        WanVaeFixtures.write(narrow, spec, 5, dtype, SafetensorsDtype.F32);
+        WanVaeFixtures.write(widened, spec, 5, SafetensorsDtype.F32, dtype);
+        WanVaeFixtures.write(unrounded, spec, 5, SafetensorsDtype.F32, SafetensorsDtype.F32);
         float[] z = new float[16 * 2 * 2 * 3];
         Random r = new Random(3);
         for (int i = 0; i < z.length; i++) z[i] = (float) r.nextGaussian();
-        float[] a = decode(bf16, z);
+        float[] a = decode(narrow, z);
         float[] b = decode(widened, z);
         float[] c = decode(unrounded, z);
-        assertArrayEquals(b, a, "BF16 file vs the same values in F32");
+        assertArrayEquals(b, a, dtype + " file vs the same values in F32");
         double diff = 0;
         for (int i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - c[i]));
-        assertTrue(diff > 0, "the BF16 file holds rounded weights");
+        assertTrue(diff > 0, "the " + dtype + " file holds rounded weights");
     }
 
     private static float[] decode(Path model, float[] z) {
