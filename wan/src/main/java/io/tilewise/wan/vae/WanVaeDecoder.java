@@ -100,33 +100,41 @@ public final class WanVaeDecoder implements AutoCloseable {
         float[] video = new float[(int) total];
         Map<String, OnnxTensor> zeros = new HashMap<>();
         Map<String, OnnxTensor> temporalZeros = new HashMap<>();
-        OrtSession.Result[] previous = new OrtSession.Result[segments.size()];
+        // Per segment, the caches its last run produced; every tensor is closed as soon as its consumer has run.
+        List<Map<String, OnnxTensor>> carried = new ArrayList<>();
+        for (int k = 0; k < segments.size(); k++) carried.add(new HashMap<>());
         float[] mean = config.latentsMean();
         float[] std = config.latentsStd();
         int written = 0;
+        OnnxTensor x = null;
         try {
             for (int f = 0; f < frames; f++) {
-                OnnxTensor x = latentFrame(latents, f, frames, mean, std);
-                OnnxTensor input = x;
+                x = latentFrame(latents, f, frames, mean, std);
                 for (int k = 0; k < segments.size(); k++) {
                     VaeSegment seg = segments.get(k);
                     // diffusers' first chunk leaves the time convolution out ("Rep"): one frame, not doubled.
                     if (seg.temporal() && f == 0) continue;
+                    Map<String, OnnxTensor> previous = carried.get(k);
                     Map<String, OnnxTensor> in = new HashMap<>();
                     in.put(WanVaeGraphs.X, x);
                     for (VaeSegment.CacheSlot slot : seg.caches()) {
-                        in.put(slot.input(), previous[k] != null ? tensor(previous[k], slot.output())
-                                : zeros(seg.temporal() ? temporalZeros : zeros, slot.shape()));
+                        OnnxTensor cache = previous.get(slot.output());
+                        in.put(slot.input(), cache != null ? cache : zeros(seg.temporal() ? temporalZeros : zeros, slot.shape()));
                     }
                     OrtSession.Result result = sessions.get(k).run(in);
-                    if (previous[k] != null) previous[k].close();
-                    previous[k] = result;
+                    // The result's tensors are owned one by one from here on (the Result itself is not closed).
+                    x.close();
+                    x = null;
+                    closeAll(previous);
+                    for (VaeSegment.CacheSlot slot : seg.caches()) previous.put(slot.output(), tensor(result, slot.output()));
                     x = tensor(result, WanVaeGraphs.Y);
                 }
-                input.close();
                 FloatBuffer out = x.getFloatBuffer();
-                out.get(video, written, out.remaining());
-                written += (int) (x.getInfo().getShape()[0] * frameValues);
+                int values = out.remaining();
+                out.get(video, written, values);
+                written += values;
+                x.close();
+                x = null;
                 if (f == 0) closeAll(zeros);
                 if (f == 1) closeAll(temporalZeros);
                 if (progress != null) progress.accept(f + 1);
@@ -134,7 +142,8 @@ public final class WanVaeDecoder implements AutoCloseable {
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed in the Wan VAE decoder: " + e.getMessage(), e);
         } finally {
-            for (OrtSession.Result r : previous) if (r != null) r.close();
+            if (x != null) x.close();
+            carried.forEach(WanVaeDecoder::closeAll);
             closeAll(zeros);
             closeAll(temporalZeros);
         }

@@ -11,8 +11,9 @@ import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.ints;
 
 /**
  * Builds the ONNX graphs of diffusers' {@code AutoencoderKLWan} decode path (Wan 2.1) for one latent size: {@code
- * post_quant_conv}, {@code WanDecoder3d} and the pipeline's clamp and {@code [0, 1]} conversion, cut into segments at
- * every temporal up-sampler's time convolution (which the first chunk skips). Frames are a symbolic axis; each causal
+ * post_quant_conv}, {@code WanDecoder3d} and the pipeline's clamp and {@code [0, 1]} conversion, cut into segments after
+ * every residual block and around every temporal up-sampler's time convolution (which the first chunk skips). Frames
+ * are a symbolic axis; each causal
  * 3-D convolution concatenates its carried cache (the previous chunk's last 2 input frames, zeros at the start) in
  * front of its input, so that diffusers' left-only time padding with {@code feat_cache} is reproduced exactly.
  *
@@ -39,6 +40,9 @@ final class WanVaeGraphs {
     private int height;
     private int width;
     private int cacheCount;
+    private int segmentCount;
+    private String lastModule = "";
+    private Consumer<VaeSegment> sink;
 
     WanVaeGraphs(WanVaeConfig config, WanVaeWeights weights, int latentHeight, int latentWidth) {
         this.config = config;
@@ -49,19 +53,23 @@ final class WanVaeGraphs {
 
     /**
      * Builds the segments in execution order, handing each to {@code sink} as soon as it is built so that its
-     * serialized weights can be loaded and dropped before the next is built (one segment's bytes on the heap).
+     * serialized weights can be loaded and dropped before the next is built. A segment ends after every residual
+     * block: a segment's carried caches are held twice while it runs (the inputs and the new outputs), so small
+     * segments keep that overlap to one block's caches (at 480×832, 2 × 307 MB instead of all of them).
      */
     void build(Consumer<VaeSegment> sink) {
+        this.sink = sink;
         int[] dims = config.decoderDims();
         int z = config.zDim();
         height = latentHeight;
         width = latentWidth;
-        String x = begin("decoder_in", z);
+        String x = begin(z);
         x = conv(x, "post_quant_conv", z, z, 1, 1, 1);
         x = causalConv(x, "decoder.conv_in", z, dims[0]);
         x = residual(x, "decoder.mid_block.resnets.0", dims[0], dims[0]);
         x = attention(x, "decoder.mid_block.attentions.0", dims[0]);
         x = residual(x, "decoder.mid_block.resnets.1", dims[0], dims[0]);
+        x = cut(x, dims[0], false);
         int last = config.upBlocks() - 1;
         for (int i = 0; i <= last; i++) {
             String block = "decoder.up_blocks." + i;
@@ -69,44 +77,54 @@ final class WanVaeGraphs {
             int out = dims[i + 1];
             for (int j = 0; j <= config.numResBlocks(); j++) {
                 x = residual(x, block + ".resnets." + j, j == 0 ? in : out, out);
+                if (i < last || j < config.numResBlocks()) x = cut(x, out, false);
             }
             if (i == last) break;
             String up = block + ".upsamplers.0.";
             if (config.temporalUpsample(i)) {
-                sink.accept(finish("up_block_" + i + "_frames", x, out, false));
-                x = begin("up_block_" + i + "_time_conv", out);
+                // A segment of its own: the first chunk skips it.
                 x = timeConv(x, up + "time_conv", out);
-                sink.accept(finish("up_block_" + i + "_time_conv", x, out, true));
-                x = begin("up_block_" + i + "_resample", out);
+                x = cut(x, out, true);
             }
             x = spatialUpsample(x, up + "resample.1", out, out / 2);
         }
         int c = dims[dims.length - 1];
         x = g.silu(rmsNorm(x, "decoder.norm_out.gamma", c, 3));
         x = causalConv(x, "decoder.conv_out", c, config.outChannels());
-        sink.accept(finishFrames("decoder_out", x));
+        sink.accept(finishFrames(x));
     }
 
     // ---- segments -------------------------------------------------------------------------------------------
 
-    private String begin(String name, int channels) {
-        g = new OnnxGraphBuilder("wan_vae_" + name);
+    private String begin(int channels) {
+        g = new OnnxGraphBuilder("wan_vae_segment_" + segmentCount);
         caches = new ArrayList<>();
         return g.floatInput(X, 1L, (long) channels, FRAMES, (long) height, (long) width);
     }
 
-    private VaeSegment finish(String name, String x, int channels, boolean temporal) {
+    /** Ends the current segment with {@code x} as its output and starts the next with it as input. */
+    private String cut(String x, int channels, boolean temporal) {
+        sink.accept(finish(x, channels, temporal));
+        return begin(channels);
+    }
+
+    private VaeSegment finish(String x, int channels, boolean temporal) {
         g.floatOutput(Y, x, 1L, (long) channels, FRAMES, (long) height, (long) width);
-        return new VaeSegment(name, g.build(), List.copyOf(caches), temporal);
+        return new VaeSegment(segmentName(), g.build(), List.copyOf(caches), temporal);
     }
 
     /** Clamp to [-1, 1] (AutoencoderKLWan._decode), then {@code x / 2 + 0.5} clamped to [0, 1] and channels last. */
-    private VaeSegment finishFrames(String name, String x) {
+    private VaeSegment finishFrames(String x) {
         String clamped = g.op("Clip", List.of(x, g.scalar(-1f), g.scalar(1f)));
         String unit = g.op("Clip", List.of(g.add(g.mul(clamped, g.scalar(0.5f)), g.scalar(0.5f)), g.scalar(0f), g.scalar(1f)));
         String framesLast = g.transpose(g.reshape(unit, config.outChannels(), -1, height, width), 1, 2, 3, 0);
         g.floatOutput(Y, framesLast, FRAMES, (long) height, (long) width, (long) config.outChannels());
-        return new VaeSegment(name, g.build(), List.copyOf(caches), false);
+        return new VaeSegment(segmentName(), g.build(), List.copyOf(caches), false);
+    }
+
+    /** {@code segment N (up to decoder.up_blocks.1.resnets.2)}, for error messages. */
+    private String segmentName() {
+        return "segment " + segmentCount++ + " (up to " + lastModule + ")";
     }
 
     // ---- layers ---------------------------------------------------------------------------------------------
@@ -211,6 +229,7 @@ final class WanVaeGraphs {
     }
 
     private String convNode(String x, String prefix, int in, int out, long[] kernel, long[] pads) {
+        lastModule = prefix;
         float[] w = weights.get(prefix + ".weight", out, in, kernel[0], kernel[1], kernel[2]);
         float[] b = weights.get(prefix + ".bias", out);
         return g.op("Conv", List.of(x, g.floats(w, out, in, kernel[0], kernel[1], kernel[2]), g.floats(b, out)),
