@@ -1,7 +1,8 @@
 package io.tilewise.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.ModelCard;
+import io.tilewise.pipeline.family.ModelFolders;
 import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.pipeline.sweep.DryRun;
 import io.tilewise.pipeline.sweep.Sweep;
@@ -80,7 +81,7 @@ final class SweepCommand implements Callable<Integer> {
     private Sweep open(SweepSpec s) {
         if (s.level() == SweepSpec.Level.ATTENTION) return Sweep.attention(s);
         Path dir = ModelLocations.resolve(model != null ? model : s.model() != null ? s.model() : ModelLocations.DEFAULT_MODEL);
-        ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
+        ModelCard config = ModelFolders.card(dir);
         Pipeline.Options options = threads == 0 ? Pipeline.Options.defaults()
                 : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels());
         return Sweep.generation(s, config, o -> Pipeline.open(dir, o), options, out);

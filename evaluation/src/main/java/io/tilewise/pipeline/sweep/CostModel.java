@@ -2,14 +2,16 @@ package io.tilewise.pipeline.sweep;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tilewise.attention.api.AttentionShape;
+import io.tilewise.pipeline.family.ModelCard;
+import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import io.tilewise.pipeline.model.ModelConfig;
 
 import java.util.Collection;
 
 /**
  * Predicted seconds of sweep cells, from FLOPs and two throughputs: self-attention (dense FLOPs
- * {@code 4·N²·headDim·heads} per call, scaled by executed density) and the ONNX Runtime stages
- * ({@code 2·h²·(6 + 2·mlpRatio)} FLOPs per token and block: QKV, output, cross-attention projections, FFN). The
+ * {@code 4·N²·headDim·heads} per call, scaled by executed density) and the ONNX Runtime stages (the model card's
+ * {@link ModelCard#blockFlopsPerToken} per token and block: QKV, output, cross-attention projections, FFN). The
  * throughputs are assumed until a finished dense generation cell calibrates them.
  *
  * @param attentionGflops attention throughput, GFLOP/s
@@ -25,6 +27,11 @@ public record CostModel(double attentionGflops, double stageGflops, boolean cali
 
     /** Calibrated on the first finished dense generation cell among {@code lines}, else {@link #assumed()}. */
     public static CostModel from(Collection<ObjectNode> lines, ModelConfig config) {
+        return from(lines, TinyDitModel.card(config));
+    }
+
+    /** Calibrated on the first finished dense generation cell among {@code lines} (any model family). */
+    public static CostModel from(Collection<ObjectNode> lines, ModelCard config) {
         for (ObjectNode l : lines) {
             if (!"generation".equals(l.path("level").asText()) || !"dense".equals(l.path("policy").asText())) continue;
             if (!l.path("attention_seconds").isNumber() || !l.path("stage_seconds").isNumber()) continue;
@@ -41,6 +48,10 @@ public record CostModel(double attentionGflops, double stageGflops, boolean cali
 
     /** Seconds of one generation cell: a 1-step warm-up and the timed run (and a probed run when asked). */
     public double generationSeconds(ModelConfig config, VideoSize size, int steps, boolean cfg, double density, boolean probed) {
+        return generationSeconds(TinyDitModel.card(config), size, steps, cfg, density, probed);
+    }
+
+    public double generationSeconds(ModelCard config, VideoSize size, int steps, boolean cfg, double density, boolean probed) {
         double att = attentionFlops(config, size, steps, cfg, density) / (attentionGflops * 1e9);
         double stage = stageFlops(config, size, steps, cfg) / (stageGflops * 1e9);
         double run = att + stage;
@@ -56,17 +67,23 @@ public record CostModel(double attentionGflops, double stageGflops, boolean cali
     }
 
     static double attentionFlops(ModelConfig c, VideoSize size, int steps, boolean cfg, double density) {
+        return attentionFlops(TinyDitModel.card(c), size, steps, cfg, density);
+    }
+
+    static double attentionFlops(ModelCard c, VideoSize size, int steps, boolean cfg, double density) {
         double n = tokens(c, size);
         return 4.0 * n * n * c.headDim() * c.heads() * c.blocks() * steps * (cfg ? 2 : 1) * density;
     }
 
     static double stageFlops(ModelConfig c, VideoSize size, int steps, boolean cfg) {
-        double perTokenBlock = 2.0 * c.hidden() * (double) c.hidden() * (6 + 2 * c.mlpRatio());
-        return perTokenBlock * tokens(c, size) * c.blocks() * steps * (cfg ? 2 : 1);
+        return stageFlops(TinyDitModel.card(c), size, steps, cfg);
     }
 
-    private static double tokens(ModelConfig c, VideoSize s) {
-        int[] p = c.patch();
-        return (double) (s.frames() / p[0]) * (s.height() / p[1]) * (s.width() / p[2]);
+    static double stageFlops(ModelCard c, VideoSize size, int steps, boolean cfg) {
+        return c.blockFlopsPerToken() * tokens(c, size) * c.blocks() * steps * (cfg ? 2 : 1);
+    }
+
+    private static double tokens(ModelCard c, VideoSize s) {
+        return c.geometry().tokens(s.frames(), s.height(), s.width());
     }
 }

@@ -2,7 +2,8 @@ package io.tilewise.pipeline.sweep;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tilewise.attention.api.Support;
-import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.family.GenerationDefaults;
+import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.probe.ProbeLog;
 import io.tilewise.pipeline.probe.ProbeRecord;
 import io.tilewise.pipeline.probe.ProbeSampler;
@@ -33,7 +34,7 @@ import java.util.function.Function;
 final class GenerationCells implements CellRunner {
 
     private final SweepSpec spec;
-    private final ModelConfig config;
+    private final ModelCard config;
     private final Function<Pipeline.Options, Pipeline> pipelines;
     private final Pipeline.Options options;
     private final ReferenceVideos references;
@@ -41,7 +42,7 @@ final class GenerationCells implements CellRunner {
     private Pipeline probed;
     private final ProbeLog probes = new ProbeLog();
 
-    GenerationCells(SweepSpec spec, ModelConfig config, Function<Pipeline.Options, Pipeline> pipelines, Pipeline.Options options,
+    GenerationCells(SweepSpec spec, ModelCard config, Function<Pipeline.Options, Pipeline> pipelines, Pipeline.Options options,
                     Path dir) {
         this.spec = spec;
         this.config = config;
@@ -51,7 +52,7 @@ final class GenerationCells implements CellRunner {
     }
 
     GenerationRequest request(SweepCell cell) {
-        ModelConfig.Defaults d = config.defaults();
+        GenerationDefaults d = config.defaults();
         VideoSize s = cell.size();
         return GenerationRequest.defaults(config, cell.prompt()).withSize(s.frames(), s.height(), s.width())
                 .withSteps(spec.steps() == null ? d.steps() : spec.steps()).withGuidance(spec.guidance() == null ? d.guidance() : spec.guidance())
@@ -103,18 +104,25 @@ final class GenerationCells implements CellRunner {
         line.put("attention_seconds", result.timings().attention() / 1e9);
         line.put("stage_seconds", result.timings().stages() / 1e9);
         line.put("executed_density", result.meanExecutedDensity());
-        ClipReading reading = ClipAnalyzer.read(result.video());
-        line.set("reading", Lines.reading(reading));
-        PromptSet.Scene scene = PromptAttributes.parse(cell.prompt());
+        // a model without a prompt analyzer (free text, e.g. Wan): nothing read, adherence n/a (null)
+        boolean analyzer = p.model().analyzesPrompts();
+        ClipReading reading = analyzer ? ClipAnalyzer.read(result.video()) : null;
+        if (reading != null) line.set("reading", Lines.reading(reading));
+        else line.putNull("reading");
+        PromptSet.Scene scene = analyzer ? PromptAttributes.parse(cell.prompt()) : null;
         if (scene == null) line.putNull("adheres");
         else line.put("adheres", scene.color().equals(reading.color()) && scene.direction().equals(reading.direction()));
         if (cell.point().isDense()) {
             references.save(cell.group(), result.video());
             return;
         }
-        ClipReading denseReading = ClipAnalyzer.read(reference);
-        line.put("adherence_matches_dense", Objects.equals(denseReading.color(), reading.color())
-                && Objects.equals(denseReading.direction(), reading.direction()));
+        if (reading == null) {
+            line.putNull("adherence_matches_dense");
+        } else {
+            ClipReading denseReading = ClipAnalyzer.read(reference);
+            line.put("adherence_matches_dense", Objects.equals(denseReading.color(), reading.color())
+                    && Objects.equals(denseReading.direction(), reading.direction()));
+        }
         Lines.num(line, "speedup", denseLine.path("seconds").asDouble() / seconds);
         VideoQuality q = VideoQuality.of(reference, result.video());
         Lines.num(line, "psnr_mean", q.meanPsnr());

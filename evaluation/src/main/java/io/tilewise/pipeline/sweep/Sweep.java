@@ -2,6 +2,9 @@ package io.tilewise.pipeline.sweep;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tilewise.attention.api.Support;
+import io.tilewise.pipeline.family.GenerationDefaults;
+import io.tilewise.pipeline.family.ModelCard;
+import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.run.Pipeline;
 
@@ -24,10 +27,10 @@ public final class Sweep implements AutoCloseable {
     private final SweepSpec spec;
     private final List<SweepCell> cells;
     private final CellRunner runner;
-    private final ModelConfig config;
+    private final ModelCard config;
     private final Map<String, Double> densities = new HashMap<>();
 
-    private Sweep(SweepSpec spec, List<SweepCell> cells, CellRunner runner, ModelConfig config) {
+    private Sweep(SweepSpec spec, List<SweepCell> cells, CellRunner runner, ModelCard config) {
         this.spec = spec;
         this.cells = List.copyOf(cells);
         this.runner = runner;
@@ -42,14 +45,20 @@ public final class Sweep implements AutoCloseable {
      */
     public static Sweep generation(SweepSpec spec, ModelConfig config, Function<Pipeline.Options, Pipeline> pipelines,
                                    Pipeline.Options options, Path dir) {
+        return generation(spec, TinyDitModel.card(config), pipelines, options, dir);
+    }
+
+    /** A generation sweep on a model of any family, known by its card ({@link io.tilewise.pipeline.family.ModelFolders#card}). */
+    public static Sweep generation(SweepSpec spec, ModelCard card, Function<Pipeline.Options, Pipeline> pipelines,
+                                   Pipeline.Options options, Path dir) {
         if (spec.level() != SweepSpec.Level.GENERATION) throw new IllegalArgumentException("not a generation sweep");
-        return new Sweep(spec, SweepGrid.cells(spec, config.defaults()), new GenerationCells(spec, config, pipelines, options, dir), config);
+        return new Sweep(spec, SweepGrid.cellsFor(spec, card.defaults()), new GenerationCells(spec, card, pipelines, options, dir), card);
     }
 
     /** An operator-level sweep. */
     public static Sweep attention(SweepSpec spec) {
         if (spec.level() != SweepSpec.Level.ATTENTION) throw new IllegalArgumentException("not an attention sweep");
-        return new Sweep(spec, SweepGrid.cells(spec, null), new AttentionCells(spec), null);
+        return new Sweep(spec, SweepGrid.cellsFor(spec, null), new AttentionCells(spec), null);
     }
 
     public SweepSpec spec() {

@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.sweep;
 
+import io.tilewise.pipeline.family.GenerationDefaults;
 import io.tilewise.pipeline.model.ModelConfig;
 
 import java.util.ArrayList;
@@ -54,6 +55,12 @@ public final class SweepGrid {
 
     /** @param defaults the model's default size, used when the spec lists no sizes (generation only; may be null otherwise) */
     public static List<SweepCell> cells(SweepSpec spec, ModelConfig.Defaults defaults) {
+        return cellsFor(spec, defaults == null ? null : new GenerationDefaults(defaults.frames(), defaults.height(), defaults.width(),
+                defaults.steps(), defaults.guidance(), defaults.shift()));
+    }
+
+    /** @param defaults the model's default generation, used when the spec lists no sizes (may be null for attention sweeps) */
+    public static List<SweepCell> cellsFor(SweepSpec spec, GenerationDefaults defaults) {
         Set<MethodPoint> points = new LinkedHashSet<>();
         for (MethodAxis axis : spec.methods()) points.addAll(axis.points());
         List<SweepCell> cells = new ArrayList<>();
