@@ -99,7 +99,7 @@ public final class Umt5Encoder implements AutoCloseable {
         float[] mask = new float[batch * len];
         for (int b = 0; b < batch; b++) {
             for (int j = 0; j < len; j++) {
-                used[b * len + j] = j < lengths[b] ? ids[b][j] : ids[b][lengths[b] - 1];
+                used[b * len + j] = ids[b][j]; // the pad id past lengths[b]: masked, and its rows are dropped
                 mask[b * len + j] = j < lengths[b] ? 1f : 0f;
             }
         }
@@ -112,7 +112,21 @@ public final class Umt5Encoder implements AutoCloseable {
             try (Umt5Checkpoint.Reader reader = checkpoint.open()) {
                 embedded = reader.embeddingRows(used);
             }
-            OnnxTensor h = tensor(embedded, (long) batch * len, d);
+            Map<String, OnnxTensor> fixed = Map.of(Umt5Graphs.MASK, maskT.tensor(), Umt5Graphs.BUCKETS, buckets.tensor(),
+                    Umt5Graphs.SHAPE_BHLD, shapeBhld.tensor(), Umt5Graphs.SHAPE_TD, shapeTd.tensor());
+            hidden = blocks(embedded, (long) batch * len, fixed, layerDone);
+        }
+        float[] result = new float[batch * n * d];
+        for (int b = 0; b < batch; b++) {
+            System.arraycopy(hidden, b * len * d, result, b * n * d, lengths[b] * d);
+        }
+        return result;
+    }
+
+    /** Every block then the final norm on {@code [tokens, d]} embeddings; the other block inputs in {@code fixed}. */
+    private float[] blocks(float[] embedded, long tokens, Map<String, OnnxTensor> fixed, IntConsumer layerDone) {
+        OnnxTensor h = tensor(embedded, tokens, c.dModel());
+        try {
             for (int layer = 0; layer < c.layers(); layer++) {
                 try (Umt5Checkpoint.Reader reader = checkpoint.open()) {
                     for (int i = 0; i < weights.size(); i++) {
@@ -120,34 +134,27 @@ public final class Umt5Encoder implements AutoCloseable {
                     }
                     reader.read(checkpoint.biasTensor(layer), relBias.buffer());
                 }
-                Map<String, OnnxTensor> inputs = new HashMap<>();
+                Map<String, OnnxTensor> inputs = new HashMap<>(fixed);
                 inputs.put(Umt5Graphs.H, h);
-                inputs.put(Umt5Graphs.MASK, maskT.tensor());
-                inputs.put(Umt5Graphs.BUCKETS, buckets.tensor());
                 inputs.put(Umt5Graphs.REL_BIAS, relBias.tensor());
-                inputs.put(Umt5Graphs.SHAPE_BHLD, shapeBhld.tensor());
-                inputs.put(Umt5Graphs.SHAPE_TD, shapeTd.tensor());
                 for (int i = 0; i < weights.size(); i++) inputs.put(Umt5Graphs.BLOCK_WEIGHTS.get(i), weights.get(i).tensor());
-                OnnxTensor next = run(block, inputs, Umt5Graphs.H_OUT, "block " + layer);
-                h.close();
-                h = next;
+                OnnxTensor previous = h;
+                h = run(block, inputs, Umt5Graphs.H_OUT, "block " + layer);
+                previous.close();
                 if (layerDone != null) layerDone.accept(layer + 1);
             }
             try (Umt5Checkpoint.Reader reader = checkpoint.open()) {
                 reader.read("encoder.final_layer_norm.weight", lnFinal.buffer());
             }
             try (OnnxTensor out = run(finalNorm, Map.of(Umt5Graphs.H, h, Umt5Graphs.LN, lnFinal.tensor()), Umt5Graphs.OUT, "final norm")) {
-                h.close();
                 FloatBuffer fb = out.getFloatBuffer();
-                hidden = new float[fb.remaining()];
+                float[] hidden = new float[fb.remaining()];
                 fb.get(hidden);
+                return hidden;
             }
+        } finally {
+            h.close(); // the current hidden states, also when a block failed
         }
-        float[] result = new float[batch * n * d];
-        for (int b = 0; b < batch; b++) {
-            System.arraycopy(hidden, b * len * d, result, b * n * d, lengths[b] * d);
-        }
-        return result;
     }
 
     private OnnxTensor tensor(float[] values, long... shape) {

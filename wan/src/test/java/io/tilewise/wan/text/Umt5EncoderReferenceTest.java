@@ -74,6 +74,17 @@ class Umt5EncoderReferenceTest {
                 e.getMessage());
     }
 
+    @Test
+    void aTokenIdOutsideTheVocabularyIsNamed() throws IOException {
+        Umt5Fixtures.writeTextEncoder(tmp, Umt5Fixtures.Spec.tiny());
+        Umt5Config config = Umt5Config.read(tmp.resolve("config.json"));
+        try (Umt5Encoder encoder = new Umt5Encoder(Umt5Checkpoint.check(tmp, config), 1)) {
+            long[][] ids = {{3, config.vocab(), 1, 0}};
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> encoder.encode(ids, new int[] {3}, null));
+            assertTrue(e.getMessage().contains("token id " + config.vocab()) && e.getMessage().contains("tokenizer.json"), e.getMessage());
+        }
+    }
+
     private void assertMatches(Umt5Fixtures.Spec spec) throws IOException {
         Path dir = tmp.resolve("text_encoder");
         Umt5Fixtures.writeTextEncoder(dir, spec);
