@@ -157,39 +157,49 @@ public final class WanModel implements DenoiserModel {
     }
 
     /**
-     * With {@code n} video tokens of the segment, {@code B} branches, {@code d} hidden, {@code L} text tokens: the
-     * transformer's fp32 weights in ORT; one UMT5 block's fp32 weights (the encoder runs block by block from the
-     * memory-mapped file) and its text states; the VAE weights as fp32 (at most twice the file); stage buffers
-     * (patches, two residual streams, q/k/v/output, RoPE, output), activations (the FFN, cross-attention scores,
-     * projections); the latents, the VAE's activations of one chunk (4 frames at full size, 4 of its widest maps) and
-     * the video twice.
+     * The transformer's fp32 weights (held by its ORT sessions throughout), plus the largest of the three phases,
+     * which never overlap: text encoding (one UMT5 block's fp32 weights, as the encoder runs block by block from the
+     * memory-mapped file, and the text states), denoising (with {@code n} tokens, {@code B} branches, {@code d} hidden,
+     * {@code L} text tokens: stage buffers for patches, two residual streams, q/k/v/output and the output; activations
+     * of the FFN, the projections and the cross-attention scores {@code B·heads·n·L}) and decoding (the VAE's weights as
+     * fp32, at most twice the file; one chunk's activations, 4 frames at full size of 4 maps of the widest width; the
+     * video twice). The latents are counted throughout.
      */
     @Override
     public void estimateMemory(MemoryEstimate.Builder e, LatentLayout layout, int batch, int segmentFrames) {
         long n = layout.grid().volume();
         long d = config.dim();
         long l = text.maxTokens();
-        long blockWeights = 8 * d * d + 2 * d * config.ffnDim() + config.textDim() * 0L;
-        long weights = config.layers() * blockWeights + (long) config.patchIn() * d + (long) config.textDim() * d + d * d
-                + (long) config.freqDim() * d + d * d + 6 * d * d + d * config.patchOut();
+        long weights = config.layers() * (8 * d * d + 2 * d * config.ffnDim()) + (long) config.patchIn() * d
+                + (long) config.textDim() * d + 8 * d * d + (long) config.freqDim() * d + d * config.patchOut();
         e.floats("model weights", weights);
-        e.floats("text encoder", 12L * config.textDim() * config.textDim());
-        e.floats("text encoder", batch, l, config.textDim() + d);
-        try {
-            e.add("vae weights", 2 * Files.size(vae.dir().resolve(WanVaeWeights.FILE)));
-        } catch (java.io.IOException ex) {
-            // the file was checked at open; an unreadable size only makes the estimate smaller
-        }
-        e.floats("ORT buffers", batch, n, config.patchIn() + config.patchOut() + 6 * d);
-        e.floats("ORT buffers", 2, n, config.headDim());
-        e.floats("ORT activations", batch, n, config.ffnDim() + 3 * d);
-        e.floats("ORT activations", batch, config.heads(), n, l);
-        long pixels = MemoryEstimate.product(layout.videoFrames(0, layout.grid().frames()), (long) layout.grid().height() * card.geometry().heightStride(),
-                (long) layout.grid().width() * card.geometry().widthStride());
         e.floats("latents", 4 + batch, layout.values());
-        e.floats("vae activations", 4, 4L * vae.config().decoderBaseDim(),
-                pixels / Math.max(1, layout.videoFrames(0, layout.grid().frames())));
-        e.floats("video", 2, pixels, 3);
+        long textPhase = 12L * config.textDim() * config.textDim() + batch * l * (config.textDim() + d);
+        long buffers = batch * n * (config.patchIn() + config.patchOut() + 6 * d) + 2 * n * config.headDim();
+        long activations = batch * n * (config.ffnDim() + 3 * d) + batch * config.heads() * n * l;
+        int videoFrames = layout.videoFrames(0, layout.grid().frames());
+        long framePixels = (long) layout.grid().height() * card.geometry().heightStride() * layout.grid().width()
+                * card.geometry().widthStride();
+        long vaeWeights;
+        try {
+            vaeWeights = 2 * Files.size(vae.dir().resolve(WanVaeWeights.FILE)) / Float.BYTES;
+        } catch (java.io.IOException ex) {
+            vaeWeights = 0;   // the file was checked at open; an unreadable size only makes the estimate smaller
+        }
+        long vaeActivations = 4L * 4 * vae.config().decoderBaseDim() * framePixels;
+        long video = 2L * videoFrames * framePixels * 3;
+        long decodePhase = vaeWeights + vaeActivations + video;
+        long denoisePhase = buffers + activations;
+        if (textPhase >= denoisePhase && textPhase >= decodePhase) {
+            e.floats("text encoding", textPhase);
+        } else if (denoisePhase >= decodePhase) {
+            e.floats("ORT buffers", buffers);
+            e.floats("ORT activations", activations);
+        } else {
+            e.floats("vae weights", vaeWeights);
+            e.floats("vae activations", vaeActivations);
+            e.floats("video", video);
+        }
     }
 
     @Override
