@@ -61,4 +61,14 @@ class WanCompareSweepCaptureTest {
         assertEquals(0, run.exitCode(), run.err());
         assertArrayEquals(new int[] {1, 2, 12, 12}, Npy.read(out.resolve("step1-layer1-q.npy")).shape());
     }
+
+    @Test
+    void adherenceIsNotApplicable() throws Exception {
+        Path model = dir.resolve("wan-tiny");
+        WanPipelineFixtures.write(model, 13);
+        CliRun run = CliRun.of("adherence", "--model", model.toString(), "--limit", "1");
+        assertEquals(2, run.exitCode(), run.err());
+        assertEquals("tilewise adherence: adherence is n/a for wan-tiny (wan2.1): it takes free-text prompts and has no prompt analyzer",
+                run.err().strip());
+    }
 }
