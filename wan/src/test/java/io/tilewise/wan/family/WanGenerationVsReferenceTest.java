@@ -5,6 +5,7 @@ import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.GenerationResult;
 import io.tilewise.pipeline.run.InitialNoise;
 import io.tilewise.pipeline.run.Pipeline;
+import io.tilewise.pipeline.run.StepListener;
 import io.tilewise.wan.fixtures.Umt5Fixtures;
 import io.tilewise.wan.fixtures.WanCheckpointFixtures;
 import io.tilewise.wan.fixtures.WanPipelineFixtures;
@@ -69,6 +70,38 @@ class WanGenerationVsReferenceTest {
         double err = relL2(got, expected);
         assertTrue(err < 1e-4, scheduler + ": relative L2 to the fp64 composition " + err);
         System.out.printf("wan generate (%s, 3 steps) vs fp64 references: relative L2 %.3e%n", scheduler, err);
+    }
+
+    /** The library API: seeded noise repeats; progress reports text encoding, every step and decoding, in that order. */
+    @Test
+    void seededRunsRepeatAndReportTheirPhases() {
+        List<String> events = new java.util.ArrayList<>();
+        StepListener listener = new StepListener() {
+            @Override
+            public void onStep(StepProgress p) {
+                events.add("step " + (p.step() + 1) + "/" + p.totalSteps());
+            }
+
+            @Override
+            public void onPhase(String phase, int done, int total, long elapsedNanos) {
+                events.add(phase + " " + done + "/" + total);
+            }
+        };
+        try (Pipeline p = Pipeline.open(dir, new Pipeline.Options(2, null))) {
+            GenerationRequest request = GenerationRequest.defaults(p.card(), PROMPT).withSize(5, 32, 32).withSteps(2).withSeed(3);
+            float[] first = p.generate(request, listener).video().rgb();
+            assertEquals(List.of("text encoding 1/2", "text encoding 2/2", "step 1/2", "step 2/2", "decoding 1/2", "decoding 2/2"),
+                    events);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(first, p.generate(request).video().rgb());
+            float[] other = p.generate(request.withSeed(4)).video().rgb();
+            assertTrue(relL2(other, toDouble(first)) > 1e-3, "another seed, another clip");
+        }
+    }
+
+    private static double[] toDouble(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < out.length; i++) out[i] = values[i];
+        return out;
     }
 
     @Test
