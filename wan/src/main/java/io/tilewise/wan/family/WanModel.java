@@ -167,9 +167,21 @@ public final class WanModel implements DenoiserModel {
      */
     @Override
     public void estimateMemory(MemoryEstimate.Builder e, LatentLayout layout, int batch, int segmentFrames) {
+        long vaeFile;
+        try {
+            vaeFile = Files.size(vae.dir().resolve(WanVaeWeights.FILE));
+        } catch (java.io.IOException ex) {
+            vaeFile = 0;   // the file was checked at open; an unreadable size only makes the estimate smaller
+        }
+        estimate(e, config, vae.config(), vaeFile, text.maxTokens(), layout, batch);
+    }
+
+    /** {@link #estimateMemory} from the configs alone ({@code vaeFileBytes}: the VAE weights file's size). */
+    static void estimate(MemoryEstimate.Builder e, WanConfig config, WanVaeConfig vae, long vaeFileBytes, int textTokens,
+                         LatentLayout layout, int batch) {
         long n = layout.grid().volume();
         long d = config.dim();
-        long l = text.maxTokens();
+        long l = textTokens;
         long weights = config.layers() * (8 * d * d + 2 * d * config.ffnDim()) + (long) config.patchIn() * d
                 + (long) config.textDim() * d + 8 * d * d + (long) config.freqDim() * d + d * config.patchOut();
         e.floats("model weights", weights);
@@ -178,15 +190,11 @@ public final class WanModel implements DenoiserModel {
         long buffers = batch * n * (config.patchIn() + config.patchOut() + 6 * d) + 2 * n * config.headDim();
         long activations = batch * n * (config.ffnDim() + 3 * d) + batch * config.heads() * n * l;
         int videoFrames = layout.videoFrames(0, layout.grid().frames());
-        long framePixels = (long) layout.grid().height() * card.geometry().heightStride() * layout.grid().width()
-                * card.geometry().widthStride();
-        long vaeWeights;
-        try {
-            vaeWeights = 2 * Files.size(vae.dir().resolve(WanVaeWeights.FILE)) / Float.BYTES;
-        } catch (java.io.IOException ex) {
-            vaeWeights = 0;   // the file was checked at open; an unreadable size only makes the estimate smaller
-        }
-        long vaeActivations = 4L * 4 * vae.config().decoderBaseDim() * framePixels;
+        int[] p = config.patch();
+        long framePixels = (long) layout.grid().height() * p[1] * vae.spatialScale() * layout.grid().width() * p[2]
+                * vae.spatialScale();
+        long vaeWeights = 2 * vaeFileBytes / Float.BYTES;
+        long vaeActivations = 4L * 4 * vae.decoderBaseDim() * framePixels;
         long video = 2L * videoFrames * framePixels * 3;
         long decodePhase = vaeWeights + vaeActivations + video;
         long denoisePhase = buffers + activations;
