@@ -98,6 +98,25 @@ class WanGenerationVsReferenceTest {
         }
     }
 
+    /** A folder whose scheduler is FlowMatchEulerDiscrete runs Euler by default, as --scheduler euler does on UniPC's. */
+    @Test
+    void theFoldersSchedulerIsTheDefault(@TempDir Path other) throws Exception {
+        WanPipelineFixtures.write(other, 5);
+        WanPipelineFixtures.useEulerScheduler(other);
+        float[] z0 = noise(16 * 2 * 4 * 4, 2);
+        InitialNoise noise = new InitialNoise(new int[] {1, 16, 2, 4, 4}, z0);
+        float[] byDefault;
+        try (Pipeline p = Pipeline.open(other, new Pipeline.Options(2, null))) {
+            byDefault = p.generate(GenerationRequest.defaults(p.card(), PROMPT).withSize(5, 32, 32).withSteps(2).withNoise(noise))
+                    .video().rgb();
+        }
+        try (Pipeline p = Pipeline.open(dir, new Pipeline.Options(2, null))) {
+            GenerationRequest request = GenerationRequest.defaults(p.card(), PROMPT).withSize(5, 32, 32).withSteps(2).withNoise(noise);
+            org.junit.jupiter.api.Assertions.assertArrayEquals(byDefault, p.generate(request.withScheduler("euler")).video().rgb());
+            assertTrue(relL2(p.generate(request).video().rgb(), toDouble(byDefault)) > 1e-4, "UniPC differs from Euler");
+        }
+    }
+
     private static double[] toDouble(float[] values) {
         double[] out = new double[values.length];
         for (int i = 0; i < out.length; i++) out[i] = values[i];
