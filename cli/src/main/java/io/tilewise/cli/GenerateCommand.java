@@ -59,7 +59,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--guidance", paramLabel = "G", description = "classifier-free guidance scale (default: the model's; 1 = off)")
     Double guidance;
 
-    @Option(names = "--seed", paramLabel = "X", defaultValue = "0", description = "noise seed (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", paramLabel = "X", defaultValue = "0",
+            description = "noise seed (default ${DEFAULT-VALUE}); Tilewise's own draw, not PyTorch's (--noise reproduces a PyTorch run)")
     long seed;
 
     @Option(names = "--negative-prompt", paramLabel = "TEXT", defaultValue = "",
