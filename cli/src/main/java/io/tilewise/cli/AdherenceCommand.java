@@ -58,7 +58,14 @@ final class AdherenceCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Console console = System.console();
         boolean terminal = console != null && console.isTerminal();
-        try (Pipeline pipeline = Pipeline.open(ModelLocations.resolve(model))) {
+        java.nio.file.Path dir = ModelLocations.resolve(model);
+        io.tilewise.pipeline.family.ModelCard card = io.tilewise.pipeline.family.ModelFolders.card(dir);
+        if (card.promptWords().isEmpty()) {
+            // the analyzer reads the fixed prompts' colours, shapes and directions; a free-text model has no such reader
+            throw new IllegalArgumentException("adherence is n/a for " + card.modelId() + " (" + card.family()
+                    + "): it takes free-text prompts and has no prompt analyzer");
+        }
+        try (Pipeline pipeline = Pipeline.open(dir)) {
             GenerationDefaults d = pipeline.card().defaults();
             GenerationRequest template = GenerationRequest.defaults(pipeline.card(), "").withFrames(frames == null ? d.frames() : frames)
                     .withSteps(steps == null ? d.steps() : steps).withPolicy(policy);

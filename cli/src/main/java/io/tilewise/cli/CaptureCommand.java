@@ -49,6 +49,12 @@ final class CaptureCommand implements Callable<Integer> {
     @Option(names = "--frames", paramLabel = "N", description = "frames (default: the model's)")
     Integer frames;
 
+    @Option(names = "--height", paramLabel = "PX", description = "height in pixels (default: the model's)")
+    Integer height;
+
+    @Option(names = "--width", paramLabel = "PX", description = "width in pixels (default: the model's)")
+    Integer width;
+
     @Option(names = "--model", paramLabel = "DIR|NAME", defaultValue = ModelLocations.DEFAULT_MODEL, description = "model (default ${DEFAULT-VALUE})")
     String model;
 
@@ -60,7 +66,8 @@ final class CaptureCommand implements Callable<Integer> {
         Path dir = ModelLocations.resolve(model);
         ModelCard config = ModelFolders.card(dir);
         GenerationDefaults d = config.defaults();
-        GenerationRequest request = GenerationRequest.defaults(config, prompt).withFrames(frames == null ? d.frames() : frames)
+        GenerationRequest request = GenerationRequest.defaults(config, prompt).withSize(frames == null ? d.frames() : frames,
+                        height == null ? d.height() : height, width == null ? d.width() : width)
                 .withSteps(steps == null ? d.steps() : steps).withSeed(seed).withPolicy(policy);
         for (CapturingKernel.At p : points) {
             if (p.step() < 0 || p.step() >= request.steps() || p.layer() < 0 || p.layer() >= config.blocks()) {

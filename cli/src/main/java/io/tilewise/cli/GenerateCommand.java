@@ -1,6 +1,10 @@
 package io.tilewise.cli;
 
 import io.tilewise.attention.backend.Backend;
+import io.tilewise.attention.io.Npy;
+import io.tilewise.attention.io.NpyArray;
+import io.tilewise.pipeline.family.ModelFolders;
+import io.tilewise.pipeline.run.InitialNoise;
 import io.tilewise.pipeline.io.Mp4StreamWriter;
 import io.tilewise.pipeline.io.VideoWriters;
 import io.tilewise.pipeline.family.GenerationDefaults;
@@ -18,6 +22,7 @@ import picocli.CommandLine.Option;
 
 import java.io.Console;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -54,8 +59,22 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--guidance", paramLabel = "G", description = "classifier-free guidance scale (default: the model's; 1 = off)")
     Double guidance;
 
-    @Option(names = "--seed", paramLabel = "X", defaultValue = "0", description = "noise seed (default ${DEFAULT-VALUE})")
+    @Option(names = "--seed", paramLabel = "X", defaultValue = "0",
+            description = "noise seed (default ${DEFAULT-VALUE}); Tilewise's own draw, not PyTorch's (--noise reproduces a PyTorch run)")
     long seed;
+
+    @Option(names = "--negative-prompt", paramLabel = "TEXT", defaultValue = "",
+            description = "the unconditional branch's prompt with guidance (default: empty)")
+    String negativePrompt;
+
+    @Option(names = "--noise", paramLabel = "FILE",
+            description = "initial latents (.npy) in the model's own layout instead of seeded noise, e.g. a PyTorch run's z0 "
+                    + "(Wan: float32 [1, 16, (F-1)/4+1, H/8, W/8])")
+    Path noise;
+
+    @Option(names = "--scheduler", paramLabel = "NAME",
+            description = "the model's sampler by name (Wan: unipc or euler; default: the model folder's scheduler)")
+    String scheduler;
 
     @Option(names = "--fps", paramLabel = "F", defaultValue = "8", description = "frames per second of GIF/MP4 (default ${DEFAULT-VALUE})")
     double fps;
@@ -65,7 +84,8 @@ final class GenerateCommand implements Callable<Integer> {
     int scale;
 
     @Option(names = "--out", paramLabel = "FILE", defaultValue = "clip.mp4",
-            description = "output: .mp4 (H.264), .webm (VP9), .gif, or .png (one frame, or name_0000.png per frame) (default ${DEFAULT-VALUE})")
+            description = "output: .mp4 (H.264), .webm (VP9), .gif, .png (one frame, or name_0000.png per frame) or .npy "
+                    + "(float32 frames [F, H, W, 3] in [0, 1]) (default ${DEFAULT-VALUE})")
     Path out;
 
     @Option(names = "--model", paramLabel = "DIR|NAME", defaultValue = ModelLocations.DEFAULT_MODEL,
@@ -106,11 +126,31 @@ final class GenerateCommand implements Callable<Integer> {
         PrintWriter stdout = spec.commandLine().getOut();
         Pipeline.Options options = (threads == 0 ? Pipeline.Options.defaults()
                 : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withBackend(backend).withDevice(device).withMemoryLimit(memoryLimit);
+        InitialNoise initial = null;
+        if (noise != null) {
+            if (!Files.isRegularFile(noise)) throw new IllegalArgumentException("--noise " + noise + ": file does not exist");
+            NpyArray z0 = Npy.read(noise);
+            initial = new InitialNoise(z0.shape(), z0.data());
+        }
+        if (stream && ModelFolders.card(dir).causalChunkFrames() <= 0) {
+            throw new IllegalArgumentException("--stream needs a block-causal model (such as tiny-t2v-causal); " + dir.getFileName()
+                    + " (" + ModelFolders.familyOf(dir).id() + ") attends over the whole clip at once");
+        }
+        boolean terminal = terminal();
+        long loadStart = System.nanoTime();
+        if (terminal) {
+            spec.commandLine().getErr().printf("loading %s …%n", dir);
+            spec.commandLine().getErr().flush();
+        }
         try (Pipeline pipeline = Pipeline.open(dir, options)) {
+            if (terminal) {
+                spec.commandLine().getErr().printf(Locale.ROOT, "loaded in %.1f s%n", (System.nanoTime() - loadStart) / 1e9);
+            }
             GenerationDefaults d = pipeline.card().defaults();
             GenerationRequest request = GenerationRequest.defaults(pipeline.card(), prompt)
                     .withSize(or(frames, d.frames()), or(height, d.height()), or(width, d.width())).withSteps(or(steps, d.steps()))
-                    .withGuidance(guidance == null ? d.guidance() : guidance).withSeed(seed).withPolicy(policy);
+                    .withGuidance(guidance == null ? d.guidance() : guidance).withSeed(seed).withPolicy(policy)
+                    .withNegativePrompt(negativePrompt).withNoise(initial).withScheduler(scheduler);
             // Said before a long run; LibraryWarnings prints each message once (the loop logs it again).
             for (String warning : pipeline.model().promptWarnings(prompt)) LibraryWarnings.report(spec.commandLine().getErr(), warning);
             Streamed streamed = stream ? streamed(pipeline, request) : null;
@@ -119,7 +159,7 @@ final class GenerateCommand implements Callable<Integer> {
             List<Path> written = stream && streamed.written() != null ? streamed.written() : VideoWriters.write(result.video().upscaled(scale), out, fps);
             int tokens = result.attentionCalls().isEmpty() ? 0 : pipeline.model().layout(request.frames(), request.height(), request.width()).grid().volume();
             stdout.printf(Locale.ROOT, "%s: %d frames of %dx%d px, %d video tokens, %d steps, policy %s%n",
-                    dir.getFileName(), request.frames(), request.width(), request.height(), tokens, request.steps(), result.policy());
+                    dir.getFileName(), result.video().frames(), request.width(), request.height(), tokens, request.steps(), result.policy());
             stdout.printf(Locale.ROOT, "time: %s; mean executed attention density %.3f%n", result.timings(), result.meanExecutedDensity());
             stdout.printf("%s; %s%n", pipeline.backend().describe(), pipeline.stageProvider().describe());
             for (String fallback : pipeline.backend().fallbacks()) stdout.printf("note: %s%n", fallback);
@@ -169,21 +209,39 @@ final class GenerateCommand implements Callable<Integer> {
         return value == null ? fallback : value;
     }
 
-    /** A one-line progress bar on a terminal; nothing in pipes and CI. */
-    private StepListener progressBar() {
+    private static boolean terminal() {
         Console console = System.console();
-        if (console == null || !console.isTerminal()) return StepListener.NONE;
+        return console != null && console.isTerminal();
+    }
+
+    /** A one-line progress bar on a terminal for the steps and the model's other long phases; nothing in pipes and CI. */
+    private StepListener progressBar() {
+        if (!terminal()) return StepListener.NONE;
         PrintWriter err = spec.commandLine().getErr();
-        return p -> {
-            int done = p.step() + 1;
-            int width = 30;
-            int filled = done * width / p.totalSteps();
-            double seconds = p.elapsedNanos() / 1e9;
-            double eta = seconds / done * (p.totalSteps() - done);
-            err.printf(Locale.ROOT, "\r[%s%s] step %d/%d  %.1f s  eta %.1f s", "#".repeat(filled), ".".repeat(width - filled),
-                    done, p.totalSteps(), seconds, eta);
-            if (done == p.totalSteps()) err.println();
-            err.flush();
+        return new StepListener() {
+            @Override
+            public void onStep(StepProgress p) {
+                bar(err, p);
+            }
+
+            @Override
+            public void onPhase(String phase, int done, int total, long elapsedNanos) {
+                err.printf(Locale.ROOT, "\r%s %d/%d  %.1f s", phase, done, total, elapsedNanos / 1e9);
+                if (done == total) err.println();
+                err.flush();
+            }
         };
+    }
+
+    private static void bar(PrintWriter err, StepListener.StepProgress p) {
+        int done = p.step() + 1;
+        int width = 30;
+        int filled = done * width / p.totalSteps();
+        double seconds = p.elapsedNanos() / 1e9;
+        double eta = seconds / done * (p.totalSteps() - done);
+        err.printf(Locale.ROOT, "\r[%s%s] step %d/%d  %.1f s  eta %.1f s", "#".repeat(filled), ".".repeat(width - filled),
+                done, p.totalSteps(), seconds, eta);
+        if (done == p.totalSteps()) err.println();
+        err.flush();
     }
 }

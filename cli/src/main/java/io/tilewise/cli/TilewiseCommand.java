@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The top-level command; subcommands do the work. */
 @Command(name = "tilewise", mixinStandardHelpOptions = true, version = "tilewise 0.1.0",
         description = "Sparse and approximate attention for diffusion transformers.",
-        subcommands = {GenerateCommand.class, CompareCommand.class, SweepCommand.class, CaptureCommand.class, ModelsCommand.class, AdherenceCommand.class, CalibrateCommand.class, AttentionCommand.class, BenchCommand.class, InspectCommand.class, MethodsCommand.class, EncodePromptCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {GenerateCommand.class, CompareCommand.class, SweepCommand.class, CaptureCommand.class, ModelsCommand.class, AdherenceCommand.class, CalibrateCommand.class, AttentionCommand.class, BenchCommand.class, InspectCommand.class, MethodsCommand.class, ForwardCommand.class, EncodePromptCommand.class, DecodeLatentsCommand.class, CommandLine.HelpCommand.class})
 public final class TilewiseCommand implements Runnable {
 
     @CommandLine.Spec

@@ -54,9 +54,11 @@ public final class Comparison {
         Map<String, List<Timings>> timings = new LinkedHashMap<>();
         Map<String, GenerationResult> results = new LinkedHashMap<>();
         String modelId;
+        boolean analyzer;
         AttentionShape shape;
         try (Pipeline pipeline = pipelines.apply(options)) {
             modelId = pipeline.card().modelId();
+            analyzer = pipeline.model().analyzesPrompts();
             shape = PolicySupport.shape(pipeline.card(), request.base());
             for (String policy : order) {
                 Support s = PolicySupport.check(pipeline.card(), request.request(policy));
@@ -78,8 +80,9 @@ public final class Comparison {
         }
         Map<String, List<ProbeRecord>> probes = probe(request, pipelines, options, progress);
         PolicyRun dense = policyRun("dense", results, timings, probes);
-        ClipReading denseReading = ClipAnalyzer.read(dense.video());
-        PromptSet.Scene scene = PromptAttributes.parse(request.base().prompt());
+        // models without a prompt analyzer (free-text models such as Wan): no clip reading, adherence n/a
+        ClipReading denseReading = analyzer ? ClipAnalyzer.read(dense.video()) : null;
+        PromptSet.Scene scene = analyzer ? PromptAttributes.parse(request.base().prompt()) : null;
         List<MethodOutcome> methods = new ArrayList<>();
         for (String policy : request.policies()) {
             progress.accept("quality " + policy);
@@ -116,9 +119,9 @@ public final class Comparison {
     private static MethodOutcome outcome(CompareRequest request, AttentionShape shape, PolicyRun dense, ClipReading denseReading, PolicyRun run,
                                          PromptSet.Scene scene) {
         VideoQuality quality = VideoQuality.of(dense.video(), run.video());
-        ClipReading reading = ClipAnalyzer.read(run.video());
-        boolean matches = Objects.equals(reading.color(), denseReading.color())
-                && Objects.equals(reading.direction(), denseReading.direction());
+        ClipReading reading = denseReading == null ? null : ClipAnalyzer.read(run.video());
+        boolean matches = reading == null || (Objects.equals(reading.color(), denseReading.color())
+                && Objects.equals(reading.direction(), denseReading.direction()));
         double speedup = dense.seconds() / run.seconds();
         double attentionSpeedup = dense.attentionSeconds() / run.attentionSeconds();
         Diagnosis diagnosis = Diagnosis.of(request.targets(), shape, dense, run, quality, speedup, attentionSpeedup, denseReading,
@@ -128,7 +131,7 @@ public final class Comparison {
 
     /** Whether the clip shows the prompt's color and direction; null for prompts outside the model's words. */
     static Boolean adheres(PromptSet.Scene scene, ClipReading reading) {
-        if (scene == null) return null;
+        if (scene == null || reading == null) return null;
         return scene.color().equals(reading.color()) && scene.direction().equals(reading.direction());
     }
 

@@ -19,7 +19,7 @@ final class ComparisonTable {
         rows.add(HEADER);
         PolicyRun d = r.dense();
         rows.add(new String[] {"dense (reference)", f("%.2f", d.seconds()), f("%.2f (%.0f %%)", d.attentionSeconds(), 100 * d.attentionShare()),
-                "1.00x", "1.00x", f("%.3f", d.executedDensity()), "-", "-", "-", Diagnosis.words(r.denseReading()),
+                "1.00x", "1.00x", f("%.3f", d.executedDensity()), "-", "-", "-", reads(r.denseReading()),
                 yesNo(r.denseAdheres()), "-"});
         for (MethodOutcome m : r.methods()) {
             PolicyRun p = m.run();
@@ -27,11 +27,16 @@ final class ComparisonTable {
                     f("%.2fx", m.speedup()), f("%.2fx", m.attentionSpeedup()), f("%.3f", p.executedDensity()),
                     f("%.1f / %.1f", m.quality().meanPsnr(), m.quality().minPsnr()),
                     f("%.3f / %.3f", m.quality().meanSsim(), m.quality().minSsim()),
-                    f("%.4f", m.quality().latentRelativeError()), Diagnosis.words(m.reading()),
+                    f("%.4f", m.quality().latentRelativeError()), reads(m.reading()),
                     yesNo(m.adheres()) + (m.adherenceMatchesDense() ? " (as dense)" : " (differs)"),
                     m.diagnosis().meetsGoal() ? "meets" : "short"});
         }
         return rows.toArray(String[][]::new);
+    }
+
+    /** What the clip shows; n/a for a model without a prompt analyzer (nothing was read). */
+    static String reads(io.tilewise.pipeline.quality.ClipReading r) {
+        return r == null ? "n/a" : Diagnosis.words(r);
     }
 
     static String yesNo(Boolean b) {

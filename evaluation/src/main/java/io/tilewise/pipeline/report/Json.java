@@ -33,6 +33,7 @@ final class Json {
 
     static ObjectNode reading(ClipReading r) {
         ObjectNode n = object();
+        if (r == null) return n;   // a model without a prompt analyzer: nothing read
         n.put("background", r.background());
         n.put("color", r.color());
         n.put("shape", r.shape());

@@ -8,8 +8,8 @@ import java.util.Collection;
 
 /**
  * Predicted seconds of sweep cells, from FLOPs and two throughputs: self-attention (dense FLOPs
- * {@code 4·N²·headDim·heads} per call, scaled by executed density) and the ONNX Runtime stages
- * ({@code 2·h²·(6 + 2·mlpRatio)} FLOPs per token and block: QKV, output, cross-attention projections, FFN). The
+ * {@code 4·N²·headDim·heads} per call, scaled by executed density) and the ONNX Runtime stages (the model card's
+ * {@link ModelCard#blockFlopsPerToken} per token and block: QKV, output, cross-attention projections, FFN). The
  * throughputs are assumed until a finished dense generation cell calibrates them.
  *
  * @param attentionGflops attention throughput, GFLOP/s

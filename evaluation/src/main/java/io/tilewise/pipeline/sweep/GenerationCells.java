@@ -104,18 +104,25 @@ final class GenerationCells implements CellRunner {
         line.put("attention_seconds", result.timings().attention() / 1e9);
         line.put("stage_seconds", result.timings().stages() / 1e9);
         line.put("executed_density", result.meanExecutedDensity());
-        ClipReading reading = ClipAnalyzer.read(result.video());
-        line.set("reading", Lines.reading(reading));
-        PromptSet.Scene scene = PromptAttributes.parse(cell.prompt());
+        // a model without a prompt analyzer (free text, e.g. Wan): nothing read, adherence n/a (null)
+        boolean analyzer = p.model().analyzesPrompts();
+        ClipReading reading = analyzer ? ClipAnalyzer.read(result.video()) : null;
+        if (reading != null) line.set("reading", Lines.reading(reading));
+        else line.putNull("reading");
+        PromptSet.Scene scene = analyzer ? PromptAttributes.parse(cell.prompt()) : null;
         if (scene == null) line.putNull("adheres");
         else line.put("adheres", scene.color().equals(reading.color()) && scene.direction().equals(reading.direction()));
         if (cell.point().isDense()) {
             references.save(cell.group(), result.video());
             return;
         }
-        ClipReading denseReading = ClipAnalyzer.read(reference);
-        line.put("adherence_matches_dense", Objects.equals(denseReading.color(), reading.color())
-                && Objects.equals(denseReading.direction(), reading.direction()));
+        if (reading == null) {
+            line.putNull("adherence_matches_dense");
+        } else {
+            ClipReading denseReading = ClipAnalyzer.read(reference);
+            line.put("adherence_matches_dense", Objects.equals(denseReading.color(), reading.color())
+                    && Objects.equals(denseReading.direction(), reading.direction()));
+        }
         Lines.num(line, "speedup", denseLine.path("seconds").asDouble() / seconds);
         VideoQuality q = VideoQuality.of(reference, result.video());
         Lines.num(line, "psnr_mean", q.meanPsnr());

@@ -35,15 +35,15 @@ public final class Sweep implements AutoCloseable {
     }
 
     /**
-     * A generation sweep on a model.
+     * A generation sweep on a model of any family, known by its card ({@link io.tilewise.pipeline.family.ModelFolders#card}).
      *
      * @param pipelines opens the model with the given options (pipelines open on first use)
      * @param dir       the sweep's output folder (dense reference videos live there)
      */
-    public static Sweep generation(SweepSpec spec, ModelCard config, Function<Pipeline.Options, Pipeline> pipelines,
+    public static Sweep generation(SweepSpec spec, ModelCard card, Function<Pipeline.Options, Pipeline> pipelines,
                                    Pipeline.Options options, Path dir) {
         if (spec.level() != SweepSpec.Level.GENERATION) throw new IllegalArgumentException("not a generation sweep");
-        return new Sweep(spec, SweepGrid.cells(spec, config.defaults()), new GenerationCells(spec, config, pipelines, options, dir), config);
+        return new Sweep(spec, SweepGrid.cells(spec, card.defaults()), new GenerationCells(spec, card, pipelines, options, dir), card);
     }
 
     /** An operator-level sweep. */

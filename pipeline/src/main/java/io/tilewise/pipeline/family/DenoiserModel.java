@@ -3,6 +3,7 @@ package io.tilewise.pipeline.family;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.memory.MemoryEstimate;
 import io.tilewise.pipeline.onnx.StageProvider;
+import io.tilewise.pipeline.run.StepListener;
 
 import java.util.List;
 
@@ -27,6 +28,32 @@ public interface DenoiserModel extends AutoCloseable {
 
     /** A fresh sampler for {@code steps} steps with the request's {@code shift} (families may ignore it). */
     Sampler sampler(int steps, double shift);
+
+    /**
+     * A fresh sampler chosen by name ({@code scheduler}, "" for the model's default). Families with one sampler refuse
+     * any other name.
+     *
+     * @throws IllegalArgumentException naming the scheduler and the ones the model has
+     */
+    default Sampler sampler(int steps, double shift, String scheduler) {
+        if (scheduler != null && !scheduler.isEmpty()) {
+            throw new IllegalArgumentException("scheduler " + scheduler + ": model " + card().modelId() + " ("
+                    + card().family() + ") has one sampler; leave the scheduler unset");
+        }
+        return sampler(steps, shift);
+    }
+
+    /**
+     * Where the model reports progress of its long phases besides the steps (text encoding, decoding) during the
+     * next generation; {@link StepListener#NONE} after it. Families without such phases ignore it.
+     */
+    default void phaseListener(StepListener listener) {
+    }
+
+    /** Whether the model reads its prompts with an analyzer (adherence scores); free-text models have none. */
+    default boolean analyzesPrompts() {
+        return !card().promptWords().isEmpty();
+    }
 
     /** What the prompt loses on the way in (unknown or truncated words), one line each; empty when nothing. */
     List<String> promptWarnings(String prompt);

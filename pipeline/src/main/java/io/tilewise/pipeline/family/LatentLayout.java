@@ -1,7 +1,11 @@
 package io.tilewise.pipeline.family;
 
 import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.pipeline.run.InitialNoise;
 import io.tilewise.pipeline.run.Video;
+
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * How one video size maps to the model's latent and its token grid: the sampler runs on a flat latent of
@@ -31,4 +35,23 @@ public interface LatentLayout {
 
     /** Video of {@code latentFrames} latent frames ({@code part} holds exactly their values), starting at {@code first}. */
     Video video(float[] part, int first, int latentFrames);
+
+    /**
+     * The initial latent from caller-given noise in the model's own layout. By default the noise is the flat latent
+     * itself ({@link #values()} floats in this layout's order).
+     *
+     * @throws IllegalArgumentException naming the shape given and the one needed
+     */
+    default float[] initial(InitialNoise noise) {
+        if (noise.values().length != values()) {
+            throw new IllegalArgumentException("initial noise of shape " + Arrays.toString(noise.shape()) + " holds "
+                    + noise.values().length + " values; this video's latent has " + values());
+        }
+        return noise.values().clone();
+    }
+
+    /** What the model changed about the requested size (e.g. frames rounded as the reference pipeline rounds them). */
+    default List<String> warnings() {
+        return List.of();
+    }
 }

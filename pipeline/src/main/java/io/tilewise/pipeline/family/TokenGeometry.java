@@ -29,10 +29,10 @@ public record TokenGeometry(int frameStride, boolean firstFrameAlone, int height
 
     /** Refuses a size that does not divide into whole tokens, naming the rule. */
     public void check(int frames, int height, int width) {
-        boolean framesFit = firstFrameAlone ? frames >= 1 && (frames - 1) % frameStride == 0 : frames % frameStride == 0;
+        // with the first frame alone, other counts are rounded down to 1 + n·stride by the model (as diffusers does)
+        boolean framesFit = firstFrameAlone || frames % frameStride == 0;
         if (!framesFit || height % heightStride != 0 || width % widthStride != 0 || frames < 1 || height < 1 || width < 1) {
-            String frameRule = firstFrameAlone ? (frameStride == 1 ? "any frame count" : "frames " + frameStride + "n+1")
-                    : "frames a multiple of " + frameStride;
+            String frameRule = firstFrameAlone ? "at least 1 frame" : "frames a multiple of " + frameStride;
             throw new IllegalArgumentException("video " + frames + " frames of " + width + "x" + height
                     + " px does not fit the model's tokens (" + frameRule + ", height a multiple of " + heightStride
                     + ", width of " + widthStride + ")");

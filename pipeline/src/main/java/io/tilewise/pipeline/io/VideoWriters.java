@@ -2,6 +2,11 @@ package io.tilewise.pipeline.io;
 
 import io.tilewise.pipeline.run.Video;
 
+import io.tilewise.attention.io.Npy;
+import io.tilewise.attention.io.NpyArray;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,8 +30,9 @@ public final class VideoWriters {
      */
     public static void checkTarget(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (!(name.endsWith(".png") || name.endsWith(".gif") || name.endsWith(".mp4") || name.endsWith(".webm"))) {
-            throw new IllegalArgumentException("output " + file + " must end in .png, .gif, .mp4 or .webm");
+        if (!(name.endsWith(".png") || name.endsWith(".gif") || name.endsWith(".mp4") || name.endsWith(".webm")
+                || name.endsWith(".npy"))) {
+            throw new IllegalArgumentException("output " + file + " must end in .png, .gif, .mp4, .webm or .npy");
         }
         if (name.endsWith(".mp4")) H264Encoder.require(file);
         Path parent = file.toAbsolutePath().getParent();
@@ -57,6 +63,19 @@ public final class VideoWriters {
             WebmWriter.write(video, file, fps, WEBM_CRF);
             return List.of(file);
         }
-        throw new IllegalArgumentException("output " + file + " must end in .png, .gif, .mp4 or .webm");
+        if (name.endsWith(".npy")) {
+            writeNpy(video, file);
+            return List.of(file);
+        }
+        throw new IllegalArgumentException("output " + file + " must end in .png, .gif, .mp4, .webm or .npy");
+    }
+
+    /** The float frames {@code [F, H, W, 3]} in [0, 1] before any 8-bit conversion, written atomically. */
+    private static void writeNpy(Video video, Path file) {
+        try {
+            Npy.write(file, new NpyArray(new int[] {video.frames(), video.height(), video.width(), 3}, video.rgb()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
     }
 }

@@ -33,7 +33,8 @@ import java.util.Map;
  * inside the data section; no two ranges overlap.
  *
  * <p>The data section is memory-mapped, never read whole: {@link #floats} widens one tensor to fp32 on the heap when
- * asked, so a checkpoint costs page cache plus the tensors a caller holds at a time.
+ * asked and then releases that tensor's pages from the process (they stay in the OS page cache), so reading a
+ * checkpoint tensor by tensor keeps only the tensors a caller holds resident.
  *
  * <p>Ownership: the mapping lives until {@link #close()} (idempotent); {@link #floats} copies onto the heap, so
  * arrays stay valid after close.
@@ -150,6 +151,9 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new IllegalArgumentException(name + " has " + count + " values; " + (dst.length - offset) + " fit in dst");
         }
         dtype.decode(s, 0, dst, offset, (int) count);
+        // The fp32 copy is what the caller keeps: drop the file pages from this process (they stay in the page cache),
+        // so reading a whole checkpoint tensor by tensor does not leave it all resident on top of its fp32 form.
+        if (s.isMapped()) s.unload();
         return (int) count;
     }
 

@@ -11,10 +11,21 @@ import io.tilewise.pipeline.model.ModelConfig;
  * with the {@code with…} methods:
  * {@code GenerationRequest.defaults(pipeline.config(), "a red circle").withSteps(20).withSeed(7).withPolicy("radial")}.
  *
- * @param guidance classifier-free guidance scale; 1 runs the conditional branch alone
+ * @param guidance       classifier-free guidance scale; 1 runs the conditional branch alone
+ * @param negativePrompt the unconditional branch's prompt ("" by default, as diffusers' pipelines use)
+ * @param noise          the initial latents in the model's own layout (e.g. Wan's {@code [1, 16, F', H', W']}), so a
+ *                       run can reproduce another implementation's run; null: drawn from {@code seed}
+ * @param scheduler      the model's sampler by name (Wan: {@code unipc}, {@code euler}); "" for the model's default
  */
 public record GenerationRequest(String prompt, int frames, int height, int width, int steps, double guidance,
-                                double shift, long seed, String policy) {
+                                double shift, long seed, String policy, String negativePrompt, InitialNoise noise,
+                                String scheduler) {
+
+    /** A request with an empty negative prompt, seeded noise and the model's default sampler. */
+    public GenerationRequest(String prompt, int frames, int height, int width, int steps, double guidance,
+                             double shift, long seed, String policy) {
+        this(prompt, frames, height, width, steps, guidance, shift, seed, policy, "", null, "");
+    }
 
     public GenerationRequest {
         if (prompt == null) prompt = "";
@@ -27,6 +38,8 @@ public record GenerationRequest(String prompt, int frames, int height, int width
         }
         if (!(shift > 0) || !Double.isFinite(shift)) throw new IllegalArgumentException("shift " + shift + " must be > 0");
         if (policy == null || policy.isBlank()) policy = "dense";
+        if (negativePrompt == null) negativePrompt = "";
+        if (scheduler == null) scheduler = "";
     }
 
     /** The model's defaults for this prompt (dense attention, seed 0). */
@@ -44,44 +57,60 @@ public record GenerationRequest(String prompt, int frames, int height, int width
     // One copy-with method per field, so callers start from defaults(…) and change only what they set.
 
     public GenerationRequest withPrompt(String newPrompt) {
-        return new GenerationRequest(newPrompt, frames, height, width, steps, guidance, shift, seed, policy);
+        return new GenerationRequest(newPrompt, frames, height, width, steps, guidance, shift, seed, policy, negativePrompt, noise, scheduler);
     }
 
     public GenerationRequest withFrames(int newFrames) {
-        return new GenerationRequest(prompt, newFrames, height, width, steps, guidance, shift, seed, policy);
+        return new GenerationRequest(prompt, newFrames, height, width, steps, guidance, shift, seed, policy, negativePrompt, noise, scheduler);
     }
 
     public GenerationRequest withHeight(int newHeight) {
-        return new GenerationRequest(prompt, frames, newHeight, width, steps, guidance, shift, seed, policy);
+        return new GenerationRequest(prompt, frames, newHeight, width, steps, guidance, shift, seed, policy, negativePrompt, noise, scheduler);
     }
 
     public GenerationRequest withWidth(int newWidth) {
-        return new GenerationRequest(prompt, frames, height, newWidth, steps, guidance, shift, seed, policy);
+        return new GenerationRequest(prompt, frames, height, newWidth, steps, guidance, shift, seed, policy, negativePrompt, noise, scheduler);
     }
 
     /** Frames, height and width at once (a video size such as a sweep's {@code 16x64x64}). */
     public GenerationRequest withSize(int newFrames, int newHeight, int newWidth) {
-        return new GenerationRequest(prompt, newFrames, newHeight, newWidth, steps, guidance, shift, seed, policy);
+        return new GenerationRequest(prompt, newFrames, newHeight, newWidth, steps, guidance, shift, seed, policy, negativePrompt, noise, scheduler);
     }
 
     public GenerationRequest withSteps(int newSteps) {
-        return new GenerationRequest(prompt, frames, height, width, newSteps, guidance, shift, seed, policy);
+        return new GenerationRequest(prompt, frames, height, width, newSteps, guidance, shift, seed, policy, negativePrompt, noise, scheduler);
     }
 
     public GenerationRequest withGuidance(double newGuidance) {
-        return new GenerationRequest(prompt, frames, height, width, steps, newGuidance, shift, seed, policy);
+        return new GenerationRequest(prompt, frames, height, width, steps, newGuidance, shift, seed, policy, negativePrompt, noise, scheduler);
     }
 
     public GenerationRequest withShift(double newShift) {
-        return new GenerationRequest(prompt, frames, height, width, steps, guidance, newShift, seed, policy);
+        return new GenerationRequest(prompt, frames, height, width, steps, guidance, newShift, seed, policy, negativePrompt, noise, scheduler);
     }
 
     public GenerationRequest withSeed(long newSeed) {
-        return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, newSeed, policy);
+        return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, newSeed, policy, negativePrompt, noise, scheduler);
     }
 
     public GenerationRequest withPolicy(String newPolicy) {
-        return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, seed, newPolicy);
+        return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, seed, newPolicy, negativePrompt, noise, scheduler);
+    }
+
+    public GenerationRequest withNegativePrompt(String newNegativePrompt) {
+        return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, seed, policy, newNegativePrompt,
+                noise, scheduler);
+    }
+
+    /** Starts from these latents instead of seeded noise (null: back to the seed). */
+    public GenerationRequest withNoise(InitialNoise newNoise) {
+        return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, seed, policy, negativePrompt,
+                newNoise, scheduler);
+    }
+
+    public GenerationRequest withScheduler(String newScheduler) {
+        return new GenerationRequest(prompt, frames, height, width, steps, guidance, shift, seed, policy, negativePrompt,
+                noise, newScheduler);
     }
 
     public boolean usesGuidance() {

@@ -208,6 +208,9 @@ public final class Pipeline implements AutoCloseable {
     public GenerationResult generate(GenerationRequest request, StepListener listener) {
         AttentionPolicy policy = AttentionPolicy.parse(request.policy(), kernelsForModel());
         LatentLayout layout = model.layout(request.frames(), request.height(), request.width());
+        // bad noise or scheduler names are refused before anything runs
+        if (request.noise() != null) layout.initial(request.noise());
+        model.sampler(request.steps(), request.shift(), request.scheduler());
         options.effectiveMemoryLimit().check(GenerationMemory.estimate(model, layout, request, policy, layout.grid().frames(), 0));
         lock.lock();
         try {
@@ -284,7 +287,8 @@ public final class Pipeline implements AutoCloseable {
 
         StepLoop loop = new StepLoop(request, policy, card.blocks(), listener, start);
         model.promptWarnings(request.prompt()).forEach(loop::warn);
-        float[] latent = layout.noise(request.seed());
+        layout.warnings().forEach(loop::warn);
+        float[] latent = request.noise() != null ? layout.initial(request.noise()) : layout.noise(request.seed());
         long[] copies = new long[3];
         StepLoop.AttentionSite site = new StepLoop.AttentionSite() {
             @Override
@@ -299,19 +303,26 @@ public final class Pipeline implements AutoCloseable {
         };
         long stageH2D;
         long stageD2H;
-        try (DenoiserStages stages = model.stages(grid, batch)) {
-            loop.stageTime(stages.encodeText(prompts(request, batch)));
-            loop.denoise(stages, model.sampler(request.steps(), request.shift()), latent, site, 0, request.steps());
-            stageH2D = stages.hostToDeviceBytes();
-            stageD2H = stages.deviceToHostBytes();
+        Video video;
+        model.phaseListener(listener == null ? StepListener.NONE : listener);
+        try {
+            try (DenoiserStages stages = model.stages(grid, batch)) {
+                loop.stageTime(stages.encodeText(prompts(request, batch)));
+                loop.denoise(stages, model.sampler(request.steps(), request.shift(), request.scheduler()), latent, site, 0,
+                        request.steps());
+                stageH2D = stages.hostToDeviceBytes();
+                stageD2H = stages.deviceToHostBytes();
+            }
+            video = layout.video(latent, 0, grid.frames());
+        } finally {
+            model.phaseListener(StepListener.NONE);
         }
-        Video video = layout.video(latent, 0, grid.frames());
         return loop.result(video, () -> new Transfers(stageH2D, stageD2H, copies[0], copies[1], copies[2]), prepareNanos);
     }
 
-    /** The conditional prompt, and the unconditional (empty) one with guidance. */
+    /** The conditional prompt, and the unconditional one (the negative prompt, "" by default) with guidance. */
     static List<String> prompts(GenerationRequest request, int batch) {
-        return batch == 2 ? List.of(request.prompt(), "") : List.of(request.prompt());
+        return batch == 2 ? List.of(request.prompt(), request.negativePrompt()) : List.of(request.prompt());
     }
 
     /** {@code session} as a call that adds its device copies to {@code copies}. */

@@ -9,6 +9,13 @@ public interface StepListener {
     void onStep(StepProgress progress);
 
     /**
+     * Progress of a long phase besides the steps ({@code phase} e.g. "text encoding", "decoding"): {@code done} of
+     * {@code total} units finished.
+     */
+    default void onPhase(String phase, int done, int total, long elapsedNanos) {
+    }
+
+    /**
      * @param step        the step just finished, 0-based
      * @param totalSteps  number of steps
      * @param timestep    the flow time t of that step (1 = noise)

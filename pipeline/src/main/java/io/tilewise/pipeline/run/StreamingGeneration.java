@@ -96,7 +96,7 @@ final class StreamingGeneration implements AutoCloseable {
 
         StepLoop loop = new StepLoop(request, policy, card.blocks(), steps, start);
         model.promptWarnings(request.prompt()).forEach(loop::warn);
-        float[] latent = layout.noise(request.seed());
+        float[] latent = request.noise() != null ? layout.initial(request.noise()) : layout.noise(request.seed());
         long prepareNanos = 0;
         Map<Integer, DenoiserStages> segments = new HashMap<>();
         try (KvCache cache = new KvCache(card.blocks(), batch, card.heads(), card.headDim(), window, chunkFrames * perFrame)) {
@@ -117,7 +117,7 @@ final class StreamingGeneration implements AutoCloseable {
                 prepareNanos += System.nanoTime() - prepare0;
                 float[] x = new float[frames * frameValues];
                 System.arraycopy(latent, firstFrame * frameValues, x, 0, x.length);
-                long chunkAttention = loop.denoise(stages, model.sampler(request.steps(), request.shift()), x,
+                long chunkAttention = loop.denoise(stages, model.sampler(request.steps(), request.shift(), request.scheduler()), x,
                         site(shape, cache), c * request.steps(), chunkCount * request.steps());
                 System.arraycopy(x, 0, latent, firstFrame * frameValues, x.length);
                 long held = cache.bytes() + stateBytes();

@@ -1,0 +1,181 @@
+package io.tilewise.wan.transformer;
+
+import io.tilewise.pipeline.onnx.OnnxGraphBuilder;
+
+import java.util.Arrays;
+
+import static io.tilewise.wan.transformer.WanTensorNames.HEAD_TABLE;
+import static io.tilewise.wan.transformer.WanTensorNames.PATCH_BIAS;
+import static io.tilewise.wan.transformer.WanTensorNames.PATCH_WEIGHT;
+import static io.tilewise.wan.transformer.WanTensorNames.PROJ_OUT;
+import static io.tilewise.wan.transformer.WanTensorNames.TEXT_1;
+import static io.tilewise.wan.transformer.WanTensorNames.TEXT_2;
+import static io.tilewise.wan.transformer.WanTensorNames.TIME_1;
+import static io.tilewise.wan.transformer.WanTensorNames.TIME_2;
+import static io.tilewise.wan.transformer.WanTensorNames.TIME_PROJ;
+
+/**
+ * The ONNX stage graphs of diffusers' {@code WanTransformer3DModel} (text-to-video), weights as initializers, split
+ * at self-attention. Batch, token count and text length are symbolic, so one set of sessions serves every grid.
+ *
+ * <pre>
+ *  patch      patches [B,N,C·pt·ph·pw]                       → x [B,N,d]           (Conv3d with stride = kernel)
+ *  condition  t_freq [B,freq], text [B,L,text_dim]           → temb [B,d], e [B,6,d], ctx [B,L,d]
+ *  block i pre   x, e, rope_cos, rope_sin [N,hd/2]           → q, k, v [B,heads,N,hd]
+ *     (our attention: softmax(q·kᵀ/sqrt(hd))·v)
+ *  block i post  x, attn [B,heads,N,hd], e, ctx              → x_out [B,N,d]
+ *  head       x, temb                                        → out [B,N,C_out·pt·ph·pw]
+ * </pre>
+ *
+ * The arithmetic of diffusers, in fp32: {@code temb = linear_2(silu(linear_1(t_freq)))}, {@code e = time_proj(silu(temb))}
+ * as 6 rows (shift, scale, gate of self-attention; shift, scale, gate of the FFN) added to the block's
+ * {@code scale_shift_table}; text through {@code linear_2(gelu_tanh(linear_1(text)))}. Block: LN without affine,
+ * {@code ·(1+scale)+shift}; q, k RMS-normed across all heads (weight over the full width) before RoPE; gated
+ * residual; affine LN ({@code norm2}) → cross-attention (q and k RMS-normed, no RoPE, no mask) → plain residual; LN,
+ * modulation, FFN with tanh-GELU, gated residual. Head: LN, {@code ·(1+scale)+shift} with (shift, scale) =
+ * {@code scale_shift_table + temb}, {@code proj_out}. The sinusoid {@code t_freq} and the RoPE tables are computed in
+ * Java ({@link WanTimestep}, {@link WanRope}).
+ */
+public final class WanStageGraphs {
+
+    public static final String PATCHES = "patches";
+    public static final String T_FREQ = "t_freq";
+    public static final String TEXT = "text";
+    public static final String X = "x";
+    public static final String TEMB = "temb";
+    public static final String E = "e";
+    public static final String CTX = "ctx";
+    public static final String ROPE_COS = "rope_cos";
+    public static final String ROPE_SIN = "rope_sin";
+    public static final String Q = "q";
+    public static final String K = "k";
+    public static final String V = "v";
+    public static final String ATTN = "attn";
+    public static final String X_OUT = "x_out";
+    public static final String OUT = "out";
+
+    private static final String B = "batch";
+    private static final String N = "tokens";
+    private static final String L = "text_tokens";
+
+    private final WanConfig c;
+    private final WanCheckpoint w;
+
+    public WanStageGraphs(WanCheckpoint weights) {
+        this.w = weights;
+        this.c = weights.config();
+    }
+
+    /** The Conv3d patch embedding as a linear map of flattened {@code (c, pt, ph, pw)} patches. */
+    public byte[] patch() {
+        OnnxGraphBuilder g = new OnnxGraphBuilder("patch");
+        String patches = g.floatInput(PATCHES, B, N, c.patchIn());
+        String x = g.linear(patches, w.floats(PATCH_WEIGHT), w.floats(PATCH_BIAS), c.dim(), c.patchIn());
+        g.floatOutput(X, x, B, N, c.dim());
+        return g.build();
+    }
+
+    /** Timestep embedder, its 6·d projection, and the text embedder. */
+    public byte[] condition() {
+        int d = c.dim();
+        OnnxGraphBuilder g = new OnnxGraphBuilder("condition");
+        String tFreq = g.floatInput(T_FREQ, B, c.freqDim());
+        String text = g.floatInput(TEXT, B, L, c.textDim());
+        String h = g.silu(linear(g, tFreq, TIME_1, d, c.freqDim()));
+        String temb = linear(g, h, TIME_2, d, d);
+        String e = g.reshape(linear(g, g.silu(temb), TIME_PROJ, 6 * d, d), 0, 6, d);
+        String ctx = g.linearGeluTanh(text, w.floats(TEXT_1 + ".weight"), w.floats(TEXT_1 + ".bias"), d, c.textDim());
+        ctx = linear(g, ctx, TEXT_2, d, d);
+        g.floatOutput(TEMB, temb, B, d);
+        g.floatOutput(E, e, B, 6, d);
+        g.floatOutput(CTX, ctx, B, L, d);
+        return g.build();
+    }
+
+    /** Block {@code i} up to self-attention: LN + modulation, q/k/v, RMS norm across heads, 3-D RoPE, heads first. */
+    public byte[] blockPre(int i) {
+        int d = c.dim();
+        int heads = c.heads();
+        int hd = c.headDim();
+        String b = WanTensorNames.block(i);
+        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_pre");
+        String x = g.floatInput(X, B, N, d);
+        String e = g.floatInput(E, B, 6, d);
+        String cos = g.reshape(g.floatInput(ROPE_COS, N, hd / 2), -1, 1, hd / 2, 1);
+        String sin = g.reshape(g.floatInput(ROPE_SIN, N, hd / 2), -1, 1, hd / 2, 1);
+        String[] m = modulation(g, e, b);
+        String h = g.add(g.mul(g.layerNorm(x, d, c.eps()), g.add(m[1], g.scalar(1f))), m[0]);
+        String q = g.rmsNorm(linear(g, h, b + "attn1.to_q", d, d), w.floats(b + "attn1.norm_q.weight"), c.eps());
+        String k = g.rmsNorm(linear(g, h, b + "attn1.to_k", d, d), w.floats(b + "attn1.norm_k.weight"), c.eps());
+        String v = g.reshape(linear(g, h, b + "attn1.to_v", d, d), 0, 0, heads, hd);
+        q = rope(g, q, cos, sin, heads, hd);
+        k = rope(g, k, cos, sin, heads, hd);
+        g.floatOutput(Q, g.transpose(q, 0, 2, 1, 3), B, heads, N, hd);
+        g.floatOutput(K, g.transpose(k, 0, 2, 1, 3), B, heads, N, hd);
+        g.floatOutput(V, g.transpose(v, 0, 2, 1, 3), B, heads, N, hd);
+        return g.build();
+    }
+
+    /** Block {@code i} after self-attention: output projection and gate, cross-attention to the text, gated FFN. */
+    public byte[] blockPost(int i) {
+        int d = c.dim();
+        int heads = c.heads();
+        int hd = c.headDim();
+        String b = WanTensorNames.block(i);
+        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_post");
+        String x = g.floatInput(X, B, N, d);
+        String attn = g.floatInput(ATTN, B, heads, N, hd);
+        String e = g.floatInput(E, B, 6, d);
+        String ctx = g.floatInput(CTX, B, L, d);
+        String[] m = modulation(g, e, b);
+        String o = g.reshape(g.transpose(attn, 0, 2, 1, 3), 0, 0, d);
+        x = g.add(x, g.mul(linear(g, o, b + "attn1.to_out.0", d, d), m[2]));
+        String n = c.crossAttnNorm() ? g.layerNorm(x, w.floats(b + "norm2.weight"), w.floats(b + "norm2.bias"), c.eps()) : x;
+        String cq = g.rmsNorm(linear(g, n, b + "attn2.to_q", d, d), w.floats(b + "attn2.norm_q.weight"), c.eps());
+        String ck = g.rmsNorm(linear(g, ctx, b + "attn2.to_k", d, d), w.floats(b + "attn2.norm_k.weight"), c.eps());
+        String cv = linear(g, ctx, b + "attn2.to_v", d, d);
+        String co = g.attention(cq, ck, cv, null, heads, hd);
+        x = g.add(x, linear(g, co, b + "attn2.to_out.0", d, d));
+        String f = g.add(g.mul(g.layerNorm(x, d, c.eps()), g.add(m[4], g.scalar(1f))), m[3]);
+        f = g.linearGeluTanh(f, w.floats(b + "ffn.net.0.proj.weight"), w.floats(b + "ffn.net.0.proj.bias"), c.ffnDim(), d);
+        f = linear(g, f, b + "ffn.net.2", d, c.ffnDim());
+        x = g.add(x, g.mul(f, m[5]));
+        g.floatOutput(X_OUT, x, B, N, d);
+        return g.build();
+    }
+
+    /** Output norm with (shift, scale) = {@code scale_shift_table + temb}, then {@code proj_out}. */
+    public byte[] head() {
+        int d = c.dim();
+        OnnxGraphBuilder g = new OnnxGraphBuilder("head");
+        String x = g.floatInput(X, B, N, d);
+        String temb = g.unsqueeze(g.floatInput(TEMB, B, d), 1);
+        float[] table = w.floats(HEAD_TABLE);
+        String shift = g.add(temb, g.floats(Arrays.copyOfRange(table, 0, d), d));
+        String scale = g.add(temb, g.floats(Arrays.copyOfRange(table, d, 2 * d), d));
+        String h = g.add(g.mul(g.layerNorm(x, d, c.eps()), g.add(scale, g.scalar(1f))), shift);
+        g.floatOutput(OUT, linear(g, h, PROJ_OUT, c.patchOut(), d), B, N, c.patchOut());
+        return g.build();
+    }
+
+    private String linear(OnnxGraphBuilder g, String x, String name, int out, int in) {
+        return g.linear(x, w.floats(name + ".weight"), w.floats(name + ".bias"), out, in);
+    }
+
+    /** {@code e + scale_shift_table} split into its 6 rows, each {@code [B,1,d]}. */
+    private String[] modulation(OnnxGraphBuilder g, String e, String block) {
+        String m = g.add(e, g.floats(w.floats(block + "scale_shift_table"), 6, c.dim()));
+        return g.split(m, 1, 6);
+    }
+
+    /**
+     * RoPE on {@code x [B,N,d]} viewed as {@code [B,N,heads,hd/2,2]}: pair (x0, x1) → (x0·cos − x1·sin, x0·sin + x1·cos)
+     * with the pair's angle from the {@code [N,1,hd/2,1]} tables; back to {@code [B,N,heads,hd]}.
+     */
+    private static String rope(OnnxGraphBuilder g, String x, String cos, String sin, int heads, int hd) {
+        String[] xs = g.split(g.reshape(x, 0, 0, heads, hd / 2, 2), -1, 2);
+        String y0 = g.sub(g.mul(xs[0], cos), g.mul(xs[1], sin));
+        String y1 = g.add(g.mul(xs[0], sin), g.mul(xs[1], cos));
+        return g.reshape(g.concat(-1, y0, y1), 0, 0, heads, hd);
+    }
+}

@@ -1,0 +1,111 @@
+package io.tilewise.wan.transformer;
+
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.attention.tensor.Tensor;
+import io.tilewise.wan.weights.DiffusersFolder;
+
+import java.nio.file.Path;
+
+/**
+ * The ORT stages of a Wan2.1 transformer for a caller that runs self-attention itself (the model family's step loop,
+ * where {@link WanTransformer} would run it here): the same sessions and workspace, opened from a pipeline folder.
+ * Thread safety: one workspace in use at a time.
+ */
+public final class WanStageRunner implements AutoCloseable {
+
+    private final WanConfig config;
+    private final WanSessions sessions;
+
+    private WanStageRunner(WanCheckpoint weights, int threads) {
+        this.config = weights.config();
+        this.sessions = new WanSessions(weights, threads);
+    }
+
+    /**
+     * Checks every tensor, then builds the stage sessions.
+     *
+     * @throws io.tilewise.pipeline.model.ModelFormatException naming what is wrong with the transformer
+     */
+    public static WanStageRunner open(Path dir, int threads) {
+        Path folder = DiffusersFolder.component(dir, "transformer", WanConfig.CLASS_NAME);
+        WanConfig config = WanConfig.read(folder.resolve("config.json"));
+        try (WanCheckpoint weights = WanCheckpoint.of(DiffusersFolder.weights(folder), config)) {
+            return new WanStageRunner(weights, threads);
+        }
+    }
+
+    public WanConfig config() {
+        return config;
+    }
+
+    /** Stage buffers for {@code batch} items of a latent grid and {@code textTokens} text states. */
+    public Workspace workspace(TokenGrid grid, int batch, int textTokens) {
+        return new Workspace(new WanWorkspace(sessions, config, grid, batch, textTokens));
+    }
+
+    @Override
+    public void close() {
+        sessions.close();
+    }
+
+    /**
+     * One segment's stage buffers: patch and condition stages, per block pre (→ {@link #q}, {@link #k}, {@link #v}
+     * views per batch item) and post (reads {@link #attn}), and the head. Each stage returns its nanoseconds.
+     */
+    public static final class Workspace implements AutoCloseable {
+
+        private final WanWorkspace ws;
+
+        private Workspace(WanWorkspace ws) {
+            this.ws = ws;
+        }
+
+        /** {@code patchValues [B, N, C·pt·ph·pw]} (see {@link WanPatches#patchify}). */
+        public long patch(float[] patchValues) {
+            return ws.patch(patchValues);
+        }
+
+        /** {@code sinusoids [B, freq_dim]} ({@link WanTimestep}) and text states {@code [B, L, text_dim]}. */
+        public long condition(float[] sinusoids, float[] text) {
+            return ws.condition(sinusoids, text);
+        }
+
+        public long pre(int layer) {
+            return ws.pre(layer);
+        }
+
+        public long post(int layer) {
+            return ws.post(layer);
+        }
+
+        public long head() {
+            return ws.head();
+        }
+
+        public Tensor q(int item) {
+            return ws.q[item];
+        }
+
+        public Tensor k(int item) {
+            return ws.k[item];
+        }
+
+        public Tensor v(int item) {
+            return ws.v[item];
+        }
+
+        public Tensor attn(int item) {
+            return ws.attn[item];
+        }
+
+        /** The head's output {@code [B, N, pt·ph·pw·C_out]} (see {@link WanPatches#unpatchify}). */
+        public float[] out() {
+            return ws.out.toArray();
+        }
+
+        @Override
+        public void close() {
+            ws.close();
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.tilewise.wan.transformer;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtSession;
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.attention.tensor.Tensor;
+import io.tilewise.pipeline.onnx.ModelSessions;
+import io.tilewise.pipeline.onnx.OrtBuffers;
+import io.tilewise.pipeline.onnx.RopeTables;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.tilewise.wan.transformer.WanStageGraphs.ATTN;
+import static io.tilewise.wan.transformer.WanStageGraphs.CTX;
+import static io.tilewise.wan.transformer.WanStageGraphs.E;
+import static io.tilewise.wan.transformer.WanStageGraphs.K;
+import static io.tilewise.wan.transformer.WanStageGraphs.OUT;
+import static io.tilewise.wan.transformer.WanStageGraphs.PATCHES;
+import static io.tilewise.wan.transformer.WanStageGraphs.Q;
+import static io.tilewise.wan.transformer.WanStageGraphs.ROPE_COS;
+import static io.tilewise.wan.transformer.WanStageGraphs.ROPE_SIN;
+import static io.tilewise.wan.transformer.WanStageGraphs.TEMB;
+import static io.tilewise.wan.transformer.WanStageGraphs.TEXT;
+import static io.tilewise.wan.transformer.WanStageGraphs.T_FREQ;
+import static io.tilewise.wan.transformer.WanStageGraphs.V;
+import static io.tilewise.wan.transformer.WanStageGraphs.X;
+import static io.tilewise.wan.transformer.WanStageGraphs.X_OUT;
+
+/**
+ * The ORT tensors of one forward, each over a direct buffer: stage outputs are pinned, so the pre stage writes q, k,
+ * v {@code [B, heads, N, hd]} where our attention reads them through per-batch-item {@link Tensor#wrap} views
+ * {@code [1, heads, N, hd]} (no copy), and attention writes where the post stage reads. The residual stream
+ * ping-pongs between two buffers. Each stage method returns the nanoseconds ORT took.
+ */
+final class WanWorkspace implements AutoCloseable {
+
+    private final WanSessions sessions;
+    private final int tokens;
+    private final List<AutoCloseable> owned = new ArrayList<>();
+    private final OrtBuffers.Floats patches, tFreq, text, xA, xB, temb, e, ctx, cos, sin, qBuf, kBuf, vBuf, attnBuf;
+    final OrtBuffers.Floats out;
+    final Tensor[] q, k, v, attn;
+    private OrtBuffers.Floats x;
+    private OrtBuffers.Floats xNext;
+
+    WanWorkspace(WanSessions sessions, WanConfig c, TokenGrid grid, int batch, int textTokens) {
+        this.sessions = sessions;
+        this.tokens = grid.volume();
+        OrtEnvironment env = sessions.environment();
+        int d = c.dim();
+        int heads = c.heads();
+        int hd = c.headDim();
+        RopeTables rope = WanRope.tables(c, grid);
+        patches = own(OrtBuffers.floats(env, batch, tokens, c.patchIn()));
+        tFreq = own(OrtBuffers.floats(env, batch, c.freqDim()));
+        text = own(OrtBuffers.floats(env, batch, textTokens, c.textDim()));
+        xA = own(OrtBuffers.floats(env, batch, tokens, d));
+        xB = own(OrtBuffers.floats(env, batch, tokens, d));
+        temb = own(OrtBuffers.floats(env, batch, d));
+        e = own(OrtBuffers.floats(env, batch, 6, d));
+        ctx = own(OrtBuffers.floats(env, batch, textTokens, d));
+        cos = own(OrtBuffers.floats(env, rope.cos(), tokens, rope.pairs()));
+        sin = own(OrtBuffers.floats(env, rope.sin(), tokens, rope.pairs()));
+        qBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
+        kBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
+        vBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
+        attnBuf = own(OrtBuffers.floats(env, batch, heads, tokens, hd));
+        out = own(OrtBuffers.floats(env, batch, tokens, c.patchOut()));
+        q = views(qBuf, batch, heads, hd);
+        k = views(kBuf, batch, heads, hd);
+        v = views(vBuf, batch, heads, hd);
+        attn = views(attnBuf, batch, heads, hd);
+        x = xA;
+        xNext = xB;
+    }
+
+    long patch(float[] patchValues) {
+        patches.put(patchValues);
+        return timed(() -> run(sessions.patch(), Map.of(PATCHES, patches.tensor()), Map.of(X, x.tensor()), "the patch stage"));
+    }
+
+    long condition(float[] sinusoids, float[] textStates) {
+        tFreq.put(sinusoids);
+        text.put(textStates);
+        return timed(() -> run(sessions.condition(), Map.of(T_FREQ, tFreq.tensor(), TEXT, text.tensor()),
+                Map.of(TEMB, temb.tensor(), E, e.tensor(), CTX, ctx.tensor()), "the condition stage"));
+    }
+
+    long pre(int layer) {
+        Map<String, OnnxTensor> in = Map.of(X, x.tensor(), E, e.tensor(), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
+        return timed(() -> run(sessions.pre(layer), in, Map.of(Q, qBuf.tensor(), K, kBuf.tensor(), V, vBuf.tensor()),
+                "block " + layer + " pre stage"));
+    }
+
+    long post(int layer) {
+        Map<String, OnnxTensor> in = Map.of(X, x.tensor(), ATTN, attnBuf.tensor(), E, e.tensor(), CTX, ctx.tensor());
+        long nanos = timed(() -> run(sessions.post(layer), in, Map.of(X_OUT, xNext.tensor()), "block " + layer + " post stage"));
+        OrtBuffers.Floats swap = x;
+        x = xNext;
+        xNext = swap;
+        return nanos;
+    }
+
+    long head() {
+        return timed(() -> run(sessions.head(), Map.of(X, x.tensor(), TEMB, temb.tensor()), Map.of(OUT, out.tensor()),
+                "the head"));
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable c : owned) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // ORT tensors release native handles; nothing to do on failure
+            }
+        }
+    }
+
+    private Tensor[] views(OrtBuffers.Floats buffer, int batch, int heads, int hd) {
+        MemorySegment all = MemorySegment.ofBuffer(buffer.buffer());
+        long bytes = (long) heads * tokens * hd * Float.BYTES;
+        Tensor[] views = new Tensor[batch];
+        for (int b = 0; b < batch; b++) views[b] = Tensor.wrap(all.asSlice(b * bytes, bytes), 1, heads, tokens, hd);
+        return views;
+    }
+
+    private static void run(OrtSession session, Map<String, OnnxTensor> in, Map<String, OnnxTensor> out, String what) {
+        ModelSessions.run(session, in, out, what);
+    }
+
+    private <T extends AutoCloseable> T own(T resource) {
+        owned.add(resource);
+        return resource;
+    }
+
+    private static long timed(Runnable r) {
+        long t0 = System.nanoTime();
+        r.run();
+        return System.nanoTime() - t0;
+    }
+}

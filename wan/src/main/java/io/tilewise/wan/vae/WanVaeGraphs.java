@@ -1,0 +1,238 @@
+package io.tilewise.wan.vae;
+
+import io.tilewise.pipeline.onnx.OnnxGraphBuilder;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.integer;
+import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.ints;
+
+/**
+ * Builds the ONNX graphs of diffusers' {@code AutoencoderKLWan} decode path (Wan 2.1) for one latent size: {@code
+ * post_quant_conv}, {@code WanDecoder3d} and the pipeline's clamp and {@code [0, 1]} conversion, cut into segments after
+ * every residual block and around every temporal up-sampler's time convolution (which the first chunk skips). Frames
+ * are a symbolic axis; each causal
+ * 3-D convolution concatenates its carried cache (the previous chunk's last 2 input frames, zeros at the start) in
+ * front of its input, so that diffusers' left-only time padding with {@code feat_cache} is reproduced exactly.
+ *
+ * <p>Layouts are PyTorch's {@code [1, C, T, H, W]}; the last segment emits {@code [T, H, W, 3]} frames in
+ * {@code [0, 1]}. Weights become initializers (a decoder of Wan2.1's size is ~290 MB in float32).
+ */
+final class WanVaeGraphs {
+
+    static final String X = "x";
+    static final String Y = "y";
+    private static final String FRAMES = "frames";
+    /** CACHE_T of diffusers: frames a causal convolution carries into the next chunk. */
+    static final int CACHE_T = 2;
+    private static final float NORM_EPS = 1e-12f;
+
+    private final WanVaeConfig config;
+    private final WanVaeWeights weights;
+    private final int latentHeight;
+    private final int latentWidth;
+
+    // state of the segment being built
+    private OnnxGraphBuilder g;
+    private List<VaeSegment.CacheSlot> caches;
+    private int height;
+    private int width;
+    private int cacheCount;
+    private int segmentCount;
+    private String lastModule = "";
+    private Consumer<VaeSegment> sink;
+
+    WanVaeGraphs(WanVaeConfig config, WanVaeWeights weights, int latentHeight, int latentWidth) {
+        this.config = config;
+        this.weights = weights;
+        this.latentHeight = latentHeight;
+        this.latentWidth = latentWidth;
+    }
+
+    /**
+     * Builds the segments in execution order, handing each to {@code sink} as soon as it is built so that its
+     * serialized weights can be loaded and dropped before the next is built. A segment ends after every residual
+     * block: a segment's carried caches are held twice while it runs (the inputs and the new outputs), so small
+     * segments keep that overlap to one block's caches (at 480×832, 2 × 307 MB instead of all of them).
+     */
+    void build(Consumer<VaeSegment> sink) {
+        this.sink = sink;
+        int[] dims = config.decoderDims();
+        int z = config.zDim();
+        height = latentHeight;
+        width = latentWidth;
+        String x = begin(z);
+        x = conv(x, "post_quant_conv", z, z, 1, 1, 1);
+        x = causalConv(x, "decoder.conv_in", z, dims[0]);
+        x = residual(x, "decoder.mid_block.resnets.0", dims[0], dims[0]);
+        x = attention(x, "decoder.mid_block.attentions.0", dims[0]);
+        x = residual(x, "decoder.mid_block.resnets.1", dims[0], dims[0]);
+        x = cut(x, dims[0], false);
+        int last = config.upBlocks() - 1;
+        for (int i = 0; i <= last; i++) {
+            String block = "decoder.up_blocks." + i;
+            int in = i == 0 ? dims[0] : dims[i] / 2;
+            int out = dims[i + 1];
+            for (int j = 0; j <= config.numResBlocks(); j++) {
+                x = residual(x, block + ".resnets." + j, j == 0 ? in : out, out);
+                if (i < last || j < config.numResBlocks()) x = cut(x, out, false);
+            }
+            if (i == last) break;
+            String up = block + ".upsamplers.0.";
+            if (config.temporalUpsample(i)) {
+                // A segment of its own: the first chunk skips it.
+                x = timeConv(x, up + "time_conv", out);
+                x = cut(x, out, true);
+            }
+            x = spatialUpsample(x, up + "resample.1", out, out / 2);
+        }
+        int c = dims[dims.length - 1];
+        x = g.silu(rmsNorm(x, "decoder.norm_out.gamma", c, 3));
+        x = causalConv(x, "decoder.conv_out", c, config.outChannels());
+        sink.accept(finishFrames(x));
+    }
+
+    // ---- segments -------------------------------------------------------------------------------------------
+
+    private String begin(int channels) {
+        g = new OnnxGraphBuilder("wan_vae_segment_" + segmentCount);
+        caches = new ArrayList<>();
+        return g.floatInput(X, 1L, (long) channels, FRAMES, (long) height, (long) width);
+    }
+
+    /** Ends the current segment with {@code x} as its output and starts the next with it as input. */
+    private String cut(String x, int channels, boolean temporal) {
+        sink.accept(finish(x, channels, temporal));
+        return begin(channels);
+    }
+
+    private VaeSegment finish(String x, int channels, boolean temporal) {
+        g.floatOutput(Y, x, 1L, (long) channels, FRAMES, (long) height, (long) width);
+        return new VaeSegment(segmentName(), g.build(), List.copyOf(caches), temporal);
+    }
+
+    /** Clamp to [-1, 1] (AutoencoderKLWan._decode), then {@code x / 2 + 0.5} clamped to [0, 1] and channels last. */
+    private VaeSegment finishFrames(String x) {
+        String clamped = g.op("Clip", List.of(x, g.scalar(-1f), g.scalar(1f)));
+        String unit = g.op("Clip", List.of(g.add(g.mul(clamped, g.scalar(0.5f)), g.scalar(0.5f)), g.scalar(0f), g.scalar(1f)));
+        String framesLast = g.transpose(g.reshape(unit, config.outChannels(), -1, height, width), 1, 2, 3, 0);
+        g.floatOutput(Y, framesLast, FRAMES, (long) height, (long) width, (long) config.outChannels());
+        return new VaeSegment(segmentName(), g.build(), List.copyOf(caches), false);
+    }
+
+    /** {@code segment N (up to decoder.up_blocks.1.resnets.2)}, for error messages. */
+    private String segmentName() {
+        return "segment " + segmentCount++ + " (up to " + lastModule + ")";
+    }
+
+    // ---- layers ---------------------------------------------------------------------------------------------
+
+    /** WanResidualBlock: shortcut (1×1×1 conv when widths differ) + conv2(silu(norm2(conv1(silu(norm1(x)))))). */
+    private String residual(String x, String prefix, int in, int out) {
+        String shortcut = in == out ? x : conv(x, prefix + ".conv_shortcut", in, out, 1, 1, 1);
+        String h = g.silu(rmsNorm(x, prefix + ".norm1.gamma", in, 3));
+        h = causalConv(h, prefix + ".conv1", in, out);
+        h = g.silu(rmsNorm(h, prefix + ".norm2.gamma", out, 3));
+        h = causalConv(h, prefix + ".conv2", out, out);
+        return g.add(h, shortcut);
+    }
+
+    /**
+     * WanAttentionBlock: per frame, RMS norm, 1×1 qkv, single-head softmax(q·kᵀ/sqrt(C))·v over the frame's pixels,
+     * 1×1 projection, plus the input.
+     */
+    private String attention(String x, String prefix, int c) {
+        String n = rmsNorm(x, prefix + ".norm.gamma", c, 2);
+        String qkv = frameConv1x1(n, prefix + ".to_qkv", c, 3 * c);
+        long pixels = (long) height * width;
+        String tokens = g.transpose(g.reshape(qkv, 3L * c, -1, pixels), 1, 2, 0);
+        String[] parts = g.split(tokens, 2, 3);
+        String scores = g.mul(g.matMul(parts[0], g.transpose(parts[1], 0, 2, 1)), g.scalar((float) (1 / Math.sqrt(c))));
+        String o = g.matMul(g.softmax(scores, -1), parts[2]);
+        String back = g.reshape(g.transpose(o, 2, 0, 1), 1, c, -1, height, width);
+        return g.add(frameConv1x1(back, prefix + ".proj", c, c), x);
+    }
+
+    /**
+     * WanRMS_norm, channel first: {@code F.normalize(x, dim=1) · sqrt(C) · gamma} with F.normalize's
+     * {@code x / max(‖x‖₂, 1e-12)}; {@code gammaRank} is the gamma tensor's rank ({@code [C,1,1,1]} or {@code [C,1,1]}).
+     */
+    private String rmsNorm(String x, String gammaName, int c, int gammaRank) {
+        long[] gammaShape = new long[gammaRank + 1];
+        java.util.Arrays.fill(gammaShape, 1);
+        gammaShape[0] = c;
+        float[] gamma = weights.get(gammaName, gammaShape);
+        float scale = (float) Math.sqrt(c);
+        float[] scaled = new float[c];
+        for (int i = 0; i < c; i++) scaled[i] = gamma[i] * scale;
+        String norm = g.op("Sqrt", List.of(g.op("ReduceSumSquare", List.of(x), ints("axes", 1), integer("keepdims", 1))));
+        String denominator = g.op("Max", List.of(norm, g.scalar(NORM_EPS)));
+        return g.mul(g.div(x, denominator), g.floats(scaled, 1, c, 1, 1, 1));
+    }
+
+    /** WanCausalConv3d with kernel 3 and padding 1: the carried cache stands in for the left time padding. */
+    private String causalConv(String x, String prefix, int in, int out) {
+        String joined = withCache(x, in);
+        return convNode(joined, prefix, in, out, new long[] {3, 3, 3}, new long[] {0, 1, 1, 0, 1, 1});
+    }
+
+    /**
+     * WanResample upsample3d's time_conv ({@code C → 2C}, kernel (3,1,1), causal), then diffusers' interleave:
+     * output frame {@code 2t} is channels {@code [0, C)} at time t, frame {@code 2t+1} channels {@code [C, 2C)}.
+     */
+    private String timeConv(String x, String prefix, int c) {
+        String joined = withCache(x, c);
+        String y = convNode(joined, prefix, c, 2 * c, new long[] {3, 1, 1}, new long[] {0, 0, 0, 0, 0, 0});
+        String pairs = g.transpose(g.reshape(y, 1, 2, c, -1, height, width), 0, 2, 3, 1, 4, 5);
+        return g.reshape(pairs, 1, c, -1, height, width);
+    }
+
+    /** WanUpsample (nearest, ×2 in H and W) then the per-frame 3×3 Conv2d. */
+    private String spatialUpsample(String x, String prefix, int in, int out) {
+        String grid = g.reshape(x, in, -1, height, 1, width, 1);
+        String doubled = g.op("Expand", List.of(grid, g.longs(1, 1, 1, 2, 1, 2)));
+        height *= 2;
+        width *= 2;
+        String up = g.reshape(doubled, 1, in, -1, height, width);
+        float[] w = weights.get(prefix + ".weight", out, in, 3, 3);
+        float[] b = weights.get(prefix + ".bias", out);
+        return g.op("Conv", List.of(up, g.floats(w, out, in, 1, 3, 3), g.floats(b, out)),
+                ints("kernel_shape", 1, 3, 3), ints("pads", 0, 1, 1, 0, 1, 1));
+    }
+
+    /** Prepends the cache input to {@code x} on the time axis and exposes the last 2 frames as the next cache. */
+    private String withCache(String x, int channels) {
+        int id = cacheCount++;
+        long[] shape = {1, channels, CACHE_T, height, width};
+        String input = "cache_" + id;
+        String output = "cache_" + id + "_next";
+        g.floatInput(input, shape[0], shape[1], shape[2], shape[3], shape[4]);
+        String joined = g.concat(2, input, x);
+        String tail = g.op("Slice", List.of(joined, g.longs(-CACHE_T), g.longs(Long.MAX_VALUE), g.longs(2)));
+        g.floatOutput(output, tail, shape[0], shape[1], shape[2], shape[3], shape[4]);
+        caches.add(new VaeSegment.CacheSlot(input, output, shape));
+        return joined;
+    }
+
+    /** A per-frame 1×1 Conv2d (weight {@code [out, in, 1, 1]}) as a 1×1×1 Conv. */
+    private String frameConv1x1(String x, String prefix, int in, int out) {
+        float[] w = weights.get(prefix + ".weight", out, in, 1, 1);
+        float[] b = weights.get(prefix + ".bias", out);
+        return g.op("Conv", List.of(x, g.floats(w, out, in, 1, 1, 1), g.floats(b, out)), ints("kernel_shape", 1, 1, 1));
+    }
+
+    /** A Conv without padding in time (pointwise convs: kernel 1×1×1). */
+    private String conv(String x, String prefix, int in, int out, long kt, long kh, long kw) {
+        return convNode(x, prefix, in, out, new long[] {kt, kh, kw}, new long[] {0, 0, 0, 0, 0, 0});
+    }
+
+    private String convNode(String x, String prefix, int in, int out, long[] kernel, long[] pads) {
+        lastModule = prefix;
+        float[] w = weights.get(prefix + ".weight", out, in, kernel[0], kernel[1], kernel[2]);
+        float[] b = weights.get(prefix + ".bias", out);
+        return g.op("Conv", List.of(x, g.floats(w, out, in, kernel[0], kernel[1], kernel[2]), g.floats(b, out)),
+                ints("kernel_shape", kernel), ints("pads", pads));
+    }
+}
