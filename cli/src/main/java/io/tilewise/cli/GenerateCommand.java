@@ -72,9 +72,9 @@ final class GenerateCommand implements Callable<Integer> {
             description = "model directory or name (default ${DEFAULT-VALUE}); see tilewise models")
     String model;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0",
-            description = "threads for ONNX Runtime and our attention kernels alike (default: every core)")
-    int threads;
+    @Option(names = "--threads", paramLabel = "T",
+            description = "threads for ONNX Runtime and our attention kernels alike, 1..processors (default: every core)")
+    Integer threadsOption;
 
     @Option(names = "--backend", paramLabel = "auto|cpu|tornado", defaultValue = "auto", converter = Converters.BackendConverter.class,
             description = "where attention runs (default ${DEFAULT-VALUE}: TornadoVM when installed with a device, else the CPU)")
@@ -101,8 +101,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PIPELINE_LOG.setLevel(java.util.logging.Level.SEVERE);
-        if (!(fps > 0)) throw new IllegalArgumentException("--fps " + fps + " must be > 0");
-        if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
+        OptionChecks.prompt(prompt);
+        OptionChecks.policy("--attention", policy);
+        OptionChecks.fps(fps);
+        int threads = OptionChecks.threads(threadsOption);
         if (scale < 1 || scale > Video.MAX_SCALE) throw new IllegalArgumentException("--scale " + scale + " must be in 1.." + Video.MAX_SCALE);
         if (scale > 1 && stream) throw new IllegalArgumentException("--scale " + scale + " is not available with --stream (chunks are written as they finish)");
         VideoWriters.checkTarget(out);
@@ -115,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
             GenerationRequest request = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()),
                     or(width, d.width()), or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, policy);
             String warning = pipeline.tokenizer().encode(prompt).warning(pipeline.tokenizer().vocab());
-            if (warning != null) spec.commandLine().getErr().println("tilewise generate: warning: " + warning);
+            if (warning != null) spec.commandLine().getErr().println("tilewise generate: warning: " + Messages.oneLine(warning));
             Streamed streamed = stream ? streamed(pipeline, request) : null;
             GenerationResult result = stream ? streamed.result() : pipeline.generate(request, progressBar());
             List<Path> written = stream && streamed.written() != null ? streamed.written() : VideoWriters.write(result.video().upscaled(scale), out, fps);
