@@ -58,7 +58,7 @@ class ChildJvmHardeningTest {
     }
 
     /**
-     * Items 6, 8, 13: an MP4 under a 32 MiB heap (JavaCPP's default cap of 4x the heap on the whole process's memory
+     * Items 6, 8, 13: an MP4 under a 16 MiB heap (JavaCPP's default cap of 4x the heap on the whole process's memory
      * killed the encoder with a 39-line trace), with no libx264 banner on stderr, and nothing left in the temporary
      * folder afterwards (ORT left its extraction folder behind on every run).
      */
@@ -66,7 +66,7 @@ class ChildJvmHardeningTest {
     void mp4UnderASmallHeapIsQuietAndLeavesNoTemporaries() throws Exception {
         Path model = TinyModels.write(dir.resolve("model"), TinyModels.small(1), 5);
         Path mp4 = out.resolve("clip.mp4");
-        Result r = run(List.of("-Xmx32m"), List.of("generate", "--model", model.toString(), "--prompt", "a red circle",
+        Result r = run(List.of("-Xmx16m"), List.of("generate", "--model", model.toString(), "--prompt", "a red circle",
                 "--frames", "2", "--height", "16", "--width", "16", "--steps", "1", "--out", mp4.toString()), 300);
         assertEquals(0, r.exit, r.err);
         assertEquals("", r.err, "nothing on stderr: no encoder banner");

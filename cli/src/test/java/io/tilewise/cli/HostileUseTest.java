@@ -205,6 +205,9 @@ class HostileUseTest {
                 "--width", "16", "--steps", "1000000"};
         String directory = userError("tilewise generate", concat(longRun, "--out", folder.toString()));
         assertEquals("tilewise generate: output " + folder + " is a directory, not a file", directory);
+        // a directory that takes no new file, even for root: the check tries, as the writer would
+        String readOnly = userError("tilewise generate", concat(longRun, "--out", "/proc/clip.gif"));
+        assertTrue(readOnly.startsWith("tilewise generate: output /proc/clip.gif: cannot write in directory /proc ("), readOnly);
         for (String fps : List.of("0", "-3", "1000", "NaN")) {
             String line = userError("tilewise generate", concat(longRun, "--fps", fps, "--out", dir.resolve("c.gif").toString()));
             assertTrue(line.startsWith("tilewise generate: --fps ") && line.endsWith(" must be in (0, 240]"), line);
