@@ -45,6 +45,16 @@ class SweepInputsHardeningTest {
     }
 
     @Test
+    void resultsThatAreAFifoAreRefusedAtOnce() throws Exception {
+        Path results = SpecialFiles.fifo(dir.resolve("results.jsonl"));
+        for (org.junit.jupiter.api.function.Executable read : new org.junit.jupiter.api.function.Executable[] {
+                () -> SweepLog.read(results), () -> SweepLog.open(results).close()}) {
+            String m = assertTimeoutPreemptively(AT_ONCE, () -> assertThrows(java.io.UncheckedIOException.class, read)).getMessage();
+            assertTrue(m.contains("sweep results " + results + " is a FIFO (named pipe), not a regular file"), m);
+        }
+    }
+
+    @Test
     void capturedInputsThatAreAFifoAreRefusedAtOnce() throws Exception {
         SpecialFiles.fifo(dir.resolve("q.npy"));
         SpecialFiles.fifo(dir.resolve("k.npy"));
