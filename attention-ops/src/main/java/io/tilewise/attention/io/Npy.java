@@ -68,7 +68,12 @@ public final class Npy {
         }
     }
 
-    /** Reads from a stream of known total size {@code streamSize} (used to bound the data section). */
+    /**
+     * Reads from a stream of known total size {@code streamSize} (used to bound the data section).
+     *
+     * @throws NpyFormatException   when the bytes are not a float32 C-order {@code .npy} of that size
+     * @throws io.tilewise.attention.memory.MemoryLimitException when the values need more heap than is free
+     */
     public static NpyArray read(InputStream in, long streamSize, String name) throws IOException {
         Runtime rt = Runtime.getRuntime();
         return read(in, streamSize, name, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()));
