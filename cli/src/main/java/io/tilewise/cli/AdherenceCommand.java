@@ -50,6 +50,7 @@ final class AdherenceCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.policy("--attention", policy);
         List<PromptSet.Scene> scenes = PromptSet.standard();
         if (limit < 1 || limit > scenes.size()) throw new IllegalArgumentException("--limit " + limit + " must be in 1.." + scenes.size());
         if (json != null && json.toAbsolutePath().getParent() != null && !Files.isDirectory(json.toAbsolutePath().getParent())) {

@@ -58,6 +58,10 @@ final class AttentionCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         NpyAttention.Result result = NpyAttention.run(new NpyAttention.Request(method, q, k, v, out, lse, grid,
                 textTokens, placement, scale, compareDense));
+        // Non-finite values are reported, not refused: the output is written so that their spread can be inspected.
+        for (String warning : result.warnings()) {
+            spec.commandLine().getErr().println("tilewise attention: warning: " + Messages.oneLine(warning));
+        }
         spec.commandLine().getOut().println(result.summary());
         spec.commandLine().getOut().flush();
         return 0;

@@ -54,9 +54,9 @@ final class BenchAttentionCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "W", defaultValue = "3", description = "untimed calls per method first (default ${DEFAULT-VALUE})")
     int warmup;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0",
-            description = "threads for our kernels and ONNX Runtime (default: every core)")
-    int threads;
+    @Option(names = "--threads", paramLabel = "T",
+            description = "threads for our kernels and ONNX Runtime, 1..processors (default: every core)")
+    Integer threadsOption;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "seed of the random inputs (default ${DEFAULT-VALUE})")
     long seed;
@@ -78,7 +78,7 @@ final class BenchAttentionCommand implements Callable<Integer> {
         AttentionShape shape = new AttentionShape(batch, heads, headDim, layoutOptions.layout());
         List<String> specs = MethodList.parse(methods);
         BackendChoice choice = BackendSelector.select(backend);
-        BenchRequest request = new BenchRequest(shape, specs, repeats, warmup, threads, seed, choice, memoryLimit);
+        BenchRequest request = new BenchRequest(shape, specs, repeats, warmup, OptionChecks.threads(threadsOption), seed, choice, memoryLimit);
         List<BenchRow> rows = AttentionBenchmark.run(request, progress());
         MachineInfo machine = MachineInfo.detect();
         if (json != null) BenchJsonLines.append(json, rows, machine, Instant.now());

@@ -16,8 +16,8 @@ final class BenchPeakCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "threads (default: every core)")
-    int threads;
+    @Option(names = "--threads", paramLabel = "T", description = "threads, 1..processors (default: every core)")
+    Integer threadsOption;
 
     @Option(names = "--iterations", paramLabel = "N", defaultValue = "200000000",
             description = "loop iterations per thread (default ${DEFAULT-VALUE}, ~1-2 s)")
@@ -25,7 +25,7 @@ final class BenchPeakCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
+        int threads = OptionChecks.threads(threadsOption);
         if (iterations < 1) throw new IllegalArgumentException("--iterations " + iterations + " must be >= 1");
         int t = threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
         FmaPeak.Result r = FmaPeak.measure(t, iterations);

@@ -2,6 +2,7 @@ package io.tilewise.cli;
 
 import io.tilewise.pipeline.family.ModelFolders;
 import io.tilewise.pipeline.family.GenerationDefaults;
+import io.tilewise.attention.io.UserFiles;
 import io.tilewise.pipeline.calibrate.ParoModelCalibration;
 import io.tilewise.reorder.ParoPlan;
 import io.tilewise.reorder.ParoPlanFile;
@@ -57,10 +58,13 @@ final class CalibrateParoCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "plan file to write, e.g. plan.paro")
     Path out;
 
+    /** A prompt list is text of a few kilobytes. */
+    private static final long MAX_PROMPTS_BYTES = 16L << 20;
+
     @Override
     public Integer call() throws Exception {
-        if (!Files.isRegularFile(prompts)) throw new IllegalArgumentException("--prompts " + prompts + ": no such file");
-        List<String> lines = Files.readAllLines(prompts).stream().map(String::strip)
+        if (Files.notExists(prompts)) throw new IllegalArgumentException("--prompts " + prompts + ": no such file");
+        List<String> lines = UserFiles.readUtf8(prompts, "--prompts", MAX_PROMPTS_BYTES).lines().map(String::strip)
                 .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
         if (lines.isEmpty()) throw new IllegalArgumentException("--prompts " + prompts + " has no prompt lines");
         if (block < 1 || block > 4096) throw new IllegalArgumentException("--block " + block + " must be in 1..4096");

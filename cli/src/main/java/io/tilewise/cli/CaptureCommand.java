@@ -60,6 +60,8 @@ final class CaptureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks.prompt(prompt);
+        OptionChecks.policy("--attention", policy);
         Set<CapturingKernel.At> points = new LinkedHashSet<>();
         for (String a : at) points.add(CapturingKernel.At.parse(a));
         CompareCommand.checkOut(out);

@@ -84,12 +84,14 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "DIR|NAME", defaultValue = ModelLocations.DEFAULT_MODEL, description = "model (default ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "ONNX Runtime threads (default: every core)")
-    int threads;
+    @Option(names = "--threads", paramLabel = "T", description = "ONNX Runtime threads, 1..processors (default: every core)")
+    Integer threadsOption;
 
     @Override
     public Integer call() {
-        if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
+        int threads = OptionChecks.threads(threadsOption);
+        OptionChecks.prompt(prompt);
+        for (String a : attention) OptionChecks.policy("--attention", a);
         if (probeEvery < 1) throw new IllegalArgumentException("--probe-every " + probeEvery + " must be >= 1");
         checkOut(out);
         List<String> policies = PolicyList.splitAll(attention);

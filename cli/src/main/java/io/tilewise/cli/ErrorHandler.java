@@ -18,11 +18,17 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parseResult) {
         Throwable cause = ex;
-        if (cause instanceof UncheckedIOException u) cause = u.getCause();
+        String context = null;
+        if (cause instanceof UncheckedIOException u) {
+            cause = u.getCause();
+            // "cannot write clip.mp4: …" names the file; a bare wrapper's message is just its cause's toString()
+            if (u.getMessage() != null && !u.getMessage().equals(String.valueOf(cause))) context = u.getMessage();
+        }
         // NaN from a model or a method is reported like a user error: one line naming where, no stack trace.
         boolean userError = cause instanceof IllegalArgumentException || cause instanceof IOException
                 || cause instanceof io.tilewise.pipeline.run.NonFiniteAttentionException;
-        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        String message = context != null ? context
+                : cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         cl.getErr().println(name(cl) + ": " + (userError ? "" : "internal error: ") + oneLine(message));
         boolean debug = "1".equals(System.getenv("TILEWISE_DEBUG"));
         if (debug) cause.printStackTrace(cl.getErr());
@@ -31,11 +37,23 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
         return userError ? USER_ERROR : INTERNAL_ERROR;
     }
 
-    /** Option syntax errors (unknown option, missing value, number that does not parse): one line and a pointer to help. */
+    /**
+     * Option syntax errors (unknown option, missing value, number that does not parse): one line and a pointer to
+     * help; a mistyped command or option gets the nearest names ({@code generat} → {@code generate}).
+     */
     @Override
     public int handleParseException(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
-        cl.getErr().println(name(cl) + ": " + oneLine(ex.getMessage()) + " (see " + name(cl) + " --help)");
+        // "--promt x" is reported by picocli as the missing --prompt; the mistyped option is the better news.
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException) && cl.getParseResult() != null
+                && !cl.getParseResult().unmatched().isEmpty()) {
+            ex = new CommandLine.UnmatchedArgumentException(cl, cl.getParseResult().unmatched());
+        }
+        String suggestion = "";
+        if (ex instanceof CommandLine.UnmatchedArgumentException unmatched && !unmatched.getSuggestions().isEmpty()) {
+            suggestion = "; did you mean " + unmatched.getSuggestions().getFirst() + "?"; // picocli lists the closest first
+        }
+        cl.getErr().println(name(cl) + ": " + oneLine(ex.getMessage()) + suggestion + " (see " + name(cl) + " --help)");
         cl.getErr().flush();
         return USER_ERROR;
     }
@@ -46,6 +64,6 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler, Comm
     }
 
     private static String oneLine(String message) {
-        return message.strip().replaceAll("\\s*\\R\\s*", "; ");
+        return Messages.oneLine(message);
     }
 }

@@ -92,9 +92,9 @@ final class GenerateCommand implements Callable<Integer> {
             description = "model directory or name (default ${DEFAULT-VALUE}); see tilewise models")
     String model;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0",
-            description = "threads for ONNX Runtime and our attention kernels alike (default: every core)")
-    int threads;
+    @Option(names = "--threads", paramLabel = "T",
+            description = "threads for ONNX Runtime and our attention kernels alike, 1..processors (default: every core)")
+    Integer threadsOption;
 
     @Option(names = "--backend", paramLabel = "auto|cpu|tornado", defaultValue = "auto", converter = Converters.BackendConverter.class,
             description = "where attention runs (default ${DEFAULT-VALUE}: TornadoVM when installed with a device, else the CPU)")
@@ -117,8 +117,10 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!(fps > 0)) throw new IllegalArgumentException("--fps " + fps + " must be > 0");
-        if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
+        OptionChecks.prompt(prompt);
+        OptionChecks.policy("--attention", policy);
+        OptionChecks.fps(fps);
+        int threads = OptionChecks.threads(threadsOption);
         if (scale < 1 || scale > Video.MAX_SCALE) throw new IllegalArgumentException("--scale " + scale + " must be in 1.." + Video.MAX_SCALE);
         if (scale > 1 && stream) throw new IllegalArgumentException("--scale " + scale + " is not available with --stream (chunks are written as they finish)");
         VideoWriters.checkTarget(out);

@@ -53,7 +53,7 @@ final class LibraryWarnings extends Handler implements AutoCloseable {
         if (current != null) {
             current.print(message);
         } else {
-            fallback.println("tilewise: warning: " + message);
+            fallback.println("tilewise: warning: " + Messages.oneLine(message));
             fallback.flush();
         }
     }
@@ -75,7 +75,7 @@ final class LibraryWarnings extends Handler implements AutoCloseable {
             return;
         }
         printed++;
-        err.println("tilewise: warning: " + message);
+        err.println("tilewise: warning: " + Messages.oneLine(message));
         err.flush();
     }
 

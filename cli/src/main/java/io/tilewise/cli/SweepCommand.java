@@ -3,6 +3,7 @@ package io.tilewise.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tilewise.pipeline.family.ModelCard;
 import io.tilewise.pipeline.family.ModelFolders;
+import io.tilewise.attention.io.UserFiles;
 import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.pipeline.sweep.DryRun;
 import io.tilewise.pipeline.sweep.Sweep;
@@ -51,14 +52,15 @@ final class SweepCommand implements Callable<Integer> {
             + ModelLocations.DEFAULT_MODEL + ")")
     String model;
 
-    @Option(names = "--threads", paramLabel = "T", defaultValue = "0", description = "ONNX Runtime threads (default: every core)")
-    int threads;
+    @Option(names = "--threads", paramLabel = "T", description = "ONNX Runtime threads, 1..processors (default: every core)")
+    Integer threadsOption;
+    private int threads;
 
     @Override
     public Integer call() throws IOException {
-        if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
+        threads = OptionChecks.threads(threadsOption);
         SweepSpec sweepSpec = SweepSpecReader.read(specFile);
-        String specText = Files.readString(specFile);
+        String specText = UserFiles.readUtf8(specFile, "--spec", SweepSpecReader.MAX_FILE_BYTES);
         CompareCommand.checkOut(out);
         if (!dryRun) SweepRunner.checkFolder(out, resume);
         PrintWriter stdout = spec.commandLine().getOut();

@@ -20,6 +20,9 @@ public final class TilewiseCommand implements Runnable {
     /** A configured command line: user mistakes print one line, not a stack trace. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new TilewiseCommand());
+        // "@file" arguments would read a file into the command line ("--prompt @secret.txt" echoed its words in an
+        // error); a prompt is text, so the expansion is off for every command.
+        cl.setExpandAtFiles(false);
         ErrorHandler errors = new ErrorHandler();
         cl.setExecutionExceptionHandler(errors);
         cl.setParameterExceptionHandler(errors);

@@ -6,6 +6,8 @@ import io.tilewise.attention.api.TokenLayout;
 
 import java.io.BufferedInputStream;
 import io.tilewise.attention.io.AtomicFiles;
+import io.tilewise.attention.io.UserFileException;
+import io.tilewise.attention.io.UserFiles;
 
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -107,7 +109,7 @@ public final class ParoPlanFile {
         String name = "paro plan " + path;
         long size;
         Header header;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel channel = UserFiles.openChannel(path, "paro plan")) {
             size = channel.size();
             ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, FIXED_HEADER + ParoPlan.MAX_MODEL_ID_BYTES + HASH_BYTES));
             while (head.hasRemaining() && channel.read(head) >= 0) {
@@ -115,22 +117,23 @@ public final class ParoPlanFile {
             }
             head.flip();
             header = Header.parse(head, size, name);
-        } catch (NoSuchFileException e) {
-            throw new ParoPlanException(name + " does not exist");
+        } catch (UserFileException e) {
+            // missing, a FIFO (opening it would block), a device or a directory: one line naming it
+            throw new ParoPlanException(e.getMessage());
         } catch (IOException e) {
             throw new ParoPlanException(name + " cannot be read: " + e.getMessage(), e);
         }
-        ParoPlan plan = readBody(path, header, name);
+        ParoPlan plan = readBody(path, header, size, name);
         checkExpected(plan, expectedModelId, expectedLayout, name);
         return plan;
     }
 
-    private static ParoPlan readBody(Path path, Header header, String name) {
+    private static ParoPlan readBody(Path path, Header header, long size, String name) {
         MessageDigest sha = sha256();
         ParoPlan.Builder builder = ParoPlan.builder(header.modelId, header.layout, header.blockSize, header.groups,
                 header.layers, header.heads);
         int words = (int) BlockMask.wordCount(builder.blocks());
-        try (InputStream file = Files.newInputStream(path);
+        try (InputStream file = UserFiles.newInputStream(path, "paro plan", size);
              BufferedInputStream buffered = new BufferedInputStream(file, 1 << 16)) {
             DataInputStream in = new DataInputStream(new DigestInputStream(buffered, sha));
             in.readFully(new byte[header.headerBytes]);

@@ -16,7 +16,8 @@ import java.nio.file.StandardCopyOption;
  * {@code .clip.mp4.tw4242.8210374.part}), so that nothing else can mistake them for output. A failed write deletes
  * its own; a process killed while writing ({@code SIGKILL}, power loss) cannot, so the next write of the same
  * target deletes the temporary files of that target whose writing process no longer runs. Files of live processes,
- * this one included (another thread may be writing), are left alone.
+ * this one included (another thread may be writing), are left alone. {@code SIGINT} and {@code SIGTERM} run the
+ * JVM's shutdown hooks, which delete the temporaries being written ({@link TemporaryFiles}).
  */
 public final class AtomicFiles {
 
@@ -38,8 +39,13 @@ public final class AtomicFiles {
         deleteStaleTemporaries(parent, absolute.getFileName().toString());
         Path tmp = Files.createTempFile(parent, temporaryPrefix(absolute.getFileName().toString()) + ProcessHandle.current().pid() + ".",
                 TEMP_SUFFIX);
+        TemporaryFiles.register(tmp); // Ctrl-C or SIGTERM while writing: the shutdown hook deletes it
         try {
-            writer.write(tmp);
+            try {
+                writer.write(tmp);
+            } catch (IOException e) {
+                throw named(e, tmp, target);
+            }
             readableByOthers(tmp);
             try {
                 Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -48,10 +54,74 @@ public final class AtomicFiles {
             }
         } finally {
             Files.deleteIfExists(tmp);
+            TemporaryFiles.release(tmp);
+        }
+    }
+
+    /**
+     * Writes several files of one folder as a set (a PNG sequence): {@code writer} writes them, under the targets'
+     * names, into a hidden temporary folder beside them, {@code .FIRST.twPID.N.part/}; once all are written they are
+     * renamed into place, one quick rename each. A failed, interrupted ({@code SIGINT}, {@code SIGTERM}) or killed
+     * write leaves none of them under their names (a kill during the final renames, microseconds per file, can
+     * leave the first ones); the temporary folder of a killed process is removed by the next write of the set.
+     */
+    public static void writeAll(java.util.List<Path> targets, Writer writer) throws IOException {
+        if (targets.isEmpty()) return;
+        Path first = targets.getFirst().toAbsolutePath();
+        Path parent = first.getParent();
+        for (Path t : targets) {
+            if (!parent.equals(t.toAbsolutePath().getParent())) throw new IllegalArgumentException(t + " is not in " + parent);
+        }
+        if (!Files.isDirectory(parent)) throw new IOException(targets.getFirst() + ": directory " + parent + " does not exist");
+        String name = first.getFileName().toString();
+        deleteStaleTemporaries(parent, name);
+        Path folder = null;
+        for (int attempt = 0; folder == null; attempt++) {
+            Path candidate = parent.resolve(temporaryPrefix(name) + ProcessHandle.current().pid() + "."
+                    + Long.toUnsignedString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
+            try {
+                folder = Files.createDirectory(candidate);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 100) throw e;
+            }
+        }
+        TemporaryFiles.register(folder);
+        try {
+            try {
+                writer.write(folder);
+            } catch (IOException e) {
+                throw named(e, folder, parent);
+            }
+            for (Path t : targets) {
+                Path written = folder.resolve(t.getFileName().toString());
+                if (!Files.isRegularFile(written)) throw new IOException(t + " was not written");
+                readableByOthers(written);
+            }
+            for (Path t : targets) {
+                Path written = folder.resolve(t.getFileName().toString());
+                try {
+                    Files.move(written, t.toAbsolutePath(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(written, t.toAbsolutePath(), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } finally {
+            TemporaryFiles.deleteRecursively(folder);
+            TemporaryFiles.release(folder);
         }
     }
 
     private static final String TEMP_SUFFIX = ".part";
+
+    /**
+     * The writer's error with the hidden temporary's path replaced by the target's: the user named the target
+     * ("clip.mp4: No space left on device", not ".clip.mp4.tw4242.8210374.part: …").
+     */
+    private static IOException named(IOException e, Path tmp, Path target) {
+        String message = e.getMessage();
+        if (message == null || !message.contains(tmp.toString())) return e;
+        return new IOException(message.replace(tmp.toString(), target.toString()), e);
+    }
 
     /** {@code .NAME.tw}: what every temporary file of target {@code NAME} starts with, before the writer's pid. */
     static String temporaryPrefix(String targetName) {
@@ -78,7 +148,7 @@ public final class AtomicFiles {
                 } catch (NumberFormatException e) {
                     continue; // not ours
                 }
-                if (pid != self && ProcessHandle.of(pid).isEmpty()) Files.deleteIfExists(entry);
+                if (pid != self && ProcessHandle.of(pid).isEmpty()) TemporaryFiles.deleteRecursively(entry); // a file or a set's folder
             }
         } catch (IOException | RuntimeException e) {
             // best effort; the write itself goes on

@@ -1,5 +1,8 @@
 package io.tilewise.attention.io;
 
+import io.tilewise.attention.memory.MemoryEstimate;
+import io.tilewise.attention.memory.MemoryLimitException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,9 +10,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +28,8 @@ public final class Npy {
     /** Real headers are a few hundred bytes; a bound keeps a hostile file from making us allocate. */
     private static final int MAX_HEADER = 1 << 16;
     private static final int MAX_DIMS = 8;
+    /** The most elements a Java array can hold. */
+    static final long MAX_VALUES = Integer.MAX_VALUE - 8;
     private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
     private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
@@ -32,22 +37,86 @@ public final class Npy {
     private Npy() {
     }
 
+    /** Reads a whole {@code .npy} file; it must be a regular file (see {@link UserFiles}). */
     public static NpyArray read(Path path) throws IOException {
-        long fileSize;
-        try {
-            fileSize = Files.size(path);
-        } catch (NoSuchFileException e) {
-            throw new NpyFormatException(path + ": no such file");
-        }
-        try (InputStream in = Files.newInputStream(path)) {
+        long fileSize = regularFileSize(path);
+        try (InputStream in = UserFiles.newInputStream(path, ".npy file", fileSize)) {
             return read(in, fileSize, path.toString());
-        } catch (NoSuchFileException e) {
-            throw new NpyFormatException(path + ": no such file");
+        } catch (UserFileException e) {
+            throw new NpyFormatException(e.getMessage());
         }
     }
 
-    /** Reads from a stream of known total size {@code streamSize} (used to bound the data section). */
+    /**
+     * The shape in the header of {@code path}, checked against the file's size, without reading the data: callers
+     * that read several large files estimate their memory from this first.
+     */
+    public static int[] shape(Path path) throws IOException {
+        long fileSize = regularFileSize(path);
+        try (InputStream in = UserFiles.newInputStream(path, ".npy file", fileSize)) {
+            return header(in, fileSize, path.toString()).shape;
+        } catch (UserFileException e) {
+            throw new NpyFormatException(e.getMessage());
+        }
+    }
+
+    private static long regularFileSize(Path path) throws NpyFormatException {
+        try {
+            return UserFiles.requireRegularFile(path, ".npy file");
+        } catch (UserFileException e) {
+            throw new NpyFormatException(Files.notExists(path) ? path + ": no such file" : e.getMessage());
+        }
+    }
+
+    /**
+     * Reads from a stream of known total size {@code streamSize} (used to bound the data section).
+     *
+     * @throws NpyFormatException   when the bytes are not a float32 C-order {@code .npy} of that size
+     * @throws io.tilewise.attention.memory.MemoryLimitException when the values need more heap than is free
+     */
     public static NpyArray read(InputStream in, long streamSize, String name) throws IOException {
+        Runtime rt = Runtime.getRuntime();
+        return read(in, streamSize, name, rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()));
+    }
+
+    /** As {@link #read(InputStream, long, String)} with {@code heapBytes} of heap to hold the values. */
+    static NpyArray read(InputStream in, long streamSize, String name, long heapBytes) throws IOException {
+        Header h = header(in, streamSize, name);
+        long dataBytes = h.count * Float.BYTES;
+        if (h.count > MAX_VALUES) {
+            throw new NpyFormatException(name + ": shape " + Arrays.toString(h.shape) + " has " + h.count
+                    + " values, more than one array holds (" + MAX_VALUES + ")");
+        }
+        // A large valid file is refused before the read, by size, not by an OutOfMemoryError halfway through.
+        if (dataBytes > heapBytes) {
+            throw new MemoryLimitException(name + ": shape " + Arrays.toString(h.shape) + " needs "
+                    + MemoryEstimate.format(dataBytes) + " of memory, but " + MemoryEstimate.format(Math.max(0, heapBytes))
+                    + " of the heap is free; give Java more (-Xmx, TILEWISE_JAVA_OPTS) or use a smaller tensor",
+                    MemoryEstimate.builder(name).add("values", dataBytes).build(), heapBytes);
+        }
+        float[] data = new float[(int) h.count];
+        // In chunks straight into the array: no second copy of the data, and no int overflow for files over 2 GiB.
+        byte[] chunk = new byte[1 << 20];
+        ByteBuffer view = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
+        int filled = 0;
+        while (filled < data.length) {
+            int floats = Math.min(data.length - filled, chunk.length / Float.BYTES);
+            int got = in.readNBytes(chunk, 0, floats * Float.BYTES);
+            if (got < floats * Float.BYTES) {
+                throw new NpyFormatException(name + ": data section is truncated (the file ended after "
+                        + ((long) filled * Float.BYTES + got) + " of " + dataBytes + " data bytes)");
+            }
+            view.clear();
+            view.asFloatBuffer().get(data, filled, floats);
+            filled += floats;
+        }
+        return new NpyArray(h.shape, data);
+    }
+
+    private record Header(int[] shape, long count) {
+    }
+
+    private static Header header(InputStream in, long streamSize, String name) throws IOException {
         byte[] magic = in.readNBytes(8);
         if (magic.length < 8) throw new NpyFormatException(name + ": not a .npy file (shorter than its 8-byte preamble)");
         for (int i = 0; i < MAGIC.length; i++) {
@@ -88,24 +157,17 @@ public final class Npy {
         long count = NpyArray.valueCount(shape);
         // A shape whose size cannot be a file (e.g. 65536^4, which wraps to 0 in 64 bits) is refused by name.
         if (count < 0 || count > streamSize / Float.BYTES) {
-            throw new NpyFormatException(name + ": shape " + java.util.Arrays.toString(shape) + " needs "
+            throw new NpyFormatException(name + ": shape " + Arrays.toString(shape) + " needs "
                     + (count < 0 ? "more than 2^63" : count * Float.BYTES) + " data bytes but the file has "
                     + Math.max(0, streamSize - preamble - headerLen));
         }
         long dataBytes = count * Float.BYTES;
         long available = streamSize - preamble - headerLen;
         if (dataBytes != available) {
-            throw new NpyFormatException(name + ": shape " + java.util.Arrays.toString(shape) + " needs " + dataBytes
+            throw new NpyFormatException(name + ": shape " + Arrays.toString(shape) + " needs " + dataBytes
                     + " data bytes but the file has " + available);
         }
-        if (count > Integer.MAX_VALUE - 8) {
-            throw new NpyFormatException(name + ": " + count + " values is more than one array can hold");
-        }
-        byte[] raw = in.readNBytes((int) dataBytes);
-        if (raw.length != dataBytes) throw new NpyFormatException(name + ": data section is truncated");
-        float[] data = new float[(int) count];
-        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(data);
-        return new NpyArray(shape, data);
+        return new Header(shape, count);
     }
 
     /** Writes atomically: a temp file beside the target, then a rename, so no partial file is ever left. */
@@ -138,10 +200,16 @@ public final class Npy {
         out.write(data.array());
     }
 
+    /**
+     * The value of {@code key}; of duplicates, the last, as NumPy reads the header (a Python dict literal through
+     * {@code ast.literal_eval}, where a repeated key keeps its last value).
+     */
     private static String find(Pattern pattern, String header, String name, String key) throws NpyFormatException {
         Matcher m = pattern.matcher(header);
-        if (!m.find()) throw new NpyFormatException(name + ": .npy header has no valid '" + key + "' entry");
-        return m.group(1);
+        String value = null;
+        while (m.find()) value = m.group(1);
+        if (value == null) throw new NpyFormatException(name + ": .npy header has no valid '" + key + "' entry");
+        return value;
     }
 
     private static int[] parseShape(String text, String name) throws NpyFormatException {

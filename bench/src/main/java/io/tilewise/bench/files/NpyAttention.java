@@ -12,6 +12,8 @@ import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.dense.DenseReference;
 import io.tilewise.attention.io.Npy;
 import io.tilewise.attention.io.NpyArray;
+import io.tilewise.attention.memory.MemoryEstimate;
+import io.tilewise.attention.memory.MemoryLimit;
 import io.tilewise.attention.metrics.TensorMetrics;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.tensor.Tensor;
@@ -20,7 +22,9 @@ import io.tilewise.bench.Layouts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -43,7 +47,12 @@ public final class NpyAttention {
     }
 
     /** What ran and how it went; {@code vsDense} is null unless asked for. */
-    public record Result(String spec, AttentionShape shape, double executedDensity, double forwardMs, TensorMetrics vsDense) {
+    public record Result(String spec, AttentionShape shape, double executedDensity, double forwardMs, TensorMetrics vsDense,
+                         List<String> warnings) {
+
+        public Result {
+            warnings = List.copyOf(warnings);
+        }
 
         /** One summary line, e.g. {@code blocksparse:keep=0.25 [1, 4, 1024, 64] 1x1x1024: density 0.250, 12.3 ms}. */
         public String summary() {
@@ -75,9 +84,14 @@ public final class NpyAttention {
         }
         AttentionKernel kernel = AttentionMethods.create(r.method());
 
+        checkMemory(r);
         NpyArray qa = Npy.read(r.q());
         NpyArray ka = Npy.read(r.k());
         NpyArray va = Npy.read(r.v());
+        List<String> warnings = new ArrayList<>();
+        nonFinite(qa, "--q " + r.q()).ifPresent(warnings::add);
+        nonFinite(ka, "--k " + r.k()).ifPresent(warnings::add);
+        nonFinite(va, "--v " + r.v()).ifPresent(warnings::add);
         requireSameShape(qa, "--q " + r.q(), ka, "--k " + r.k());
         requireSameShape(qa, "--q " + r.q(), va, "--v " + r.v());
         int rank = qa.shape().length;
@@ -99,14 +113,56 @@ public final class NpyAttention {
                 double ms = (System.nanoTime() - start) / 1e6;
                 TensorMetrics vsDense = r.compareDense() ? againstReference(q, k, v, ctx, out) : null;
 
-                Npy.write(r.out(), new NpyArray(qa.shape(), out.toArray()));
+                float[] values = out.toArray();
+                Npy.write(r.out(), new NpyArray(qa.shape(), values));
+                nonFinite(new NpyArray(qa.shape(), values), "output " + r.out()).ifPresent(warnings::add);
                 if (lse != null) {
                     int[] lseShape = rank == 3 ? new int[] {q.heads(), q.seqLen()} : new int[] {q.batch(), q.heads(), q.seqLen()};
                     Npy.write(r.lse(), new NpyArray(lseShape, lse.toArray()));
                 }
-                return new Result(kernel.spec(), shape, session.executedDensity(), ms, vsDense);
+                return new Result(kernel.spec(), shape, session.executedDensity(), ms, vsDense, warnings);
             }
         }
+    }
+
+    /**
+     * Refuses inputs whose values cannot fit before reading them (three 2 GiB tensors once read for 100 s, then
+     * died with a stack trace): each input is held as read and as a tensor, the output as a tensor, an array and
+     * the file's buffer, and the fp64 check adds one more.
+     */
+    private static void checkMemory(Request r) throws IOException {
+        int[] shape = Npy.shape(r.q());
+        Npy.shape(r.k());
+        Npy.shape(r.v());
+        long[] dims = Arrays.stream(shape).asLongStream().toArray();
+        MemoryEstimate.Builder estimate = MemoryEstimate.builder("attention on " + Arrays.toString(shape) + " inputs")
+                .floats("q, k, v as read", dims).floats("q, k, v as read", dims).floats("q, k, v as read", dims)
+                .floats("q, k, v tensors", dims).floats("q, k, v tensors", dims).floats("q, k, v tensors", dims)
+                .floats("output", dims).floats("output", dims).floats("output", dims);
+        if (r.compareDense()) estimate.floats("fp64 dense check", dims);
+        MemoryLimit.defaults().check(estimate.build());
+    }
+
+    /** "NaN in --q q.npy at [0, 1, 5, 2] (first of 3 non-finite values)", or empty when every value is finite. */
+    static java.util.Optional<String> nonFinite(NpyArray array, String name) {
+        float[] data = array.data();
+        int first = -1;
+        long count = 0;
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                if (first < 0) first = i;
+                count++;
+            }
+        }
+        if (first < 0) return java.util.Optional.empty();
+        int[] shape = array.shape();
+        int[] at = new int[shape.length];
+        for (int d = shape.length - 1, rest = first; d >= 0; d--) {
+            at[d] = rest % shape[d];
+            rest /= shape[d];
+        }
+        return java.util.Optional.of((Float.isNaN(data[first]) ? "NaN" : data[first] > 0 ? "+Inf" : "-Inf") + " in " + name
+                + " at " + Arrays.toString(at) + " (first of " + count + " non-finite values)");
     }
 
     private static TensorMetrics againstReference(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out) {

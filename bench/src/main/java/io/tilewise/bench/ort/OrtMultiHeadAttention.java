@@ -4,6 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.tilewise.attention.io.CommandLineStack;
+import io.tilewise.attention.io.OrtTemporaryFiles;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.nio.ByteBuffer;
@@ -46,7 +48,9 @@ public final class OrtMultiHeadAttention implements AutoCloseable {
         this.headDim = headDim;
         this.scale = scale;
         this.threads = threads;
-        this.env = OrtEnvironment.getEnvironment();
+        // Created on a thread with a stack sized for the command line: ORT recurses over it (CommandLineStack).
+        this.env = CommandLineStack.call("ort-environment", OrtEnvironment::getEnvironment);
+        OrtTemporaryFiles.clean(); // ORT's extracted libraries: gone now, its folder at exit, stale ones too
         OrtSession.SessionOptions opts = new OrtSession.SessionOptions();
         try {
             opts.setIntraOpNumThreads(threads);

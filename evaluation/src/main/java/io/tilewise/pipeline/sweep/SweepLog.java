@@ -3,6 +3,7 @@ package io.tilewise.pipeline.sweep;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.tilewise.attention.io.UserFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -39,6 +40,7 @@ public final class SweepLog implements AutoCloseable {
     public static SweepLog open(Path file) {
         SweepLog log = new SweepLog(file);
         try {
+            if (Files.exists(file)) UserFiles.requireRegularFile(file, "sweep results"); // a FIFO here would block
             log.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
             long complete = completeLength(file);
             if (log.channel.size() > complete) {
@@ -82,6 +84,7 @@ public final class SweepLog implements AutoCloseable {
         List<ObjectNode> out = new ArrayList<>();
         if (!Files.exists(file)) return out;
         try {
+            UserFiles.requireRegularFile(file, "sweep results");
             byte[] all = Files.readAllBytes(file);
             int start = 0;
             for (int i = 0; i < all.length; i++) {
@@ -101,6 +104,7 @@ public final class SweepLog implements AutoCloseable {
     /** Bytes up to and including the last newline. */
     static long completeLength(Path file) throws IOException {
         if (!Files.exists(file)) return 0;
+        UserFiles.requireRegularFile(file, "sweep results");
         byte[] all = Files.readAllBytes(file);
         for (int i = all.length - 1; i >= 0; i--) if (all[i] == '\n') return i + 1;
         return 0;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tilewise.attention.api.TextPlacement;
 import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.attention.io.UserFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,6 +29,9 @@ public final class SweepSpecReader {
     private static final Set<String> METHOD = Set.of("method", "params", "policy");
     private static final Set<String> SHAPE = Set.of("grid", "heads", "head_dim", "text_tokens", "text_placement", "std", "q", "k", "v");
 
+    /** A sweep file is a few kilobytes; the bound keeps a hostile one (or a device) from exhausting memory. */
+    public static final long MAX_FILE_BYTES = 16L << 20;
+
     private final String source;
     private final Path base;
 
@@ -37,12 +41,12 @@ public final class SweepSpecReader {
     }
 
     public static SweepSpec read(Path file) {
-        if (!Files.isRegularFile(file)) throw new IllegalArgumentException("--spec " + file + ": no such file");
+        if (Files.notExists(file)) throw new IllegalArgumentException("--spec " + file + ": no such file");
         String text;
         try {
-            text = Files.readString(file);
+            text = UserFiles.readUtf8(file, "--spec", MAX_FILE_BYTES);
         } catch (IOException e) {
-            throw new IllegalArgumentException("--spec " + file + ": " + e.getMessage());
+            throw new IllegalArgumentException(e.getMessage());
         }
         Path dir = file.toAbsolutePath().getParent();
         return parse(text, file.getFileName().toString(), dir);
@@ -54,8 +58,9 @@ public final class SweepSpecReader {
         try {
             root = new ObjectMapper().readTree(json);
         } catch (JsonProcessingException e) {
+            // Jackson's own limits (nesting deeper than 1,000, numbers too long) come without a location.
             throw new IllegalArgumentException(source + " is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ")");
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")"));
         }
         SweepSpec spec = new SweepSpecReader(source, base).spec(root);
         SweepGrid.checkSize(spec, source);

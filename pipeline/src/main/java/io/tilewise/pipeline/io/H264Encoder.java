@@ -16,6 +16,7 @@ public final class H264Encoder {
     }
 
     public static boolean available() {
+        Ffmpeg.prepare(); // JavaCPP's settings must be in place before FFmpeg's natives load
         AVCodec codec = avcodec.avcodec_find_encoder_by_name(LIBX264);
         return codec != null && !codec.isNull();
     }

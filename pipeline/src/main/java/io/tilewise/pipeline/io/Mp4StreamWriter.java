@@ -45,8 +45,8 @@ public final class Mp4StreamWriter {
         }
         if (!(fps > 0) || fps > 240) throw new IllegalArgumentException("fps " + fps + " must be in (0, 240]");
         if (crf < 0 || crf > 51) throw new IllegalArgumentException("crf " + crf + " must be in 0..51");
+        Ffmpeg.prepare(); // quiet FFmpeg, JavaCPP without its whole-process memory cap
         H264Encoder.require(file);
-        avutil.av_log_set_level(avutil.AV_LOG_ERROR); // FFmpeg's stream banner and x264's statistics are noise on an app's stderr
         AtomicFiles.write(file, tmp -> {
             try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(tmp.toFile(), width, height, 0)) {
                 recorder.setFormat("mp4");
@@ -60,7 +60,10 @@ public final class Mp4StreamWriter {
                 recorder.stop();
             } catch (FrameRecorder.Exception e) {
                 throw new IOException("FFmpeg could not encode H.264: " + e.getMessage(), e);
+            } catch (OutOfMemoryError e) {
+                throw Ffmpeg.outOfMemory("MP4", e);
             }
+            Mp4Files.requireComplete(tmp); // FFmpeg does not report every failed write (a full disk)
         });
     }
 

@@ -5,6 +5,7 @@ import io.tilewise.pipeline.run.Video;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,31 +25,28 @@ public final class PngWriter {
     }
 
     /**
-     * Writes {@code <stem>_0000.png …} next to {@code file} (whose name gives the stem); on failure the frames already
-     * written are removed.
+     * Writes {@code <stem>_0000.png …} next to {@code file} (whose name gives the stem), as a set: into a hidden
+     * temporary folder first, renamed into place when every frame is written, so a failed or killed write leaves
+     * no partial sequence ({@link io.tilewise.attention.io.AtomicFiles#writeAll}).
      */
     public static List<Path> writeSequence(Video video, Path file) {
         String name = file.getFileName().toString();
         String stem = name.toLowerCase(java.util.Locale.ROOT).endsWith(".png") ? name.substring(0, name.length() - 4) : name;
         Path dir = file.toAbsolutePath().getParent();
-        List<Path> written = new ArrayList<>();
+        List<Path> targets = new ArrayList<>();
+        for (int f = 0; f < video.frames(); f++) targets.add(dir.resolve(String.format("%s_%04d.png", stem, f)));
         try {
-            for (int f = 0; f < video.frames(); f++) {
-                Path out = dir.resolve(String.format("%s_%04d.png", stem, f));
-                writeFrame(video, f, out);
-                written.add(out);
-            }
-            return written;
-        } catch (RuntimeException e) {
-            for (Path p : written) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                    // best effort cleanup of a failed sequence
+            Files.createDirectories(dir);
+            io.tilewise.attention.io.AtomicFiles.writeAll(targets, folder -> {
+                for (int f = 0; f < video.frames(); f++) {
+                    Path frame = folder.resolve(targets.get(f).getFileName().toString());
+                    if (!ImageIO.write(image(video, f), "png", frame.toFile())) throw new IOException("no PNG writer available");
                 }
-            }
-            throw e;
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + targets.getFirst() + " … " + targets.getLast() + ": " + e.getMessage(), e);
         }
+        return List.copyOf(targets);
     }
 
     static BufferedImage image(Video video, int frame) {

@@ -7,6 +7,7 @@ import io.tilewise.attention.io.NpyArray;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -25,8 +26,8 @@ public final class VideoWriters {
     }
 
     /**
-     * Checks before a long generation that {@code file} has a known extension and its directory exists, so a
-     * mistake costs nothing.
+     * Checks before a long generation that {@code file} has a known extension, is not a directory, and that its
+     * directory exists and takes a new file, so a mistake costs nothing.
      */
     public static void checkTarget(Path file) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -34,10 +35,18 @@ public final class VideoWriters {
                 || name.endsWith(".npy"))) {
             throw new IllegalArgumentException("output " + file + " must end in .png, .gif, .mp4, .webm or .npy");
         }
+        if (Files.isDirectory(file)) throw new IllegalArgumentException("output " + file + " is a directory, not a file");
         if (name.endsWith(".mp4")) H264Encoder.require(file);
         Path parent = file.toAbsolutePath().getParent();
-        if (parent != null && !java.nio.file.Files.isDirectory(parent)) {
+        if (parent != null && !Files.isDirectory(parent)) {
             throw new IllegalArgumentException("output " + file + ": directory " + parent + " does not exist");
+        }
+        // Writable? Try it, as the writer will (permissions alone miss read-only mounts and full disks' inodes).
+        try {
+            Files.delete(Files.createTempFile(parent, ".tilewise-check.", ".part"));
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalArgumentException("output " + file + ": cannot write in directory " + parent + " ("
+                    + (e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason() : e.getMessage()) + ")");
         }
     }
 

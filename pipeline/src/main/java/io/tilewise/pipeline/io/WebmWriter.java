@@ -28,7 +28,7 @@ public final class WebmWriter {
         }
         if (!(fps > 0) || fps > 240) throw new IllegalArgumentException("fps " + fps + " must be in (0, 240]");
         if (crf < 0 || crf > 63) throw new IllegalArgumentException("crf " + crf + " must be in 0..63");
-        avutil.av_log_set_level(avutil.AV_LOG_ERROR); // FFmpeg's stream banner is noise on a CLI's stderr
+        Ffmpeg.prepare(); // quiet FFmpeg, JavaCPP without its whole-process memory cap
         AtomicFiles.write(file, tmp -> {
             try (FFmpegFrameRecorder recorder = new FFmpegFrameRecorder(tmp.toFile(), video.width(), video.height(), 0)) {
                 recorder.setFormat("webm");
@@ -47,6 +47,8 @@ public final class WebmWriter {
                 recorder.stop();
             } catch (FrameRecorder.Exception e) {
                 throw new IOException("FFmpeg could not encode VP9: " + e.getMessage(), e);
+            } catch (OutOfMemoryError e) {
+                throw Ffmpeg.outOfMemory("WebM", e);
             }
         });
     }

@@ -2,13 +2,13 @@ package io.tilewise.pipeline.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tilewise.attention.io.UserFileException;
+import io.tilewise.attention.io.UserFiles;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -165,23 +165,12 @@ public record ModelConfig(String architecture, String modelId, int hidden, int h
     public static ModelConfig read(Path file) {
         JsonNode root;
         try {
-            long size = Files.size(file);
-            if (size > MAX_FILE_BYTES) {
-                throw new ModelFormatException("model config " + file + " has " + size + " bytes; a config.json has at most " + MAX_FILE_BYTES);
-            }
-            String text;
-            try {
-                // Strict UTF-8 (JSON's encoding): a malformed byte is a format error, not an I/O error.
-                text = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file))).toString();
-            } catch (java.nio.charset.CharacterCodingException e) {
-                throw new ModelFormatException("config.json: " + file + " is not valid UTF-8");
-            }
+            // A regular file, strict UTF-8 (JSON's encoding), at most MAX_FILE_BYTES: a FIFO, a device or a
+            // malformed byte is a format error naming the file, not a hang, an OutOfMemoryError or an I/O error.
+            String text = UserFiles.readUtf8(file, "model config", MAX_FILE_BYTES);
             root = new ObjectMapper().readTree(text);
-        } catch (NoSuchFileException e) {
-            throw new ModelFormatException("model config " + file + " does not exist");
+        } catch (UserFileException e) {
+            throw new ModelFormatException(e.getMessage());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new ModelFormatException("config.json: not valid JSON: " + e.getOriginalMessage());
         } catch (IOException e) {

@@ -1,5 +1,8 @@
 package io.tilewise.pipeline.model;
 
+import io.tilewise.attention.io.UserFileException;
+import io.tilewise.attention.io.UserFiles;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,7 +18,12 @@ public record ModelDirectory(Path path, ModelConfig config, ModelWeights weights
         if (!Files.isDirectory(dir)) throw new ModelFormatException("model directory " + dir + " does not exist");
         ModelConfig config = ModelConfig.read(dir.resolve(CONFIG));
         Path weights = dir.resolve(WEIGHTS);
-        if (!Files.isRegularFile(weights)) throw new ModelFormatException("model weights " + weights + " do not exist");
+        try {
+            // Says what the path is instead (a FIFO, a device, a directory), not just "do not exist".
+            UserFiles.requireRegularFile(weights, "model weights");
+        } catch (UserFileException e) {
+            throw new ModelFormatException(e.getMessage());
+        }
         return new ModelDirectory(dir, config, ModelWeights.load(weights, config));
     }
 }

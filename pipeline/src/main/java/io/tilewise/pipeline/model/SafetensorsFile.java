@@ -4,6 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.tilewise.attention.io.UserFileException;
+import io.tilewise.attention.io.UserFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -13,7 +16,6 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -68,7 +70,7 @@ public final class SafetensorsFile implements AutoCloseable {
      */
     public static SafetensorsFile open(Path path) {
         Arena arena = Arena.ofShared();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+        try (FileChannel channel = UserFiles.openChannel(path, "safetensors file")) {
             long size = channel.size();
             if (size < 8) throw bad(path, "file has " + size + " bytes, fewer than the 8-byte header length");
             ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
@@ -90,6 +92,9 @@ public final class SafetensorsFile implements AutoCloseable {
             MemorySegment data = dataLength == 0 ? MemorySegment.NULL
                     : channel.map(FileChannel.MapMode.READ_ONLY, dataStart, dataLength, arena);
             return new SafetensorsFile(path, arena, data, tensors, Collections.unmodifiableMap(metadata));
+        } catch (UserFileException e) {
+            arena.close();
+            throw new ModelFormatException(e.getMessage());
         } catch (IOException e) {
             arena.close();
             throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
@@ -222,6 +227,10 @@ public final class SafetensorsFile implements AutoCloseable {
         if (offsets == null || !offsets.isArray() || offsets.size() != 2 || !offsets.get(0).isIntegralNumber()
                 || !offsets.get(1).isIntegralNumber()) {
             throw bad(path, "tensor " + name + ": data_offsets must be [begin, end]");
+        }
+        // An offset of 2^64 or more would wrap in asLong(); no file has such an offset.
+        if (!offsets.get(0).canConvertToLong() || !offsets.get(1).canConvertToLong()) {
+            throw bad(path, "tensor " + name + ": data_offsets " + offsets + " outside the data section of " + dataLength + " bytes");
         }
         long begin = offsets.get(0).asLong();
         long end = offsets.get(1).asLong();

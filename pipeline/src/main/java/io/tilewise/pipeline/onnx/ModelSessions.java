@@ -4,6 +4,8 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.tilewise.attention.io.CommandLineStack;
+import io.tilewise.attention.io.OrtTemporaryFiles;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelWeights;
 
@@ -52,7 +54,9 @@ public final class ModelSessions implements AutoCloseable {
     public ModelSessions(ModelWeights weights, int threads, StageDevice device) {
         if (threads < 1) throw new IllegalArgumentException("ORT threads " + threads + " must be >= 1");
         this.config = weights.config();
-        this.env = OrtEnvironment.getEnvironment();
+        // Created on a thread with a stack sized for the command line: ORT recurses over it (CommandLineStack).
+        this.env = CommandLineStack.call("ort-environment", OrtEnvironment::getEnvironment);
+        OrtTemporaryFiles.clean(); // ORT's extracted libraries: gone now, its folder at exit, stale ones too
         this.threads = threads;
         StageGraphs graphs = new StageGraphs(weights);
         StageProvider chosen;

@@ -86,6 +86,15 @@ class SafetensorsFileTest {
         assertMessage(negative, "must hold non-negative integers");
     }
 
+    /** Issue 21, item 13: offsets of 2^64 and more wrapped to small ones and the file opened. */
+    @Test
+    void refusesOffsetsPastTwoToTheSixtyFour() {
+        Path wrap = dir.resolve("wrap.safetensors");
+        SafetensorsWriter.writeRaw(wrap, "{\"x\":{\"dtype\":\"F32\",\"shape\":[2],"
+                + "\"data_offsets\":[18446744073709551616,18446744073709551624]}}", new float[2]);
+        assertMessage(wrap, "data_offsets [18446744073709551616,18446744073709551624] outside the data section of 8 bytes");
+    }
+
     private static void assertMessage(Path file, String expected) {
         ModelFormatException e = assertThrows(ModelFormatException.class, () -> SafetensorsFile.open(file).close());
         assertTrue(e.getMessage().contains(expected), () -> "'" + e.getMessage() + "' should contain '" + expected + "'");
