@@ -1,11 +1,10 @@
 package io.tilewise.pipeline.family;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tilewise.pipeline.family.tiny.TinyDitFamily;
+import io.tilewise.pipeline.model.JsonFiles;
 import io.tilewise.pipeline.model.ModelFormatException;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,9 +18,6 @@ import java.util.ServiceLoader;
  * {@code WanTransformer3DModel}), or Tilewise's own {@code config.json} ({@code architecture}).
  */
 public final class ModelFolders {
-
-    /** Config files are small; a larger one is refused before it is read. */
-    private static final long MAX_CONFIG_BYTES = 16L << 20;
 
     private ModelFolders() {
     }
@@ -93,22 +89,8 @@ public final class ModelFolders {
         return null;
     }
 
-    /** A JSON object from a regular file of bounded size; null when the file is absent. */
+    /** A JSON object from a regular file of bounded size ({@link JsonFiles}); null when the file is absent. */
     public static JsonNode readJson(Path file) {
-        if (!Files.exists(file)) return null;
-        if (!Files.isRegularFile(file)) throw new ModelFormatException(file + " is not a regular file");
-        try {
-            long size = Files.size(file);
-            if (size > MAX_CONFIG_BYTES) {
-                throw new ModelFormatException(file + " has " + size + " bytes; a config file has at most " + MAX_CONFIG_BYTES);
-            }
-            JsonNode node = new ObjectMapper().readTree(Files.readAllBytes(file));
-            if (node == null || !node.isObject()) throw new ModelFormatException(file + ": must be a JSON object");
-            return node;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new ModelFormatException(file + ": not valid JSON: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            throw new ModelFormatException("cannot read " + file + ": " + e.getMessage());
-        }
+        return JsonFiles.readIfPresent(file, "model folder file");
     }
 }
