@@ -1,5 +1,6 @@
 package io.tilewise.pipeline.model;
 
+import io.tilewise.attention.io.UserFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +44,7 @@ public record SafetensorsIndex(Path file, Map<String, String> weightMap) {
         try {
             long size = Files.size(file);
             if (size > MAX_INDEX_BYTES) throw bad(file, "has " + size + " bytes, more than " + MAX_INDEX_BYTES);
-            json = Files.readString(file);
+            json = UserFiles.readUtf8(file, "safetensors index", JsonFiles.MAX_BYTES);
         } catch (NoSuchFileException e) {
             throw bad(file, "does not exist");
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.tilewise.wan.text;
 
+import io.tilewise.pipeline.model.JsonFiles;
+import io.tilewise.attention.io.UserFiles;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -99,7 +101,7 @@ public final class PromptTokenizer implements AutoCloseable {
             Path f = dir.resolve(name);
             if (!Files.isRegularFile(f)) continue;
             try {
-                JsonNode pad = new ObjectMapper().readTree(Files.readString(f)).path("pad_token");
+                JsonNode pad = new ObjectMapper().readTree(UserFiles.readUtf8(f, "tokenizer config", JsonFiles.MAX_BYTES)).path("pad_token");
                 if (pad.isTextual()) return pad.asText();
                 if (pad.path("content").isTextual()) return pad.path("content").asText();
             } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.tilewise.wan.text;
 
+import io.tilewise.pipeline.model.JsonFiles;
+import io.tilewise.attention.io.UserFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tilewise.pipeline.model.ModelFormatException;
@@ -35,7 +37,7 @@ public record TextEncoderFolder(Path textEncoder, Path tokenizer) {
         }
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(index));
+            root = new ObjectMapper().readTree(UserFiles.readUtf8(index, "model index", JsonFiles.MAX_BYTES));
         } catch (IOException e) {
             throw new ModelFormatException(index + ": cannot read it as JSON (" + e.getMessage() + ")");
         }
@@ -57,7 +59,7 @@ public record TextEncoderFolder(Path textEncoder, Path tokenizer) {
     public Umt5Config config() {
         Path file = textEncoder.resolve("config.json");
         try {
-            JsonNode arch = new ObjectMapper().readTree(Files.readString(file)).path("architectures");
+            JsonNode arch = new ObjectMapper().readTree(UserFiles.readUtf8(file, "text encoder config", JsonFiles.MAX_BYTES)).path("architectures");
             if (arch.isArray() && !arch.isEmpty() && !ENCODER_CLASSES.contains(arch.get(0).asText())) {
                 throw new ModelFormatException("text_encoder: " + file + " declares architecture " + arch.get(0).asText()
                         + "; expected one of " + String.join(", ", ENCODER_CLASSES));

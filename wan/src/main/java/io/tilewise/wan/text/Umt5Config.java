@@ -1,5 +1,7 @@
 package io.tilewise.wan.text;
 
+import io.tilewise.pipeline.model.JsonFiles;
+import io.tilewise.attention.io.UserFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tilewise.pipeline.model.ModelFormatException;
@@ -23,7 +25,7 @@ public record Umt5Config(boolean umt5, int dModel, int dKv, int dFf, int layers,
     public static Umt5Config read(Path configJson) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(configJson));
+            root = new ObjectMapper().readTree(UserFiles.readUtf8(configJson, "text encoder config", JsonFiles.MAX_BYTES));
         } catch (IOException e) {
             throw new ModelFormatException(configJson + ": cannot read the text encoder config (" + e.getMessage() + ")");
         }

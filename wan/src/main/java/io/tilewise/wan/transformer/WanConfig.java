@@ -1,5 +1,6 @@
 package io.tilewise.wan.transformer;
 
+import io.tilewise.attention.io.UserFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -99,7 +100,7 @@ public record WanConfig(int[] patch, int heads, int headDim, int inChannels, int
         String json;
         try {
             if (Files.size(file) > MAX_FILE_BYTES) throw bad(file, "is larger than " + MAX_FILE_BYTES + " bytes");
-            json = Files.readString(file);
+            json = UserFiles.readUtf8(file, "transformer config", MAX_FILE_BYTES);
         } catch (NoSuchFileException e) {
             throw new ModelFormatException(file + ": does not exist");
         } catch (IOException e) {

@@ -1,5 +1,7 @@
 package io.tilewise.wan.vae;
 
+import io.tilewise.pipeline.model.JsonFiles;
+import io.tilewise.attention.io.UserFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tilewise.pipeline.model.ModelFormatException;
@@ -37,7 +39,7 @@ public record WanVaeConfig(int baseDim, int decoderBaseDim, int zDim, int[] dimM
     public static WanVaeConfig read(Path configJson) {
         JsonNode root;
         try {
-            root = new ObjectMapper().readTree(Files.readString(configJson));
+            root = new ObjectMapper().readTree(UserFiles.readUtf8(configJson, "VAE config", JsonFiles.MAX_BYTES));
         } catch (IOException e) {
             throw new ModelFormatException(configJson + ": cannot read the VAE config (" + e.getMessage() + ")", e);
         }

@@ -1,5 +1,6 @@
 package io.tilewise.wan.weights;
 
+import io.tilewise.attention.io.UserFiles;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -64,7 +65,7 @@ public final class DiffusersFolder {
         JsonNode root;
         try {
             if (Files.size(index) > 1 << 20) throw new ModelFormatException(index + ": larger than 1 MiB");
-            root = new ObjectMapper().readTree(Files.readString(index));
+            root = new ObjectMapper().readTree(UserFiles.readUtf8(index, "model index", 1 << 20));
         } catch (JsonProcessingException e) {
             throw new ModelFormatException(index + ": is not valid JSON: " + e.getOriginalMessage().replace('\n', ' '));
         } catch (IOException e) {
