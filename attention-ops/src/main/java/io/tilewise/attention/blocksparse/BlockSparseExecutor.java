@@ -4,6 +4,8 @@ import io.tilewise.attention.cpu.FlashTile;
 import io.tilewise.attention.cpu.Parallel;
 import io.tilewise.attention.tensor.Tensor;
 
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * Runs any {@link BlockSparsePlan} on the CPU: flash attention over the plan's exact key tiles (with token masks
  * where a tile is partly covered), plus summary keys for approximated tiles, in one online softmax per query row.
@@ -30,6 +32,8 @@ public final class BlockSparseExecutor {
     private float[][] keys = new float[0][];
     private float[][] values = new float[0][];
     private TileSummaries[] summaries = new TileSummaries[0];
+    /** Thread-nanoseconds spent on summary keys in the last execute, over all workers (for phase reports). */
+    private final LongAdder summaryNanos = new LongAdder();
 
     public BlockSparseExecutor(int headDim) {
         this.headDim = headDim;
@@ -47,6 +51,7 @@ public final class BlockSparseExecutor {
         if (plan.hasApproximation() && approximation == null) {
             throw new IllegalArgumentException("plan approximates key tiles but no tile summaries were given");
         }
+        summaryNanos.reset();
         int batch = q.batch();
         int heads = q.heads();
         int seqLen = q.seqLen();
@@ -109,7 +114,9 @@ public final class BlockSparseExecutor {
                 }
             }
             if (approx != null && plan.approxEnd(row) > plan.approxStart(row)) {
+                long t0 = System.nanoTime();
                 approximate(plan, row, worker, subTiles, approx);
+                summaryNanos.add(System.nanoTime() - t0);
             }
             for (int s = 0; s < subTiles; s++) {
                 int r0 = g0 + s * FlashTile.ROWS;
@@ -122,6 +129,14 @@ public final class BlockSparseExecutor {
                 }
             }
         }
+    }
+
+    /**
+     * Nanoseconds the last {@link #execute} spent on summary keys, summed over its worker threads (divide by the
+     * thread count for a share of the wall time).
+     */
+    public long summaryThreadNanos() {
+        return summaryNanos.sum();
     }
 
     /** Summary keys of the approximated tiles, gathered in chunks and run through the same online softmax. */

@@ -11,10 +11,14 @@ import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.PlannedKernel;
 import io.tilewise.attention.blocksparse.TileSummaries;
 import io.tilewise.attention.cost.CostEstimate;
+import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.metrics.PhaseTimes;
 import io.tilewise.attention.tensor.PermutedCall;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * PISA on the CPU (ALGORITHMS.md §5.1). Every forward runs the pre-pass and block choice of {@link PisaPlanner}
@@ -88,12 +92,17 @@ public final class PisaKernel implements PlannedKernel {
         return new Session(shape, spec);
     }
 
-    /** One forward at a time (the executor reuses its buffers). */
-    private static final class Session extends AbstractAttentionSession {
+    /**
+     * One forward at a time (the executor reuses its buffers). Reports its phases: the gathers into tile order, the
+     * per-call pre-pass and block choice, the exact tiles, the summary keys, the scatter back.
+     */
+    private static final class Session extends AbstractAttentionSession implements PhaseTimes {
         private final PisaPlanner planner;
         private final BlockSparseExecutor executor;
         private final PermutedCall tiled;
         private volatile double executedDensity;
+        private volatile Map<String, Long> phases = Map.of();
+        private long prePassNanos, executeNanos, summaryNanos;
 
         Session(AttentionShape shape, PisaSpec spec) {
             super(shape);
@@ -107,7 +116,33 @@ public final class PisaKernel implements PlannedKernel {
 
         @Override
         protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
-            PermutedCall.run(tiled, q, k, v, out, lse, (tq, tk, tv, to, tl) -> run(tq, tk, tv, ctx, to, tl));
+            prePassNanos = executeNanos = summaryNanos = 0;
+            long t0 = System.nanoTime();
+            long gathered = t0, ran;
+            if (tiled == null) {
+                run(q, k, v, ctx, out, lse);
+                ran = System.nanoTime();
+            } else {
+                tiled.gather(q, k, v);
+                gathered = System.nanoTime();
+                run(tiled.q(), tiled.k(), tiled.v(), ctx, tiled.out(), lse == null ? null : tiled.lse());
+                ran = System.nanoTime();
+                tiled.scatter(out, lse);
+            }
+            long end = System.nanoTime();
+            Map<String, Long> p = new LinkedHashMap<>();
+            p.put("gather", gathered - t0);
+            p.put("pre-pass", prePassNanos);
+            p.put("exact tiles", executeNanos - summaryNanos);
+            p.put("summary keys", summaryNanos);
+            p.put("other", (ran - gathered) - prePassNanos - executeNanos);
+            p.put("scatter", end - ran);
+            phases = p;
+        }
+
+        @Override
+        public Map<String, Long> lastPhaseNanos() {
+            return phases;
         }
 
         private void run(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
@@ -115,7 +150,10 @@ public final class PisaKernel implements PlannedKernel {
             int batch = q.batch();
             double density = 0;
             for (int b = 0; b < batch; b++) {
+                long t0 = System.nanoTime();
                 PisaPlanner.Planned planned = planner.plan(q, k, v, b, scale);
+                long t1 = System.nanoTime();
+                prePassNanos += t1 - t0;
                 TileSummaries[] summaries = planned.summaries();
                 if (batch == 1) {
                     executor.execute(planned.plan(), q, k, v, scale, out, lse,
@@ -128,6 +166,8 @@ public final class PisaKernel implements PlannedKernel {
                                 summaries == null ? null : (bb, h, keys, values) -> summaries[h]);
                     }
                 }
+                executeNanos += System.nanoTime() - t1;
+                summaryNanos += executor.summaryThreadNanos() / Math.max(1, Parallel.threads());
                 density += planned.plan().executedDensity();
             }
             executedDensity = density / batch;

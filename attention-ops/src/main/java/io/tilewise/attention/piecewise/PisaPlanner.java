@@ -9,7 +9,7 @@ import io.tilewise.attention.tensor.Tensor;
  * Builds PISA's per-call work for one batch element: the pre-pass per head ({@link BlockStatistics}), the block
  * choice per query block ({@link PisaSelection}) and the executor plan — selected key blocks exact, every other
  * key block approximated (or skipped with {@code keep_or_drop}) — with the tile summaries the executor needs.
- * Query and key tiles of the plan are PISA blocks.
+ * Query and key tiles of the plan are PISA blocks. One plan at a time per planner: it reuses its row buffers.
  */
 public final class PisaPlanner {
 
@@ -17,6 +17,8 @@ public final class PisaPlanner {
     private static final int FIRST_ORDER_ROWS = 512;
 
     private final PisaSpec spec;
+    /** Per-head row copies of q, k, v, kept across calls of one shape (one call at a time per planner). */
+    private float[][] qRows = new float[0][], kRows = new float[0][], vRows = new float[0][];
 
     public PisaPlanner(PisaSpec spec) {
         this.spec = spec;
@@ -40,10 +42,11 @@ public final class PisaPlanner {
         BlockStatistics[] stats = new BlockStatistics[heads];
         int[][][] chosen = new int[heads][][];
         float[][] queries = new float[heads][];
+        ensureRows(heads, seqLen * headDim);
         Parallel.forEach(heads, h -> {
-            float[] qh = new float[seqLen * headDim];
-            float[] kh = new float[seqLen * headDim];
-            float[] vh = new float[seqLen * headDim];
+            float[] qh = qRows[h];
+            float[] kh = kRows[h];
+            float[] vh = vRows[h];
             q.copyHeadTo(b, h, qh, 0);
             k.copyHeadTo(b, h, kh, 0);
             v.copyHeadTo(b, h, vh, 0);
@@ -71,6 +74,14 @@ public final class PisaPlanner {
         TileSummaries[] summaries = new TileSummaries[heads];
         for (int h = 0; h < heads; h++) summaries[h] = stats[h].summaries(firstOrderRows[h]);
         return new Planned(plan, summaries);
+    }
+
+    private void ensureRows(int heads, int floats) {
+        if (qRows.length != heads || qRows[0].length != floats) {
+            qRows = new float[heads][floats];
+            kRows = new float[heads][floats];
+            vRows = new float[heads][floats];
+        }
     }
 
     private BlockSparsePlan buildPlan(int seqLen, int heads, int blocks, int[][][] chosen, boolean approximate) {
