@@ -22,8 +22,8 @@ import java.util.Map;
  * @param relL2VsDense    relative L2 error of this output against our dense output on the same inputs
  * @param threads         threads of our kernels (ORT: its intra-op threads)
  * @param device          where the method ran, e.g. {@code cpu (host CPU)} or {@code tornado (NVIDIA H100 …)}
- * @param phaseMs         median milliseconds per phase of a call, for sessions that report phases (PISA: gather,
- *                        pre-pass, exact tiles, summary keys, scatter; GNA: gather, tiles, scatter); else empty
+ * @param phaseMs         median milliseconds per phase of a call, for sessions that report phases (PISA:
+ *                        pre-pass, exact tiles, summary keys, other); else empty
  */
 public record BenchRow(String method, String spec, int batch, int heads, int seqLen, int headDim, String layout,
                        double prepareMs, double medianMs, double minMs, double gflops, double executedDensity,
@@ -49,11 +49,11 @@ public record BenchRow(String method, String spec, int batch, int heads, int seq
     }
 
     /**
-     * Share of the median call spent outside the method's exact tiles (phase {@code exact tiles}, or {@code tiles}),
-     * or NaN when the method reports no such phase.
+     * Share of the phase total spent outside the method's exact tiles (phase {@code exact tiles}), or NaN when the
+     * method reports no such phase.
      */
     public double outsideExactTiles() {
-        Double exact = phaseMs.getOrDefault("exact tiles", phaseMs.get("tiles"));
+        Double exact = phaseMs.get("exact tiles");
         if (exact == null) return Double.NaN;
         double total = phaseMs.values().stream().mapToDouble(Double::doubleValue).sum();
         return total > 0 ? 1 - exact / total : Double.NaN;

@@ -2,6 +2,7 @@ package io.tilewise.attention.blocksparse;
 
 import io.tilewise.attention.cpu.FlashTile;
 import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.tensor.RowPermutation;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.util.concurrent.atomic.LongAdder;
@@ -47,7 +48,24 @@ public final class BlockSparseExecutor {
      */
     public void execute(BlockSparsePlan plan, Tensor q, Tensor k, Tensor v, float scale, Tensor out, Tensor lse,
                         TileSummaries.Source approximation) {
+        execute(plan, q, null, k, v, null, scale, out, lse, approximation);
+    }
+
+    /**
+     * As {@link #execute(BlockSparsePlan, Tensor, Tensor, Tensor, float, Tensor, Tensor, TileSummaries.Source)} on
+     * the plan's token orders: row {@code p} of the plan's queries is row {@code queryOrder.sourceRow(p)} of q and
+     * of out (and lse), key {@code p} is row {@code keyOrder.sourceRow(p)} of k and v (null: the layout order).
+     * The permutations ride on the copies the executor makes anyway (K and V per head, q and out per tile), so no
+     * permuted tensor is written; summaries and first-order rows are in the plan's order.
+     */
+    public void execute(BlockSparsePlan plan, Tensor q, RowPermutation queryOrder, Tensor k, Tensor v,
+                        RowPermutation keyOrder, float scale, Tensor out, Tensor lse, TileSummaries.Source approximation) {
         check(plan, q, k, v, out, lse);
+        for (RowPermutation order : new RowPermutation[] {queryOrder, keyOrder}) {
+            if (order != null && order.seqLen() != q.seqLen()) {
+                throw new IllegalArgumentException("token order of " + order.seqLen() + " rows, q has " + q.seqLen());
+            }
+        }
         if (plan.hasApproximation() && approximation == null) {
             throw new IllegalArgumentException("plan approximates key tiles but no tile summaries were given");
         }
@@ -63,8 +81,13 @@ public final class BlockSparseExecutor {
             Parallel.forEach(count, i -> {
                 int b = (base + i) / heads;
                 int h = (base + i) % heads;
-                k.copyHeadTo(b, h, keys[i], 0);
-                v.copyHeadTo(b, h, values[i], 0);
+                if (keyOrder == null) {
+                    k.copyHeadTo(b, h, keys[i], 0);
+                    v.copyHeadTo(b, h, values[i], 0);
+                } else {
+                    keyOrder.gatherHead(k, b, h, keys[i], 0);
+                    keyOrder.gatherHead(v, b, h, values[i], 0);
+                }
                 summaries[i] = plan.hasApproximation() ? approximation.forHead(b, h, keys[i], values[i]) : null;
             });
             int qTiles = plan.qTiles();
@@ -72,14 +95,14 @@ public final class BlockSparseExecutor {
                 int i = item / qTiles;
                 int b = (base + i) / heads;
                 int h = (base + i) % heads;
-                runRow(plan, plan.row(h, item % qTiles), item % qTiles, q, b, h, keys[i], values[i], summaries[i],
-                        scale, out, lse);
+                runRow(plan, plan.row(h, item % qTiles), item % qTiles, q, queryOrder, b, h, keys[i], values[i],
+                        summaries[i], scale, out, lse);
             });
         }
     }
 
-    private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, int b, int h, float[] keyRows,
-                        float[] valueRows, TileSummaries approx, float scale, Tensor out, Tensor lse) {
+    private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, RowPermutation order, int b, int h,
+                        float[] keyRows, float[] valueRows, TileSummaries approx, float scale, Tensor out, Tensor lse) {
         Worker worker = workers.get();
         int seqLen = plan.seqLen();
         int tileStart = queryTile * plan.qTile();
@@ -90,8 +113,10 @@ public final class BlockSparseExecutor {
             for (int s = 0; s < subTiles; s++) {
                 int r0 = g0 + s * FlashTile.ROWS;
                 FlashTile tile = worker.tiles[s];
-                q.copyRowsTo(b, h, r0, Math.min(FlashTile.ROWS, groupEnd - r0), tile.staging(), 0);
-                tile.load(Math.min(FlashTile.ROWS, groupEnd - r0), scale);
+                int rows = Math.min(FlashTile.ROWS, groupEnd - r0);
+                if (order == null) q.copyRowsTo(b, h, r0, rows, tile.staging(), 0);
+                else order.gatherRows(q, b, h, r0, rows, tile.staging(), 0);
+                tile.load(rows, scale);
             }
             for (int e = plan.exactStart(row); e < plan.exactEnd(row); e++) {
                 int keyStart = plan.exactTile(e) * plan.kTile();
@@ -123,9 +148,12 @@ public final class BlockSparseExecutor {
                 int rows = Math.min(FlashTile.ROWS, groupEnd - r0);
                 FlashTile tile = worker.tiles[s];
                 tile.finish(rows, approx == null ? null : approx.firstOrder(), r0, worker.lseRows, 0);
-                out.copyRowsFrom(b, h, r0, rows, tile.staging(), 0);
+                if (order == null) out.copyRowsFrom(b, h, r0, rows, tile.staging(), 0);
+                else order.scatterRows(tile.staging(), 0, out, b, h, r0, rows);
                 if (lse != null) {
-                    for (int r = 0; r < rows; r++) lse.set(b, h, r0 + r, 0, worker.lseRows[r]);
+                    for (int r = 0; r < rows; r++) {
+                        lse.set(b, h, order == null ? r0 + r : order.sourceRow(r0 + r), 0, worker.lseRows[r]);
+                    }
                 }
             }
         }

@@ -13,7 +13,7 @@ import io.tilewise.attention.blocksparse.TileSummaries;
 import io.tilewise.attention.cost.CostEstimate;
 import io.tilewise.attention.cpu.Parallel;
 import io.tilewise.attention.metrics.PhaseTimes;
-import io.tilewise.attention.tensor.PermutedCall;
+import io.tilewise.attention.tensor.RowPermutation;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
@@ -27,7 +27,8 @@ import java.util.Map;
  * ln n_j}, value {@code Σv_j/n_j}) whose softmax mass {@code g_i} weights the first-order row
  * {@code τ·q_iᵀH/T} before normalisation. The executor rescales {@code g_i} with the running max like the
  * numerator, so {@code (acc + g·f)/l} equals {@code (exact_num + zeroth_num + first_order)/(exact_den + g_i)}.
- * With a tiling ({@link PisaTiling}) q, k, v are gathered into tile order first and out, lse scattered back.
+ * With a tiling ({@link PisaTiling}) the pre-pass and the executor read q, k, v through the box order and write
+ * out, lse back in the layout order (no permuted copies of the tensors).
  */
 public final class PisaKernel implements PlannedKernel {
 
@@ -93,13 +94,14 @@ public final class PisaKernel implements PlannedKernel {
     }
 
     /**
-     * One forward at a time (the executor reuses its buffers). Reports its phases: the gathers into tile order, the
-     * per-call pre-pass and block choice, the exact tiles, the summary keys, the scatter back.
+     * One forward at a time (the executor reuses its buffers). Reports its phases: the per-call pre-pass and block
+     * choice, the exact tiles, the summary keys, and the rest (batch slicing).
      */
     private static final class Session extends AbstractAttentionSession implements PhaseTimes {
         private final PisaPlanner planner;
         private final BlockSparseExecutor executor;
-        private final PermutedCall tiled;
+        /** The box order of the blocks, or null; read through by the planner and the executor. */
+        private final RowPermutation tiled;
         private volatile double executedDensity;
         private volatile Map<String, Long> phases = Map.of();
         private long prePassNanos, executeNanos, summaryNanos;
@@ -108,7 +110,7 @@ public final class PisaKernel implements PlannedKernel {
             super(shape);
             this.planner = new PisaPlanner(spec);
             this.executor = new BlockSparseExecutor(shape.headDim());
-            this.tiled = PermutedCall.ofOrder(spec.order(shape.layout()));
+            this.tiled = RowPermutation.ofOrder(spec.order(shape.layout()));
             int blocks = spec.blocks(shape.seqLen());
             // Before the first call: the nominal fraction of blocks (exact after the first forward).
             this.executedDensity = spec.topK(blocks) / (double) blocks;
@@ -118,25 +120,13 @@ public final class PisaKernel implements PlannedKernel {
         protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
             prePassNanos = executeNanos = summaryNanos = 0;
             long t0 = System.nanoTime();
-            long gathered = t0, ran;
-            if (tiled == null) {
-                run(q, k, v, ctx, out, lse);
-                ran = System.nanoTime();
-            } else {
-                tiled.gather(q, k, v);
-                gathered = System.nanoTime();
-                run(tiled.q(), tiled.k(), tiled.v(), ctx, tiled.out(), lse == null ? null : tiled.lse());
-                ran = System.nanoTime();
-                tiled.scatter(out, lse);
-            }
-            long end = System.nanoTime();
+            run(q, k, v, ctx, out, lse);
+            long total = System.nanoTime() - t0;
             Map<String, Long> p = new LinkedHashMap<>();
-            p.put("gather", gathered - t0);
             p.put("pre-pass", prePassNanos);
             p.put("exact tiles", executeNanos - summaryNanos);
             p.put("summary keys", summaryNanos);
-            p.put("other", (ran - gathered) - prePassNanos - executeNanos);
-            p.put("scatter", end - ran);
+            p.put("other", total - prePassNanos - executeNanos);
             phases = p;
         }
 
@@ -151,18 +141,18 @@ public final class PisaKernel implements PlannedKernel {
             double density = 0;
             for (int b = 0; b < batch; b++) {
                 long t0 = System.nanoTime();
-                PisaPlanner.Planned planned = planner.plan(q, k, v, b, scale);
+                PisaPlanner.Planned planned = planner.plan(q, k, v, tiled, b, scale);
                 long t1 = System.nanoTime();
                 prePassNanos += t1 - t0;
                 TileSummaries[] summaries = planned.summaries();
                 if (batch == 1) {
-                    executor.execute(planned.plan(), q, k, v, scale, out, lse,
+                    executor.execute(planned.plan(), q, tiled, k, v, tiled, scale, out, lse,
                             summaries == null ? null : (bb, h, keys, values) -> summaries[h]);
                 } else {
                     // The plan covers one batch element's heads: run the executor on views of element b.
                     try (Tensor qb = slice(q, b); Tensor kb = slice(k, b); Tensor vb = slice(v, b);
                          Tensor ob = slice(out, b); Tensor lb = lse == null ? null : slice(lse, b)) {
-                        executor.execute(planned.plan(), qb, kb, vb, scale, ob, lb,
+                        executor.execute(planned.plan(), qb, tiled, kb, vb, tiled, scale, ob, lb,
                                 summaries == null ? null : (bb, h, keys, values) -> summaries[h]);
                     }
                 }
@@ -177,11 +167,6 @@ public final class PisaKernel implements PlannedKernel {
         @Override
         public double executedDensity() {
             return executedDensity;
-        }
-
-        @Override
-        protected void release() {
-            if (tiled != null) tiled.close();
         }
 
         private static Tensor slice(Tensor t, int b) {

@@ -3,6 +3,7 @@ package io.tilewise.attention.piecewise;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.TileSummaries;
 import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.tensor.RowPermutation;
 import io.tilewise.attention.tensor.Tensor;
 
 /**
@@ -32,6 +33,14 @@ public final class PisaPlanner {
     }
 
     public Planned plan(Tensor q, Tensor k, Tensor v, int b, float scale) {
+        return plan(q, k, v, null, b, scale);
+    }
+
+    /**
+     * The plan in the token order {@code order} (row p of the plan is row {@code order.sourceRow(p)} of q, k, v;
+     * null: the layout order), read through the order without writing permuted tensors.
+     */
+    public Planned plan(Tensor q, Tensor k, Tensor v, RowPermutation order, int b, float scale) {
         int heads = q.heads();
         int seqLen = q.seqLen();
         int headDim = q.headDim();
@@ -47,9 +56,15 @@ public final class PisaPlanner {
             float[] qh = qRows[h];
             float[] kh = kRows[h];
             float[] vh = vRows[h];
-            q.copyHeadTo(b, h, qh, 0);
-            k.copyHeadTo(b, h, kh, 0);
-            v.copyHeadTo(b, h, vh, 0);
+            if (order == null) {
+                q.copyHeadTo(b, h, qh, 0);
+                k.copyHeadTo(b, h, kh, 0);
+                v.copyHeadTo(b, h, vh, 0);
+            } else {
+                order.gatherHead(q, b, h, qh, 0);
+                order.gatherHead(k, b, h, kh, 0);
+                order.gatherHead(v, b, h, vh, 0);
+            }
             BlockStatistics s = BlockStatistics.of(qh, kh, vh, seqLen, headDim, spec.block(), spec.bias(), firstOrder);
             double[] scores = s.scores(scale, spec.bias());
             double[] scratch = new double[blocks];
