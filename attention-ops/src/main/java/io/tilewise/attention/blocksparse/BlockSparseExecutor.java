@@ -122,8 +122,8 @@ public final class BlockSparseExecutor {
                 int keyStart = plan.exactTile(e) * plan.kTile();
                 int keyEnd = Math.min(keyStart + plan.kTile(), seqLen);
                 int m = plan.maskIndex(e);
-                for (int c = keyStart; c < keyEnd; c += FlashTile.CHUNK) {
-                    int n = Math.min(FlashTile.CHUNK, keyEnd - c);
+                for (int c = keyStart; c < keyEnd; c += worker.chunk) {
+                    int n = Math.min(worker.chunk, keyEnd - c);
                     // Sub-tiles inner: the chunk's keys and values are read from memory once per group, then
                     // served from cache (dense at seqLen 16384 streams 8 MB of K/V per head otherwise).
                     for (int s = 0; s < subTiles; s++) {
@@ -199,9 +199,12 @@ public final class BlockSparseExecutor {
         final float[] valueMeans;
         final float[] bias = new float[FlashTile.CHUNK];
         final float[] lseRows = new float[FlashTile.ROWS];
+        /** Keys per softmax round of exact tiles (the tiles' preferred chunk). */
+        final int chunk;
 
         Worker(int headDim) {
             for (int i = 0; i < GROUP; i++) tiles[i] = new FlashTile(headDim);
+            chunk = tiles[0].chunk();
             keyMeans = new float[FlashTile.CHUNK * headDim];
             valueMeans = new float[FlashTile.CHUNK * headDim];
         }
