@@ -10,7 +10,8 @@ import io.tilewise.attention.tensor.Tensor;
  * Builds PISA's per-call work for one batch element: the pre-pass per head ({@link BlockStatistics}), the block
  * choice per query block ({@link PisaSelection}) and the executor plan — selected key blocks exact, every other
  * key block approximated (or skipped with {@code keep_or_drop}) — with the tile summaries the executor needs.
- * Query and key tiles of the plan are PISA blocks. One plan at a time per planner: it reuses its row buffers.
+ * Query and key tiles of the plan are PISA blocks. One plan at a time per planner: it reuses its row buffers, so a
+ * plan's first-order rows (in its summaries) are valid until the next {@code plan} call.
  */
 public final class PisaPlanner {
 
@@ -19,7 +20,7 @@ public final class PisaPlanner {
 
     private final PisaSpec spec;
     /** Per-head row copies of q, k, v, kept across calls of one shape (one call at a time per planner). */
-    private float[][] qRows = new float[0][], kRows = new float[0][], vRows = new float[0][];
+    private float[][] qRows = new float[0][], kRows = new float[0][], vRows = new float[0][], firstOrderRows = new float[0][];
 
     public PisaPlanner(PisaSpec spec) {
         this.spec = spec;
@@ -76,10 +77,8 @@ public final class PisaPlanner {
         });
         BlockSparsePlan plan = buildPlan(seqLen, heads, blocks, chosen, approximate);
         if (!approximate) return new Planned(plan, null);
-        float[][] firstOrderRows = new float[heads][];
         if (firstOrder) {
             int chunks = (seqLen + FIRST_ORDER_ROWS - 1) / FIRST_ORDER_ROWS;
-            for (int h = 0; h < heads; h++) firstOrderRows[h] = new float[seqLen * headDim];
             Parallel.forEach(heads * chunks, item -> {
                 int h = item / chunks;
                 int from = (item % chunks) * FIRST_ORDER_ROWS;
@@ -87,7 +86,7 @@ public final class PisaPlanner {
             });
         }
         TileSummaries[] summaries = new TileSummaries[heads];
-        for (int h = 0; h < heads; h++) summaries[h] = stats[h].summaries(firstOrderRows[h]);
+        for (int h = 0; h < heads; h++) summaries[h] = stats[h].summaries(firstOrder ? firstOrderRows[h] : null);
         return new Planned(plan, summaries);
     }
 
@@ -96,6 +95,8 @@ public final class PisaPlanner {
             qRows = new float[heads][floats];
             kRows = new float[heads][floats];
             vRows = new float[heads][floats];
+            // Every row is overwritten by each plan's first-order pass, so the buffers are never cleared.
+            firstOrderRows = new float[heads][floats];
         }
     }
 
