@@ -5,6 +5,7 @@ import io.tilewise.attention.api.AttentionSession;
 import io.tilewise.attention.api.AttentionShape;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
+import io.tilewise.attention.metrics.PhaseTimes;
 import io.tilewise.attention.spec.AttentionMethodProvider;
 import io.tilewise.attention.spec.AttentionMethods;
 import io.tilewise.attention.spec.MethodSpec;
@@ -80,6 +81,11 @@ public final class MethodAbProbe {
                             + "(min %.3f max %.3f)  density %.3f/%.3f  of ideal A %.0f %% B %.0f %%%n",
                     specs[i], median(ms[i][0]), median(ms[i][1]), median(ratio), min(ratio), max(ratio), dA, dB,
                     100 * denseMedian[0] / median(ms[i][0]) * dA, 100 * denseMedian[1] / median(ms[i][1]) * dB);
+            if (sessions[i][1] instanceof PhaseTimes t) {
+                StringBuilder line = new StringBuilder("  B phases of its last call (ms):");
+                t.lastPhaseNanos().forEach((phase, nanos) -> line.append(String.format(Locale.ROOT, " %s %.1f", phase, nanos / 1e6)));
+                System.out.println(line);
+            }
         }
         for (AttentionSession[] pair : sessions) {
             for (AttentionSession s : pair) s.close();
