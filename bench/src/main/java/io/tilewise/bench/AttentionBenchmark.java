@@ -70,16 +70,21 @@ public final class AttentionBenchmark {
                     progress.accept("warm-up round " + (w + 1) + "/" + request.warmup());
                 }
                 Map<String, double[]> times = new LinkedHashMap<>();
+                Map<String, Map<String, double[]>> phases = new LinkedHashMap<>();
                 candidates.keySet().forEach(key -> times.put(key, new double[request.repeats()]));
                 for (int r = 0; r < request.repeats(); r++) {
                     for (var e : candidates.entrySet()) {
                         long start = System.nanoTime();
                         e.getValue().call();
                         times.get(e.getKey())[r] = millis(System.nanoTime() - start);
+                        int round = r;
+                        e.getValue().phaseNanos().forEach((phase, nanos) -> phases
+                                .computeIfAbsent(e.getKey(), key -> new LinkedHashMap<>())
+                                .computeIfAbsent(phase, p -> new double[request.repeats()])[round] = millis(nanos));
                     }
                     progress.accept("timed round " + (r + 1) + "/" + request.repeats());
                 }
-                return rows(request, listed, candidates, prepareMs, times);
+                return rows(request, listed, candidates, prepareMs, times, phases);
             } finally {
                 for (Candidate c : candidates.values()) c.close();
             }
@@ -87,7 +92,8 @@ public final class AttentionBenchmark {
     }
 
     private static List<BenchRow> rows(BenchRequest request, List<String> listed, Map<String, Candidate> candidates,
-                                       Map<String, Double> prepareMs, Map<String, double[]> times) {
+                                       Map<String, Double> prepareMs, Map<String, double[]> times,
+                                       Map<String, Map<String, double[]>> phases) {
         AttentionShape shape = request.shape();
         Candidate dense = candidates.get(DENSE);
         double denseMedian = median(times.get(DENSE));
@@ -103,7 +109,7 @@ public final class AttentionBenchmark {
             rows.add(new BenchRow(c.kernel().id(), c.kernel().spec(), shape.batch(), shape.heads(), shape.seqLen(),
                     shape.headDim(), shape.layout().toString(), prepareMs.get(key), medianMs,
                     Arrays.stream(t).min().orElseThrow(), gflops, density, denseMedian / medianMs, relL2,
-                    request.repeats(), request.warmup(), c.threads(), c.device()));
+                    request.repeats(), request.warmup(), c.threads(), c.device(), phaseMedians(phases.get(key))));
         }
         return rows;
     }
@@ -124,6 +130,12 @@ public final class AttentionBenchmark {
             kernels.putIfAbsent(kernel.spec(), kernel);
         }
         return kernels;
+    }
+
+    private static Map<String, Double> phaseMedians(Map<String, double[]> phases) {
+        Map<String, Double> medians = new LinkedHashMap<>();
+        if (phases != null) phases.forEach((phase, ms) -> medians.put(phase, median(ms)));
+        return medians;
     }
 
     static double median(double[] values) {

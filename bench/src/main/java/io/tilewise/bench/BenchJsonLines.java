@@ -77,6 +77,10 @@ public final class BenchJsonLines {
         m.put("repeats", row.repeats());
         m.put("warmup", row.warmup());
         m.put("threads", row.threads());
+        if (!row.phaseMs().isEmpty()) {
+            m.put("phaseMs", row.phaseMs());
+            m.put("outsideExactTiles", finite(row.outsideExactTiles()));
+        }
         m.put("commit", machine.commit());
         m.put("jdk", machine.jdk());
         m.put("osArch", machine.osArch());

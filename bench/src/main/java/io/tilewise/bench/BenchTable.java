@@ -3,7 +3,11 @@ package io.tilewise.bench;
 import java.util.List;
 import java.util.Locale;
 
-/** The human-readable benchmark table: one line per method under a header naming shape and machine. */
+/**
+ * The human-readable benchmark table: one line per method under a header naming shape and machine ("of ideal": the
+ * speedup over dense as a share of 1 / executed density), then one line of phase medians per method that reports
+ * phases.
+ */
 public final class BenchTable {
 
     private BenchTable() {
@@ -20,13 +24,27 @@ public final class BenchTable {
                     machine.jdk()));
         }
         int width = Math.max("method".length(), rows.stream().mapToInt(r -> r.spec().length()).max().orElse(0));
-        String fmt = "%-" + width + "s  %10s  %10s  %8s  %8s  %8s  %9s  %7s%n";
+        String fmt = "%-" + width + "s  %10s  %10s  %8s  %8s  %8s  %8s  %9s  %7s%n";
         sb.append(String.format(Locale.ROOT, fmt, "method", "prepare ms", "median ms", "GFLOP/s", "density",
-                "vs dense", "relL2", "threads"));
+                "vs dense", "of ideal", "relL2", "threads"));
         for (BenchRow r : rows) {
             sb.append(String.format(Locale.ROOT, fmt, r.spec(), num(r.prepareMs(), 1), num(r.medianMs(), 2),
                     num(r.gflops(), 1), num(r.executedDensity(), 3), num(r.speedupVsDense(), 2) + "x",
-                    String.format(Locale.ROOT, "%.2e", r.relL2VsDense()), r.threads()));
+                    Math.round(100 * r.ofIdeal()) + " %", String.format(Locale.ROOT, "%.2e", r.relL2VsDense()),
+                    r.threads()));
+        }
+        for (BenchRow r : rows) {
+            if (r.phaseMs().isEmpty()) continue;
+            StringBuilder line = new StringBuilder(r.spec()).append(" phases (median ms):");
+            String sep = " ";
+            for (var e : r.phaseMs().entrySet()) {
+                line.append(sep).append(e.getKey()).append(' ').append(num(e.getValue(), 1));
+                sep = ", ";
+            }
+            if (Double.isFinite(r.outsideExactTiles())) {
+                line.append("; outside exact tiles ").append(num(100 * r.outsideExactTiles(), 1)).append(" %");
+            }
+            sb.append(line).append(System.lineSeparator());
         }
         return sb.toString();
     }

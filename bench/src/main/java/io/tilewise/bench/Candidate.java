@@ -9,9 +9,12 @@ import io.tilewise.attention.api.Support;
 import io.tilewise.attention.backend.BackendChoice;
 import io.tilewise.attention.backend.DeviceTransfers;
 import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.metrics.PhaseTimes;
 import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.bench.ort.OrtMhaKernel;
 import io.tilewise.bench.ort.OrtMultiHeadAttention;
+
+import java.util.Map;
 
 /**
  * A prepared method under test: {@link #call()} is exactly what is timed; {@link #output()} gives the result of
@@ -31,6 +34,11 @@ sealed interface Candidate extends AutoCloseable {
 
     /** Where the calls run, e.g. {@code cpu (host CPU)}. */
     String device();
+
+    /** Nanoseconds per phase of the last call, when the session reports phases ({@link PhaseTimes}); else empty. */
+    default Map<String, Long> phaseNanos() {
+        return Map.of();
+    }
 
     @Override
     void close();
@@ -65,6 +73,11 @@ sealed interface Candidate extends AutoCloseable {
         @Override
         public double executedDensity() {
             return session.executedDensity();
+        }
+
+        @Override
+        public Map<String, Long> phaseNanos() {
+            return session instanceof PhaseTimes p ? p.lastPhaseNanos() : Map.of();
         }
 
         @Override

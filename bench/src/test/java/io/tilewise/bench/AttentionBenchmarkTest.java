@@ -117,6 +117,29 @@ class AttentionBenchmarkTest {
     }
 
     @Test
+    void pisaReportsItsPhasesAndTheShareOutsideExactTiles() {
+        AttentionShape grid = new AttentionShape(1, 2, 16,
+                io.tilewise.attention.api.TokenLayout.video(io.tilewise.attention.api.TokenGrid.parse("4x8x8")));
+        List<BenchRow> rows = AttentionBenchmark.run(new BenchRequest(grid,
+                List.of("pisa:density=0.25,block=16", "gna:window=3x5x5"), 3, 1, 0, 3), s -> { });
+        BenchRow pisa = rows.get(0);
+        assertEquals(List.of("pre-pass", "exact tiles", "summary keys", "other"),
+                List.copyOf(pisa.phaseMs().keySet()));
+        assertTrue(pisa.phaseMs().values().stream().allMatch(ms -> ms >= 0), pisa::toString);
+        double exact = pisa.phaseMs().get("exact tiles");
+        double total = pisa.phaseMs().values().stream().mapToDouble(Double::doubleValue).sum();
+        assertEquals(1 - exact / total, pisa.outsideExactTiles(), 1e-12);
+        assertTrue(pisa.outsideExactTiles() > 0 && pisa.outsideExactTiles() < 1, pisa::toString);
+        assertEquals(pisa.speedupVsDense() * pisa.executedDensity(), pisa.ofIdeal(), 1e-12);
+        assertTrue(rows.get(1).phaseMs().isEmpty() && Double.isNaN(rows.get(1).outsideExactTiles()), rows.get(1)::toString);
+        MachineInfo machine = new MachineInfo("abc", "25", "amd64", 2, "Test CPU");
+        String table = BenchTable.format(rows, machine);
+        assertTrue(table.contains("of ideal") && table.contains("pisa:density=0.25,block=16") && table.contains(
+                "phases (median ms): pre-pass") && table.contains("outside exact tiles"), table);
+        assertTrue(BenchJsonLines.format(rows, machine, Instant.EPOCH).contains("\"outsideExactTiles\""));
+    }
+
+    @Test
     void machineInfoIsDetected() {
         MachineInfo m = MachineInfo.detect();
         assertTrue(m.processors() >= 1);

@@ -2,7 +2,10 @@ package io.tilewise.attention.blocksparse;
 
 import io.tilewise.attention.cpu.FlashTile;
 import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.tensor.RowPermutation;
 import io.tilewise.attention.tensor.Tensor;
+
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Runs any {@link BlockSparsePlan} on the CPU: flash attention over the plan's exact key tiles (with token masks
@@ -30,6 +33,8 @@ public final class BlockSparseExecutor {
     private float[][] keys = new float[0][];
     private float[][] values = new float[0][];
     private TileSummaries[] summaries = new TileSummaries[0];
+    /** Thread-nanoseconds spent on summary keys in the last execute, over all workers (for phase reports). */
+    private final LongAdder summaryNanos = new LongAdder();
 
     public BlockSparseExecutor(int headDim) {
         this.headDim = headDim;
@@ -43,10 +48,28 @@ public final class BlockSparseExecutor {
      */
     public void execute(BlockSparsePlan plan, Tensor q, Tensor k, Tensor v, float scale, Tensor out, Tensor lse,
                         TileSummaries.Source approximation) {
+        execute(plan, q, null, k, v, null, scale, out, lse, approximation);
+    }
+
+    /**
+     * As {@link #execute(BlockSparsePlan, Tensor, Tensor, Tensor, float, Tensor, Tensor, TileSummaries.Source)} on
+     * the plan's token orders: row {@code p} of the plan's queries is row {@code queryOrder.sourceRow(p)} of q and
+     * of out (and lse), key {@code p} is row {@code keyOrder.sourceRow(p)} of k and v (null: the layout order).
+     * The permutations ride on the copies the executor makes anyway (K and V per head, q and out per tile), so no
+     * permuted tensor is written; summaries and first-order rows are in the plan's order.
+     */
+    public void execute(BlockSparsePlan plan, Tensor q, RowPermutation queryOrder, Tensor k, Tensor v,
+                        RowPermutation keyOrder, float scale, Tensor out, Tensor lse, TileSummaries.Source approximation) {
         check(plan, q, k, v, out, lse);
+        for (RowPermutation order : new RowPermutation[] {queryOrder, keyOrder}) {
+            if (order != null && order.seqLen() != q.seqLen()) {
+                throw new IllegalArgumentException("token order of " + order.seqLen() + " rows, q has " + q.seqLen());
+            }
+        }
         if (plan.hasApproximation() && approximation == null) {
             throw new IllegalArgumentException("plan approximates key tiles but no tile summaries were given");
         }
+        summaryNanos.reset();
         int batch = q.batch();
         int heads = q.heads();
         int seqLen = q.seqLen();
@@ -58,8 +81,13 @@ public final class BlockSparseExecutor {
             Parallel.forEach(count, i -> {
                 int b = (base + i) / heads;
                 int h = (base + i) % heads;
-                k.copyHeadTo(b, h, keys[i], 0);
-                v.copyHeadTo(b, h, values[i], 0);
+                if (keyOrder == null) {
+                    k.copyHeadTo(b, h, keys[i], 0);
+                    v.copyHeadTo(b, h, values[i], 0);
+                } else {
+                    keyOrder.gatherHead(k, b, h, keys[i], 0);
+                    keyOrder.gatherHead(v, b, h, values[i], 0);
+                }
                 summaries[i] = plan.hasApproximation() ? approximation.forHead(b, h, keys[i], values[i]) : null;
             });
             int qTiles = plan.qTiles();
@@ -67,14 +95,14 @@ public final class BlockSparseExecutor {
                 int i = item / qTiles;
                 int b = (base + i) / heads;
                 int h = (base + i) % heads;
-                runRow(plan, plan.row(h, item % qTiles), item % qTiles, q, b, h, keys[i], values[i], summaries[i],
-                        scale, out, lse);
+                runRow(plan, plan.row(h, item % qTiles), item % qTiles, q, queryOrder, b, h, keys[i], values[i],
+                        summaries[i], scale, out, lse);
             });
         }
     }
 
-    private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, int b, int h, float[] keyRows,
-                        float[] valueRows, TileSummaries approx, float scale, Tensor out, Tensor lse) {
+    private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, RowPermutation order, int b, int h,
+                        float[] keyRows, float[] valueRows, TileSummaries approx, float scale, Tensor out, Tensor lse) {
         Worker worker = workers.get();
         int seqLen = plan.seqLen();
         int tileStart = queryTile * plan.qTile();
@@ -85,15 +113,17 @@ public final class BlockSparseExecutor {
             for (int s = 0; s < subTiles; s++) {
                 int r0 = g0 + s * FlashTile.ROWS;
                 FlashTile tile = worker.tiles[s];
-                q.copyRowsTo(b, h, r0, Math.min(FlashTile.ROWS, groupEnd - r0), tile.staging(), 0);
-                tile.load(Math.min(FlashTile.ROWS, groupEnd - r0), scale);
+                int rows = Math.min(FlashTile.ROWS, groupEnd - r0);
+                if (order == null) q.copyRowsTo(b, h, r0, rows, tile.staging(), 0);
+                else order.gatherRows(q, b, h, r0, rows, tile.staging(), 0);
+                tile.load(rows, scale);
             }
             for (int e = plan.exactStart(row); e < plan.exactEnd(row); e++) {
                 int keyStart = plan.exactTile(e) * plan.kTile();
                 int keyEnd = Math.min(keyStart + plan.kTile(), seqLen);
                 int m = plan.maskIndex(e);
-                for (int c = keyStart; c < keyEnd; c += FlashTile.CHUNK) {
-                    int n = Math.min(FlashTile.CHUNK, keyEnd - c);
+                for (int c = keyStart; c < keyEnd; c += worker.chunk) {
+                    int n = Math.min(worker.chunk, keyEnd - c);
                     // Sub-tiles inner: the chunk's keys and values are read from memory once per group, then
                     // served from cache (dense at seqLen 16384 streams 8 MB of K/V per head otherwise).
                     for (int s = 0; s < subTiles; s++) {
@@ -109,19 +139,32 @@ public final class BlockSparseExecutor {
                 }
             }
             if (approx != null && plan.approxEnd(row) > plan.approxStart(row)) {
+                long t0 = System.nanoTime();
                 approximate(plan, row, worker, subTiles, approx);
+                summaryNanos.add(System.nanoTime() - t0);
             }
             for (int s = 0; s < subTiles; s++) {
                 int r0 = g0 + s * FlashTile.ROWS;
                 int rows = Math.min(FlashTile.ROWS, groupEnd - r0);
                 FlashTile tile = worker.tiles[s];
                 tile.finish(rows, approx == null ? null : approx.firstOrder(), r0, worker.lseRows, 0);
-                out.copyRowsFrom(b, h, r0, rows, tile.staging(), 0);
+                if (order == null) out.copyRowsFrom(b, h, r0, rows, tile.staging(), 0);
+                else order.scatterRows(tile.staging(), 0, out, b, h, r0, rows);
                 if (lse != null) {
-                    for (int r = 0; r < rows; r++) lse.set(b, h, r0 + r, 0, worker.lseRows[r]);
+                    for (int r = 0; r < rows; r++) {
+                        lse.set(b, h, order == null ? r0 + r : order.sourceRow(r0 + r), 0, worker.lseRows[r]);
+                    }
                 }
             }
         }
+    }
+
+    /**
+     * Nanoseconds the last {@link #execute} spent on summary keys, summed over its worker threads (divide by the
+     * thread count for a share of the wall time).
+     */
+    public long summaryThreadNanos() {
+        return summaryNanos.sum();
     }
 
     /** Summary keys of the approximated tiles, gathered in chunks and run through the same online softmax. */
@@ -156,9 +199,12 @@ public final class BlockSparseExecutor {
         final float[] valueMeans;
         final float[] bias = new float[FlashTile.CHUNK];
         final float[] lseRows = new float[FlashTile.ROWS];
+        /** Keys per softmax round of exact tiles (the tiles' preferred chunk). */
+        final int chunk;
 
         Worker(int headDim) {
             for (int i = 0; i < GROUP; i++) tiles[i] = new FlashTile(headDim);
+            chunk = tiles[0].chunk();
             keyMeans = new float[FlashTile.CHUNK * headDim];
             valueMeans = new float[FlashTile.CHUNK * headDim];
         }

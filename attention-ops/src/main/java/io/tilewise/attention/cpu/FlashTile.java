@@ -28,13 +28,24 @@ public final class FlashTile {
     public static final int LANES = SPECIES.length();
     /** Query rows per tile: two vectors. */
     public static final int ROWS = 2 * LANES;
-    /** Keys per softmax round. */
+    /** Most keys per softmax round (the score buffer's capacity); {@link #chunk()} is the round a tile prefers. */
     public static final int CHUNK = 128;
+    /**
+     * Bytes of a tile's transposed queries plus its scores that should stay in L1 while keys stream past: 24 KiB,
+     * below the 32 KiB L1D of Zen 4 (48 KiB on Zen 5) so that K, V and the accumulator still find room.
+     */
+    static final int L1_BUDGET = Integer.getInteger("tilewise.flash.l1Bytes", 24 << 10);
+    /**
+     * Keys scored per step: 4 (8 accumulators) or 6 (12: more independent FMA chains, for cores with two full-width
+     * FMA pipes). {@code -Dtilewise.flash.keys=6} selects 6 (for measurements).
+     */
+    private static final boolean SIX_KEYS = Integer.getInteger("tilewise.flash.keys", 4) == 6;
 
     /** Running max starts finite so a fully masked chunk gives exp(−∞ − m) = 0, never NaN. */
     private static final float MAX_START = -1e30f;
 
     private final int headDim;
+    private final int chunk;
     private final float[] queries;
     private final float[] acc;
     private final float[] scores;
@@ -49,6 +60,7 @@ public final class FlashTile {
 
     public FlashTile(int headDim) {
         this.headDim = headDim;
+        this.chunk = chunkFor(headDim);
         this.queries = new float[headDim * ROWS];
         this.acc = new float[headDim * ROWS];
         this.scores = new float[CHUNK * ROWS];
@@ -57,6 +69,29 @@ public final class FlashTile {
 
     public int headDim() {
         return headDim;
+    }
+
+    /**
+     * Keys per softmax round for this head width: the largest power of two up to {@link #CHUNK} (at least 32) whose
+     * scores fit the L1 budget next to the queries. The vector width decides ROWS and so the bytes: at 16 lanes
+     * headDim 64 gets 128 keys, headDim 128 gets 64 (the 16 KiB of queries would otherwise share L1 with 16 KiB of
+     * scores and be evicted by the streaming keys). {@code -Dtilewise.flash.chunk=N} overrides (for measurements).
+     */
+    public int chunk() {
+        return chunk;
+    }
+
+    static int chunkFor(int headDim) {
+        Integer forced = Integer.getInteger("tilewise.flash.chunk");
+        if (forced != null) {
+            if (forced < 1 || forced > CHUNK) {
+                throw new IllegalArgumentException("tilewise.flash.chunk " + forced + " must be in 1.." + CHUNK);
+            }
+            return forced;
+        }
+        int chunk = CHUNK;
+        while (chunk > 32 && (long) (chunk + headDim) * ROWS * Float.BYTES > L1_BUDGET) chunk /= 2;
+        return chunk;
     }
 
     /** Row-major staging buffer of {@code ROWS × headDim} floats for loading queries and storing outputs. */
@@ -90,6 +125,9 @@ public final class FlashTile {
     public void scores(float[] keys, int first, int count) {
         System.arraycopy(rowMax, 0, chunkMax, 0, ROWS);
         int j = 0;
+        if (SIX_KEYS) {
+            for (; j + 6 <= count; j += 6) scores6(keys, (first + j) * headDim, j);
+        }
         for (; j + 4 <= count; j += 4) scores4(keys, (first + j) * headDim, j);
         for (; j < count; j++) scores1(keys, (first + j) * headDim, j);
     }
@@ -124,6 +162,49 @@ public final class FlashTile {
         b2.intoArray(scores, s + 2 * ROWS + LANES);
         a3.intoArray(scores, s + 3 * ROWS);
         b3.intoArray(scores, s + 3 * ROWS + LANES);
+    }
+
+    private void scores6(float[] keys, int k0, int j) {
+        int D = headDim;
+        FloatVector a0 = FloatVector.zero(SPECIES), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+        FloatVector a4 = a0, b4 = a0, a5 = a0, b5 = a0;
+        for (int d = 0; d < D; d++) {
+            FloatVector q0 = FloatVector.fromArray(SPECIES, queries, d * ROWS);
+            FloatVector q1 = FloatVector.fromArray(SPECIES, queries, d * ROWS + LANES);
+            FloatVector x = FloatVector.broadcast(SPECIES, keys[k0 + d]);
+            a0 = q0.fma(x, a0);
+            b0 = q1.fma(x, b0);
+            x = FloatVector.broadcast(SPECIES, keys[k0 + D + d]);
+            a1 = q0.fma(x, a1);
+            b1 = q1.fma(x, b1);
+            x = FloatVector.broadcast(SPECIES, keys[k0 + 2 * D + d]);
+            a2 = q0.fma(x, a2);
+            b2 = q1.fma(x, b2);
+            x = FloatVector.broadcast(SPECIES, keys[k0 + 3 * D + d]);
+            a3 = q0.fma(x, a3);
+            b3 = q1.fma(x, b3);
+            x = FloatVector.broadcast(SPECIES, keys[k0 + 4 * D + d]);
+            a4 = q0.fma(x, a4);
+            b4 = q1.fma(x, b4);
+            x = FloatVector.broadcast(SPECIES, keys[k0 + 5 * D + d]);
+            a5 = q0.fma(x, a5);
+            b5 = q1.fma(x, b5);
+        }
+        max(max(max(a0, a1), max(a2, a3)), max(max(a4, a5), FloatVector.fromArray(SPECIES, chunkMax, 0))).intoArray(chunkMax, 0);
+        max(max(max(b0, b1), max(b2, b3)), max(max(b4, b5), FloatVector.fromArray(SPECIES, chunkMax, LANES))).intoArray(chunkMax, LANES);
+        int s = j * ROWS;
+        a0.intoArray(scores, s);
+        b0.intoArray(scores, s + LANES);
+        a1.intoArray(scores, s + ROWS);
+        b1.intoArray(scores, s + ROWS + LANES);
+        a2.intoArray(scores, s + 2 * ROWS);
+        b2.intoArray(scores, s + 2 * ROWS + LANES);
+        a3.intoArray(scores, s + 3 * ROWS);
+        b3.intoArray(scores, s + 3 * ROWS + LANES);
+        a4.intoArray(scores, s + 4 * ROWS);
+        b4.intoArray(scores, s + 4 * ROWS + LANES);
+        a5.intoArray(scores, s + 5 * ROWS);
+        b5.intoArray(scores, s + 5 * ROWS + LANES);
     }
 
     private void scores1(float[] keys, int k0, int j) {

@@ -8,8 +8,9 @@ import io.tilewise.attention.tensor.RowPermutation;
 import io.tilewise.attention.tensor.Tensor;
 
 /**
- * A GNA plan bound to one shape. With a box tiling, q (and k, v) rows are gathered into tile order, the plan runs
- * in that order, and out and lse are scattered back, so callers see the layout order.
+ * A GNA plan bound to one shape. With a box tiling the plan runs in tile order: the executor reads q, k, v rows
+ * through the tiling's token orders and writes out and lse back in the layout order, so callers see the layout
+ * order.
  */
 final class GnaSession extends AbstractAttentionSession {
 
@@ -17,7 +18,6 @@ final class GnaSession extends AbstractAttentionSession {
     private final BlockSparseExecutor executor;
     private final RowPermutation queries;
     private final RowPermutation keys;
-    private Tensor q2, k2, v2, out2, lse2;
 
     GnaSession(AttentionShape shape, GnaTiledPlan tiled) {
         super(shape);
@@ -29,38 +29,8 @@ final class GnaSession extends AbstractAttentionSession {
 
     @Override
     protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
-        float scale = ctx.scaleFor(shape().headDim());
-        if (queries == null && keys == null) {
-            executor.execute(tiled.plan(), q, k, v, scale, out, lse, null);
-            return;
-        }
-        Tensor qIn = q, kIn = k, vIn = v, target = out, targetLse = lse;
-        if (keys != null) {
-            if (k2 == null) {
-                k2 = k.zerosLike();
-                v2 = v.zerosLike();
-            }
-            keys.gather(k, k2);
-            keys.gather(v, v2);
-            kIn = k2;
-            vIn = v2;
-        }
-        if (queries != null) {
-            if (q2 == null) {
-                q2 = q.zerosLike();
-                out2 = q.zerosLike();
-                lse2 = q.lseLike();
-            }
-            queries.gather(q, q2);
-            qIn = q2;
-            target = out2;
-            targetLse = lse == null ? null : lse2;
-        }
-        executor.execute(tiled.plan(), qIn, kIn, vIn, scale, target, targetLse, null);
-        if (queries != null) {
-            queries.scatter(out2, out);
-            if (lse != null) queries.scatter(lse2, lse);
-        }
+        // The box orders ride on the executor's own copies of q, k, v and out: no permuted tensors.
+        executor.execute(tiled.plan(), q, queries, k, v, keys, ctx.scaleFor(shape().headDim()), out, lse, null);
     }
 
     @Override
@@ -70,12 +40,5 @@ final class GnaSession extends AbstractAttentionSession {
 
     GnaTiledPlan tiledPlan() {
         return tiled;
-    }
-
-    @Override
-    protected void release() {
-        for (Tensor t : new Tensor[] {q2, k2, v2, out2, lse2}) {
-            if (t != null) t.close();
-        }
     }
 }

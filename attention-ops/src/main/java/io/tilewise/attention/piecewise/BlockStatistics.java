@@ -1,18 +1,18 @@
 package io.tilewise.attention.piecewise;
 
 import io.tilewise.attention.blocksparse.TileSummaries;
-import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * PISA's pre-pass over one head (docs/methods.md §5.1), from fp32 rows ({@code seqLen × headDim}, row-major): per
  * block the mean query, mean key and value sum, the Frobenius norm of {@code H_j = Σ_t (k_t − k̄_j) v_tᵀ} and
  * the global {@code H = Σ_j H_j}. Means and sums are kept in double so the block choice matches the fp64
- * reference up to genuine near-ties; the O(T·D²) parts (H, q·H) are vectorised fp32.
+ * reference up to genuine near-ties; the O(T·D²) parts (H, q·H) are register-blocked fp32 products ({@link BlockProduct}).
  */
 final class BlockStatistics {
 
-    private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Double> DOUBLES = DoubleVector.SPECIES_PREFERRED;
 
     final int seqLen;
     final int headDim;
@@ -71,11 +71,33 @@ final class BlockStatistics {
         int d = headDim;
         double tau = scale;
         double[] scores = new double[n * n];
+        double[] logNorms = new double[n];
+        if (bias) {
+            for (int j = 0; j < n; j++) logNorms[j] = Math.log(hNorms[j] + 1e-5);
+        }
+        // Vectorised across key blocks j, keys transposed (dimension-major): each score still sums its products in
+        // dimension order, multiply then add, so the bits equal the plain loop's. O(blocks²·D): 512 blocks at 32k
+        // tokens made this the largest part of the pre-pass.
+        double[] keysByDim = new double[d * n];
+        for (int j = 0; j < n; j++) {
+            for (int x = 0; x < d; x++) keysByDim[x * n + j] = keyMeans[j * d + x];
+        }
+        int lanes = DOUBLES.length();
+        int bound = DOUBLES.loopBound(n);
         for (int a = 0; a < n; a++) {
-            for (int j = 0; j < n; j++) {
+            int q0 = a * d;
+            int j = 0;
+            for (; j < bound; j += lanes) {
+                DoubleVector dot = DoubleVector.zero(DOUBLES);
+                for (int x = 0; x < d; x++) {
+                    dot = dot.add(DoubleVector.fromArray(DOUBLES, keysByDim, x * n + j).mul(queryMeans[q0 + x]));
+                }
+                dot.mul(tau).add(DoubleVector.fromArray(DOUBLES, logNorms, j)).intoArray(scores, a * n + j);
+            }
+            for (; j < n; j++) {
                 double dot = 0;
-                for (int x = 0; x < d; x++) dot += queryMeans[a * d + x] * keyMeans[j * d + x];
-                scores[a * n + j] = tau * dot + (bias ? Math.log(hNorms[j] + 1e-5) : 0);
+                for (int x = 0; x < d; x++) dot += queryMeans[q0 + x] * keysByDim[x * n + j];
+                scores[a * n + j] = tau * dot + logNorms[j];
             }
         }
         return scores;
@@ -107,23 +129,7 @@ final class BlockStatistics {
      */
     void firstOrder(float[] q, float scale, int from, int to, float[] out) {
         int d = headDim;
-        float coef = scale / seqLen;
-        int bound = SPECIES.loopBound(d);
-        for (int i = from; i < to; i++) {
-            int row = i * d;
-            for (int e = 0; e < bound; e += SPECIES.length()) {
-                FloatVector acc = FloatVector.zero(SPECIES);
-                for (int x = 0; x < d; x++) {
-                    acc = FloatVector.fromArray(SPECIES, h, x * d + e).fma(FloatVector.broadcast(SPECIES, q[row + x]), acc);
-                }
-                acc.mul(coef).intoArray(out, row + e);
-            }
-            for (int e = bound; e < d; e++) {
-                float acc = 0;
-                for (int x = 0; x < d; x++) acc += q[row + x] * h[x * d + e];
-                out[row + e] = acc * coef;
-            }
-        }
+        BlockProduct.multiply(q, from * d, d, 1, to - from, d, h, 0, d, out, from * d, scale / seqLen);
     }
 
     /** Sums (or means) of every block's rows, in double, rows in order. */
@@ -144,30 +150,17 @@ final class BlockStatistics {
     /** H_j per block in an fp32 scratch (its norm), summed in double into the global H. */
     private void secondMoments(float[] k, float[] v) {
         int d = headDim;
-        int bound = SPECIES.loopBound(d);
         float[] hj = new float[d * d];
-        float[] centred = new float[d];
+        float[] centred = new float[block * d];
         double[] global = h == null ? null : new double[d * d];
         for (int j = 0; j < blocks; j++) {
-            java.util.Arrays.fill(hj, 0f);
             int start = blockStart(j);
             int n = blockSize(j);
-            for (int t = start; t < start + n; t++) {
-                for (int x = 0; x < d; x++) centred[x] = (float) (k[t * d + x] - keyMeans[j * d + x]);
-                int vr = t * d;
-                for (int x = 0; x < d; x++) {
-                    float c = centred[x];
-                    FloatVector cv = FloatVector.broadcast(SPECIES, c);
-                    int hr = x * d;
-                    int e = 0;
-                    for (; e < bound; e += SPECIES.length()) {
-                        FloatVector.fromArray(SPECIES, v, vr + e)
-                                .fma(cv, FloatVector.fromArray(SPECIES, hj, hr + e))
-                                .intoArray(hj, hr + e);
-                    }
-                    for (; e < d; e++) hj[hr + e] += c * v[vr + e];
-                }
+            for (int t = 0; t < n; t++) {
+                for (int x = 0; x < d; x++) centred[t * d + x] = (float) (k[(start + t) * d + x] - keyMeans[j * d + x]);
             }
+            // H_j[x][e] = Σ_t centred[t][x]·v[t][e]: the centred block transposed (row x = column x) times V_j.
+            BlockProduct.multiply(centred, 0, 1, d, d, n, v, start * d, d, hj, 0, 1f);
             if (hNorms != null) {
                 double norm2 = 0;
                 for (float x : hj) norm2 += (double) x * x;

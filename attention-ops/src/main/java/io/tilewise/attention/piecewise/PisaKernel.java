@@ -13,10 +13,14 @@ import io.tilewise.attention.blocksparse.BlockSparseExecutor;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.TileSummaries;
 import io.tilewise.attention.cost.CostEstimate;
-import io.tilewise.attention.tensor.PermutedCall;
+import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.metrics.PhaseTimes;
+import io.tilewise.attention.tensor.RowPermutation;
 import io.tilewise.attention.tensor.Tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -26,7 +30,8 @@ import java.util.Optional;
  * ln n_j}, value {@code Σv_j/n_j}) whose softmax mass {@code g_i} weights the first-order row
  * {@code τ·q_iᵀH/T} before normalisation. The executor rescales {@code g_i} with the running max like the
  * numerator, so {@code (acc + g·f)/l} equals {@code (exact_num + zeroth_num + first_order)/(exact_den + g_i)}.
- * With a tiling ({@link PisaTiling}) q, k, v are gathered into tile order first and out, lse scattered back.
+ * With a tiling ({@link PisaTiling}) the pre-pass and the executor read q, k, v through the box order and write
+ * out, lse back in the layout order (no permuted copies of the tensors).
  */
 public final class PisaKernel implements AttentionKernel {
 
@@ -122,18 +127,24 @@ public final class PisaKernel implements AttentionKernel {
         return new Session(shape, spec);
     }
 
-    /** One forward at a time (the executor reuses its buffers). */
-    private static final class Session extends AbstractAttentionSession {
+    /**
+     * One forward at a time (the executor reuses its buffers). Reports its phases: the per-call pre-pass and block
+     * choice, the exact tiles, the summary keys, and the rest (batch slicing).
+     */
+    private static final class Session extends AbstractAttentionSession implements PhaseTimes {
         private final PisaPlanner planner;
         private final BlockSparseExecutor executor;
-        private final PermutedCall tiled;
+        /** The box order of the blocks, or null; read through by the planner and the executor. */
+        private final RowPermutation tiled;
         private volatile double executedDensity;
+        private volatile Map<String, Long> phases = Map.of();
+        private long prePassNanos, executeNanos, summaryNanos;
 
         Session(AttentionShape shape, PisaSpec spec) {
             super(shape);
             this.planner = new PisaPlanner(spec);
             this.executor = new BlockSparseExecutor(shape.headDim());
-            this.tiled = PermutedCall.ofOrder(spec.order(shape.layout()));
+            this.tiled = RowPermutation.ofOrder(spec.order(shape.layout()));
             int blocks = spec.blocks(shape.seqLen());
             // Before the first call: the nominal fraction of blocks (exact after the first forward).
             this.executedDensity = spec.topK(blocks) / (double) blocks;
@@ -141,7 +152,21 @@ public final class PisaKernel implements AttentionKernel {
 
         @Override
         protected void compute(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
-            PermutedCall.run(tiled, q, k, v, out, lse, (tq, tk, tv, to, tl) -> run(tq, tk, tv, ctx, to, tl));
+            prePassNanos = executeNanos = summaryNanos = 0;
+            long t0 = System.nanoTime();
+            run(q, k, v, ctx, out, lse);
+            long total = System.nanoTime() - t0;
+            Map<String, Long> p = new LinkedHashMap<>();
+            p.put("pre-pass", prePassNanos);
+            p.put("exact tiles", executeNanos - summaryNanos);
+            p.put("summary keys", summaryNanos);
+            p.put("other", total - prePassNanos - executeNanos);
+            phases = p;
+        }
+
+        @Override
+        public Map<String, Long> lastPhaseNanos() {
+            return phases;
         }
 
         private void run(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out, Tensor lse) {
@@ -149,19 +174,24 @@ public final class PisaKernel implements AttentionKernel {
             int batch = q.batch();
             double density = 0;
             for (int b = 0; b < batch; b++) {
-                PisaPlanner.Planned planned = planner.plan(q, k, v, b, scale);
+                long t0 = System.nanoTime();
+                PisaPlanner.Planned planned = planner.plan(q, k, v, tiled, b, scale);
+                long t1 = System.nanoTime();
+                prePassNanos += t1 - t0;
                 TileSummaries[] summaries = planned.summaries();
                 if (batch == 1) {
-                    executor.execute(planned.plan(), q, k, v, scale, out, lse,
+                    executor.execute(planned.plan(), q, tiled, k, v, tiled, scale, out, lse,
                             summaries == null ? null : (bb, h, keys, values) -> summaries[h]);
                 } else {
                     // The plan covers one batch element's heads: run the executor on views of element b.
                     try (Tensor qb = slice(q, b); Tensor kb = slice(k, b); Tensor vb = slice(v, b);
                          Tensor ob = slice(out, b); Tensor lb = lse == null ? null : slice(lse, b)) {
-                        executor.execute(planned.plan(), qb, kb, vb, scale, ob, lb,
+                        executor.execute(planned.plan(), qb, tiled, kb, vb, tiled, scale, ob, lb,
                                 summaries == null ? null : (bb, h, keys, values) -> summaries[h]);
                     }
                 }
+                executeNanos += System.nanoTime() - t1;
+                summaryNanos += executor.summaryThreadNanos() / Math.max(1, Parallel.threads());
                 density += planned.plan().executedDensity();
             }
             executedDensity = density / batch;
@@ -171,11 +201,6 @@ public final class PisaKernel implements AttentionKernel {
         @Override
         public double executedDensity() {
             return executedDensity;
-        }
-
-        @Override
-        protected void release() {
-            if (tiled != null) tiled.close();
         }
 
         private static Tensor slice(Tensor t, int b) {

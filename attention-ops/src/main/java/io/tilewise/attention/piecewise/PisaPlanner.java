@@ -3,13 +3,15 @@ package io.tilewise.attention.piecewise;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.TileSummaries;
 import io.tilewise.attention.cpu.Parallel;
+import io.tilewise.attention.tensor.RowPermutation;
 import io.tilewise.attention.tensor.Tensor;
 
 /**
  * Builds PISA's per-call work for one batch element: the pre-pass per head ({@link BlockStatistics}), the block
  * choice per query block ({@link PisaSelection}) and the executor plan — selected key blocks exact, every other
  * key block approximated (or skipped with {@code keep_or_drop}) — with the tile summaries the executor needs.
- * Query and key tiles of the plan are PISA blocks.
+ * Query and key tiles of the plan are PISA blocks. One plan at a time per planner: it reuses its row buffers, so a
+ * plan's first-order rows (in its summaries) are valid until the next {@code plan} call.
  */
 public final class PisaPlanner {
 
@@ -17,6 +19,8 @@ public final class PisaPlanner {
     private static final int FIRST_ORDER_ROWS = 512;
 
     private final PisaSpec spec;
+    /** Per-head row copies of q, k, v, kept across calls of one shape (one call at a time per planner). */
+    private float[][] qRows = new float[0][], kRows = new float[0][], vRows = new float[0][], firstOrderRows = new float[0][];
 
     public PisaPlanner(PisaSpec spec) {
         this.spec = spec;
@@ -30,6 +34,14 @@ public final class PisaPlanner {
     }
 
     public Planned plan(Tensor q, Tensor k, Tensor v, int b, float scale) {
+        return plan(q, k, v, null, b, scale);
+    }
+
+    /**
+     * The plan in the token order {@code order} (row p of the plan is row {@code order.sourceRow(p)} of q, k, v;
+     * null: the layout order), read through the order without writing permuted tensors.
+     */
+    public Planned plan(Tensor q, Tensor k, Tensor v, RowPermutation order, int b, float scale) {
         int heads = q.heads();
         int seqLen = q.seqLen();
         int headDim = q.headDim();
@@ -40,13 +52,20 @@ public final class PisaPlanner {
         BlockStatistics[] stats = new BlockStatistics[heads];
         int[][][] chosen = new int[heads][][];
         float[][] queries = new float[heads][];
+        ensureRows(heads, seqLen * headDim);
         Parallel.forEach(heads, h -> {
-            float[] qh = new float[seqLen * headDim];
-            float[] kh = new float[seqLen * headDim];
-            float[] vh = new float[seqLen * headDim];
-            q.copyHeadTo(b, h, qh, 0);
-            k.copyHeadTo(b, h, kh, 0);
-            v.copyHeadTo(b, h, vh, 0);
+            float[] qh = qRows[h];
+            float[] kh = kRows[h];
+            float[] vh = vRows[h];
+            if (order == null) {
+                q.copyHeadTo(b, h, qh, 0);
+                k.copyHeadTo(b, h, kh, 0);
+                v.copyHeadTo(b, h, vh, 0);
+            } else {
+                order.gatherHead(q, b, h, qh, 0);
+                order.gatherHead(k, b, h, kh, 0);
+                order.gatherHead(v, b, h, vh, 0);
+            }
             BlockStatistics s = BlockStatistics.of(qh, kh, vh, seqLen, headDim, spec.block(), spec.bias(), firstOrder);
             double[] scores = s.scores(scale, spec.bias());
             double[] scratch = new double[blocks];
@@ -58,10 +77,8 @@ public final class PisaPlanner {
         });
         BlockSparsePlan plan = buildPlan(seqLen, heads, blocks, chosen, approximate);
         if (!approximate) return new Planned(plan, null);
-        float[][] firstOrderRows = new float[heads][];
         if (firstOrder) {
             int chunks = (seqLen + FIRST_ORDER_ROWS - 1) / FIRST_ORDER_ROWS;
-            for (int h = 0; h < heads; h++) firstOrderRows[h] = new float[seqLen * headDim];
             Parallel.forEach(heads * chunks, item -> {
                 int h = item / chunks;
                 int from = (item % chunks) * FIRST_ORDER_ROWS;
@@ -69,8 +86,18 @@ public final class PisaPlanner {
             });
         }
         TileSummaries[] summaries = new TileSummaries[heads];
-        for (int h = 0; h < heads; h++) summaries[h] = stats[h].summaries(firstOrderRows[h]);
+        for (int h = 0; h < heads; h++) summaries[h] = stats[h].summaries(firstOrder ? firstOrderRows[h] : null);
         return new Planned(plan, summaries);
+    }
+
+    private void ensureRows(int heads, int floats) {
+        if (qRows.length != heads || qRows[0].length != floats) {
+            qRows = new float[heads][floats];
+            kRows = new float[heads][floats];
+            vRows = new float[heads][floats];
+            // Every row is overwritten by each plan's first-order pass, so the buffers are never cleared.
+            firstOrderRows = new float[heads][floats];
+        }
     }
 
     private BlockSparsePlan buildPlan(int seqLen, int heads, int blocks, int[][][] chosen, boolean approximate) {

@@ -6,6 +6,7 @@ import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.api.TokenMask;
 import io.tilewise.attention.testkit.KernelVsReference;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -53,6 +54,17 @@ class GnaKernelVsReferenceTest {
         TokenMask mask = GnaReference.mask(spec, layout);
         assertPlanEqualsMask(kernel.tiledPlan(shape), mask, spec + " " + tiling + " on " + layout);
         KernelVsReference.check(kernel, shape, mask, seed);
+    }
+
+    /** Real-model head width: the chosen tiling and a box tiling (q, k, v read through the box orders) at headDim 128. */
+    @Test
+    void matchesReferenceAtHeadDim128OnAnOddGridWithText() {
+        TokenLayout layout = new TokenLayout(new TokenGrid(3, 9, 13), 7, TextPlacement.SUFFIX);
+        GnaSpec spec = GnaSpec.parse("gna:window=3x5x7,stride=1x2x1");
+        AttentionShape shape = new AttentionShape(1, 2, 128, layout);
+        TokenMask mask = GnaReference.mask(spec, layout);
+        KernelVsReference.check(new GnaKernel(spec), shape, mask, 31);
+        KernelVsReference.check(new GnaKernel(spec, TILINGS.get(2)), shape, mask, 32);
     }
 
     static Stream<Arguments> namedLayouts() {

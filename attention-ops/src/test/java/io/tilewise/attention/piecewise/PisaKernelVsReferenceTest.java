@@ -56,7 +56,10 @@ class PisaKernelVsReferenceTest {
             "1|1|130|16|pisa:density=0.1,block=7,first_order=1,bias=1",
             "1|1|5|32|pisa:density=0.5,block=64,first_order=1,bias=1",
             "2|3|1000|64|pisa:density=0.25,block=64,bias=1,keep_or_drop=1",
-            "1|1|257|32|pisa:density=0.15,block=32,bias=0,keep_or_drop=1"})
+            "1|1|257|32|pisa:density=0.15,block=32,bias=0,keep_or_drop=1",
+            "1|2|517|128|pisa:density=0.15,block=64,first_order=1,bias=1",
+            "2|1|301|128|pisa:density=0.25,block=40,first_order=1,bias=1",
+            "1|1|203|136|pisa:density=0.3,block=29,first_order=1,bias=0"})
     void matchesReferenceOnOddShapes(int batch, int heads, int seqLen, int headDim, String spec) {
         AttentionShape shape = AttentionShape.of(batch, heads, seqLen, headDim);
         PisaSpec s = PisaSpec.parse(io.tilewise.attention.spec.MethodSpec.parse(spec));
@@ -83,6 +86,19 @@ class PisaKernelVsReferenceTest {
         PisaSpec s = PisaSpec.parse(io.tilewise.attention.spec.MethodSpec.parse(spec));
         try (Problems random = Problems.random(shape, 9);
              Problems clustered = PisaProblems.clustered(2, 2, layout.seqLen(), 32, s.block(), 0.5, 4)) {
+            check(s, shape, random);
+            check(s, shape, clustered);
+        }
+    }
+
+    /** Real-model head width on an odd grid with text: boxes, box gathers and the first-order term at headDim 128. */
+    @Test
+    void matchesReferenceOnAnOddGridAtHeadDim128() {
+        TokenLayout layout = new TokenLayout(TokenGrid.parse("3x7x11"), 5, TextPlacement.PREFIX);
+        AttentionShape shape = new AttentionShape(1, 2, 128, layout);
+        PisaSpec s = PisaSpec.parse(io.tilewise.attention.spec.MethodSpec.parse("pisa:density=0.2,block=16"));
+        try (Problems random = Problems.random(shape, 21);
+             Problems clustered = PisaProblems.clustered(1, 2, layout.seqLen(), 128, s.block(), 0.5, 6)) {
             check(s, shape, random);
             check(s, shape, clustered);
         }

@@ -62,6 +62,14 @@ class RadialKernelVsReferenceTest {
     }
 
     @Test
+    void matchesAtHeadDim128OnAnOddGridWithText() {
+        TokenLayout layout = new TokenLayout(new TokenGrid(5, 7, 9), 3, TextPlacement.PREFIX);
+        RadialSpec spec = new RadialSpec(0.2, 64, true);
+        KernelVsReference.check(new RadialKernel(spec), new AttentionShape(1, 2, 128, layout),
+                RadialReference.mask(layout, spec), 17);
+    }
+
+    @Test
     void planIsSharedByHeadsAndTiledAtTheBlockSize() {
         TokenLayout layout = TokenLayout.video(new TokenGrid(5, 7, 9));
         BlockSparsePlan plan = new RadialKernel(new RadialSpec(1.0, 64, false)).plan(new AttentionShape(1, 4, 32, layout));
