@@ -42,6 +42,11 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--attention", required = true, paramLabel = "LIST", description = "policies to compare with dense")
     List<String> attention;
 
+    @Option(names = "--step-cache", paramLabel = "SPEC",
+            description = "step cache for every policy; repeat to compare several (each policy runs with each; 'none' = without). "
+                    + "With --attention dense, the step cache alone. Default: none")
+    List<String> stepCaches;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "report directory (created; files in it are replaced)")
     Path out;
 
@@ -93,14 +98,18 @@ final class CompareCommand implements Callable<Integer> {
         if (threads < 0) throw new IllegalArgumentException("--threads " + threads + " must be >= 0");
         if (probeEvery < 1) throw new IllegalArgumentException("--probe-every " + probeEvery + " must be >= 1");
         checkOut(out);
-        List<String> policies = PolicyList.splitAll(attention);
+        List<String> policies = new java.util.ArrayList<>();
+        for (String sc : stepCaches == null || stepCaches.isEmpty() ? List.of("none") : stepCaches) {
+            io.tilewise.pipeline.stepcache.StepCachePolicy.parse(sc);
+            for (String p : PolicyList.splitAll(attention)) policies.add(CompareRequest.label(p, sc));
+        }
         Path dir = ModelLocations.resolve(model);
         ModelConfig.Defaults d = ModelConfig.read(dir.resolve("config.json")).defaults();
         GenerationRequest base = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()), or(width, d.width()),
                 or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, "dense");
         CompareRequest request = new CompareRequest(base, policies, repeats, noProbe ? null : ProbeSampler.every(probeEvery),
                 new CompareRequest.Targets(targetSpeedup, targetPsnr));
-        if (request.policies().isEmpty()) throw new IllegalArgumentException("--attention lists no policy other than dense");
+        if (request.policies().isEmpty()) throw new IllegalArgumentException("--attention lists no policy other than dense (and no --step-cache is given)");
         Pipeline.Options options = threads == 0 ? Pipeline.Options.defaults()
                 : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels());
         int n = request.runOrder().size();

@@ -39,6 +39,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--attention", paramLabel = "POLICY", defaultValue = "dense", description = "attention policy (default ${DEFAULT-VALUE})")
     String policy;
 
+    @Option(names = "--step-cache", paramLabel = "SPEC", defaultValue = "none",
+            description = "step cache: none, fbcache:threshold=0.08,warmup=2,max_skip=3, taylor:order=2,…, magcache:plan=FILE,… (default ${DEFAULT-VALUE})")
+    String stepCache;
+
     @Option(names = "--frames", paramLabel = "N", description = "frames (default: the model's; 1 = image)")
     Integer frames;
 
@@ -113,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
         try (Pipeline pipeline = Pipeline.open(dir, options)) {
             GenerationDefaults d = pipeline.card().defaults();
             GenerationRequest request = new GenerationRequest(prompt, or(frames, d.frames()), or(height, d.height()),
-                    or(width, d.width()), or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, policy);
+                    or(width, d.width()), or(steps, d.steps()), guidance == null ? d.guidance() : guidance, d.shift(), seed, policy, stepCache);
             for (String warning : pipeline.model().promptWarnings(prompt)) {
                 spec.commandLine().getErr().println("tilewise generate: warning: " + warning);
             }
@@ -124,6 +128,7 @@ final class GenerateCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "%s: %d frames of %dx%d px, %d video tokens, %d steps, policy %s%n",
                     dir.getFileName(), request.frames(), request.width(), request.height(), tokens, request.steps(), result.policy());
             stdout.printf(Locale.ROOT, "time: %s; mean executed attention density %.3f%n", result.timings(), result.meanExecutedDensity());
+            if (!result.stepCache().spec().equals("none")) stdout.printf("%s%n", result.stepCache());
             stdout.printf("%s; %s%n", pipeline.backend().describe(), pipeline.stageProvider().describe());
             for (String fallback : pipeline.backend().fallbacks()) stdout.printf("note: %s%n", fallback);
             if (stream) {

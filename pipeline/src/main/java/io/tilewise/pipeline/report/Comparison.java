@@ -65,8 +65,9 @@ public final class Comparison {
             GenerationRequest base = request.base();
             for (String policy : order) {
                 progress.accept("warm-up " + policy);
+                GenerationRequest r = request.request(policy);
                 pipeline.generate(new GenerationRequest(base.prompt(), base.frames(), base.height(), base.width(), 1,
-                        base.guidance(), base.shift(), base.seed(), policy));
+                        base.guidance(), base.shift(), base.seed(), r.policy(), r.stepCache()));
             }
             for (int round = 0; round < request.repeats(); round++) {
                 for (String policy : order) {
@@ -111,7 +112,7 @@ public final class Comparison {
                                        Map<String, List<ProbeRecord>> probes) {
         GenerationResult r = results.get(policy);
         return new PolicyRun(policy, r.policy(), r.video(), timings.get(policy), r.meanExecutedDensity(),
-                probes.getOrDefault(policy, List.of()));
+                probes.getOrDefault(policy, List.of()), r.stepCache());
     }
 
     private static MethodOutcome outcome(CompareRequest request, AttentionShape shape, PolicyRun dense, ClipReading denseReading, PolicyRun run,

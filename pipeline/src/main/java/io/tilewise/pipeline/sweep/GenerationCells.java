@@ -54,7 +54,8 @@ final class GenerationCells implements CellRunner {
         ModelConfig.Defaults d = config.defaults();
         VideoSize s = cell.size();
         return new GenerationRequest(cell.prompt(), s.frames(), s.height(), s.width(), spec.steps() == null ? d.steps() : spec.steps(),
-                spec.guidance() == null ? d.guidance() : spec.guidance(), d.shift(), cell.seed(), cell.point().policy());
+                spec.guidance() == null ? d.guidance() : spec.guidance(), d.shift(), cell.seed(), cell.point().policy(),
+                cell.point().stepCache());
     }
 
     @Override
@@ -96,13 +97,14 @@ final class GenerationCells implements CellRunner {
         }
         Pipeline p = pipeline();
         p.generate(new GenerationRequest(request.prompt(), request.frames(), request.height(), request.width(), 1,
-                request.guidance(), request.shift(), request.seed(), request.policy()));
+                request.guidance(), request.shift(), request.seed(), request.policy(), request.stepCache()));
         GenerationResult result = p.generate(request);
         double seconds = (result.timings().total() - result.timings().attentionPrepare()) / 1e9;
         line.put("seconds", seconds);
         line.put("attention_seconds", result.timings().attention() / 1e9);
         line.put("stage_seconds", result.timings().stages() / 1e9);
         line.put("executed_density", result.meanExecutedDensity());
+        Lines.stepCache(line, result);
         ClipReading reading = ClipAnalyzer.read(result.video());
         line.set("reading", Lines.reading(reading));
         PromptSet.Scene scene = PromptAttributes.parse(cell.prompt());
