@@ -29,6 +29,22 @@ public record MagCachePlan(String modelId, String prompt, long seed, double[][] 
         }
     }
 
+    /** The spec that calibrates: every step computed, magnitudes recorded ({@link StepCacheStats#magnitudes()}). */
+    public static final String CALIBRATION_SPEC = "fbcache:threshold=0,warmup=0";
+
+    /**
+     * The plan of a generation run with {@link #CALIBRATION_SPEC} (full clip; dense attention is the natural choice).
+     *
+     * @throws IllegalArgumentException when the run skipped steps or recorded no magnitudes
+     */
+    public static MagCachePlan fromRun(String modelId, String prompt, long seed, StepCacheStats stats) {
+        if (stats.magnitudes().length == 0 || stats.skippedTotal() > 0) {
+            throw new IllegalArgumentException("a magcache plan needs a run with " + CALIBRATION_SPEC + " (every step computed); got "
+                    + stats.spec());
+        }
+        return new MagCachePlan(modelId, prompt, seed, stats.magnitudes());
+    }
+
     public int steps() {
         return magnitudes[0].length;
     }

@@ -15,6 +15,7 @@ import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelWeights;
 import io.tilewise.pipeline.model.TinyModels;
 import io.tilewise.pipeline.onnx.StageProvider;
+import io.tilewise.pipeline.stepcache.MagCachePlan;
 import io.tilewise.pipeline.stepcache.StepCacheStats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -160,6 +161,72 @@ class StepCacheLoopTest {
             sum += term;
         }
         return sum;
+    }
+
+    @Test
+    void calibrationRecordsTheMeanAbsoluteResidualOfTheBlockStack() {
+        int steps = 5;
+        GenerationRequest request = new GenerationRequest("a red circle moving left", 3, 16, 16, steps, 4.0, 3.0, 5, "dense");
+        Recording run = record(request.withStepCache(MagCachePlan.CALIBRATION_SPEC));
+        MagCachePlan plan = MagCachePlan.fromRun("tiny", request.prompt(), 5, run.result.stepCache());
+        for (int b = 0; b < 2; b++) {
+            for (int s = 0; s < steps; s++) {
+                float[] in = run.input.get(s)[b], out = run.last.get(s)[b];
+                double sum = 0;
+                for (int i = 0; i < in.length; i++) sum += Math.abs((double) out[i] - in[i]);
+                assertEquals(sum / in.length, plan.magnitudes()[b][s], 1e-9 * sum / in.length, "branch " + b + " step " + s);
+            }
+        }
+    }
+
+    /**
+     * MagCache on a plan from a calibration run: skip decisions replayed here from the plan's ratios (accumulated ratio
+     * product, summed |1 − product|, reset on compute), and a skipped branch feeds the output stage its input-stage
+     * output plus the last computed residual of the whole stack (first=0: no block runs on a fully skipped step).
+     */
+    @Test
+    void magcacheSkipsWhereThePlanSaysAndReusesTheWholeStacksResidual(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        int steps = 10;
+        GenerationRequest request = new GenerationRequest("a red circle moving left", 3, 16, 16, steps, 4.0, 3.0, 5, "dense");
+        MagCachePlan plan = MagCachePlan.fromRun("tiny", request.prompt(), 5, record(request.withStepCache(MagCachePlan.CALIBRATION_SPEC)).result.stepCache());
+        java.nio.file.Path file = dir.resolve("plan.json");
+        plan.write(file);
+        double threshold = 0.3;
+        Recording run = record(request.withStepCache("magcache:plan=" + file + ",threshold=" + threshold + ",warmup=1,max_skip=3"));
+        int total = 0;
+        for (int b = 0; b < 2; b++) {
+            double[] m = plan.magnitudes()[b];
+            double acc = 1, err = 0;
+            int inRow = 0, skips = 0;
+            Integer last = null;
+            for (int s = 0; s < steps; s++) {
+                boolean skip = false;
+                if (last != null && s >= 1 && inRow < 3) {
+                    acc *= m[s] / m[s - 1];
+                    err += Math.abs(1 - acc);
+                    skip = err < threshold;
+                }
+                float[] head = run.head.get(s)[b];
+                if (skip) {
+                    inRow++;
+                    skips++;
+                    float[] in = run.input.get(s)[b];
+                    for (int i = 0; i < head.length; i += 5) {
+                        double expected = in[i] + ((double) run.last.get(last)[b][i] - run.input.get(last)[b][i]);
+                        assertEquals(expected, head[i], 1e-5 * (1 + Math.abs(expected)), "step " + s + " branch " + b);
+                    }
+                } else {
+                    acc = 1;
+                    err = 0;
+                    inRow = 0;
+                    last = s;
+                    assertArrayEquals(run.last.get(s)[b], head, "step " + s + " branch " + b + " computed");
+                }
+            }
+            assertEquals(skips, run.result.stepCache().skipped()[b], run.result.stepCache().toString());
+            total += skips;
+        }
+        assertTrue(total > 0, "threshold " + threshold + " skips some steps on this plan");
     }
 
     @Test
