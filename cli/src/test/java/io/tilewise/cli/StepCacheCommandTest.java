@@ -38,6 +38,35 @@ class StepCacheCommandTest {
     }
 
     @Test
+    void compareAndSweepShowStepsComputedAndSkippedPerBranch() throws Exception {
+        Path model = TinyModels.write(dir.resolve("tiny"), TinyModels.small(2), 5);
+        Path out = dir.resolve("report");
+        CliRun compare = CliRun.of("compare", "--model", model.toString(), "--prompt", "a red circle moving right on a blue background",
+                "--attention", "dense", "--step-cache", "fbcache:threshold=100,warmup=1,max_skip=1", "--frames", "2", "--steps", "4",
+                "--no-probe", "--out", out.toString());
+        assertEquals(0, compare.exitCode(), compare.err());
+        // warm-up step 0, then skip and compute alternate (max_skip=1): steps 0 and 2 computed, 1 and 3 skipped
+        assertTrue(compare.out().contains("| dense + fbcache:threshold=100,warmup=1,max_skip=1 |"), compare.out());
+        assertTrue(compare.out().contains("cond 2/4, uncond 2/4 computed"), compare.out());
+        String json = Files.readString(out.resolve("report.json"));
+        assertTrue(json.contains("\"skipped_per_branch\" : [ 2, 2 ]"), json);
+
+        Path spec = dir.resolve("sweep.json");
+        Files.writeString(spec, """
+                {"methods": [{"method": "dense", "step_cache": ["fbcache:threshold=100,warmup=1,max_skip=1"]},
+                             {"method": "radial", "params": {"decay": [0.1], "block": [8]}, "step_cache": ["none", "taylor:threshold=100,warmup=1"]}],
+                 "prompts": ["a red circle moving right on a blue background"], "seeds": [0], "sizes": ["2x16x16"], "steps": 4}
+                """);
+        CliRun sweep = CliRun.of("sweep", "--spec", spec.toString(), "--out", dir.resolve("sweep").toString(), "--model", model.toString());
+        assertEquals(0, sweep.exitCode(), sweep.err());
+        assertTrue(sweep.out().contains("ran 4 cells"), sweep.out());
+        assertTrue(sweep.out().contains("| dense + fbcache:threshold=100,warmup=1,max_skip=1 |")
+                && sweep.out().contains("| radial:decay=0.1,block=8 + taylor:threshold=100,warmup=1 |"), sweep.out());
+        assertTrue(sweep.out().contains("cond 2/4, uncond 2/4 computed"), sweep.out());
+        assertTrue(sweep.out().contains("cond 1/4, uncond 1/4 computed"), "taylor with max_skip 3: step 0 computed, then 3 skips: " + sweep.out());
+    }
+
+    @Test
     void badSpecsAreOneLineWithExitCode2AndNoFile() throws Exception {
         Path model = TinyModels.write(dir.resolve("tiny"), TinyModels.small(2), 5);
         Path out = dir.resolve("clip.gif");
