@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 
 /** {@code tilewise calibrate}: offline calibration of methods that learn their plan from model runs. */
 @Command(name = "calibrate", mixinStandardHelpOptions = true, description = "Calibrate methods that learn their plan from model runs.",
-        subcommands = {CalibrateParoCommand.class})
+        subcommands = {CalibrateParoCommand.class, CalibrateMagCacheCommand.class})
 final class CalibrateCommand implements Runnable {
 
     @CommandLine.Spec

@@ -44,6 +44,11 @@ final class CompareCommand implements Callable<Integer> {
     @Option(names = "--attention", required = true, paramLabel = "LIST", description = "policies to compare with dense")
     List<String> attention;
 
+    @Option(names = "--step-cache", paramLabel = "SPEC",
+            description = "step cache for every policy; repeat to compare several (each policy runs with each; 'none' = without). "
+                    + "With --attention dense, the step cache alone. Default: none")
+    List<String> stepCaches;
+
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "report directory (created; files in it are replaced)")
     Path out;
 
@@ -94,7 +99,11 @@ final class CompareCommand implements Callable<Integer> {
         for (String a : attention) OptionChecks.policy("--attention", a);
         if (probeEvery < 1) throw new IllegalArgumentException("--probe-every " + probeEvery + " must be >= 1");
         checkOut(out);
-        List<String> policies = PolicyList.splitAll(attention);
+        List<String> policies = new java.util.ArrayList<>();
+        for (String sc : stepCaches == null || stepCaches.isEmpty() ? List.of("none") : stepCaches) {
+            io.tilewise.pipeline.stepcache.StepCachePolicy.parse(sc);
+            for (String p : PolicyList.splitAll(attention)) policies.add(CompareRequest.label(p, sc));
+        }
         Path dir = ModelLocations.resolve(model);
         ModelCard config = ModelFolders.card(dir);
         GenerationDefaults d = config.defaults();
@@ -102,7 +111,7 @@ final class CompareCommand implements Callable<Integer> {
                 .withSteps(or(steps, d.steps())).withGuidance(guidance == null ? d.guidance() : guidance).withSeed(seed);
         CompareRequest request = new CompareRequest(base, policies, repeats, noProbe ? null : ProbeSampler.every(probeEvery),
                 new CompareRequest.Targets(targetSpeedup, targetPsnr));
-        if (request.policies().isEmpty()) throw new IllegalArgumentException("--attention lists no policy other than dense");
+        if (request.policies().isEmpty()) throw new IllegalArgumentException("--attention lists no policy other than dense (and no --step-cache is given)");
         Pipeline.Options options = threads == 0 ? Pipeline.Options.defaults()
                 : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels());
         int n = request.runOrder().size();

@@ -44,6 +44,10 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--attention", paramLabel = "POLICY", defaultValue = "dense", description = "attention policy (default ${DEFAULT-VALUE})")
     String policy;
 
+    @Option(names = "--step-cache", paramLabel = "SPEC", defaultValue = "none",
+            description = "step cache: none, fbcache:threshold=0.08,warmup=2,max_skip=3, taylor:order=2,…, magcache:plan=FILE,… (default ${DEFAULT-VALUE})")
+    String stepCache;
+
     @Option(names = "--frames", paramLabel = "N", description = "frames (default: the model's; 1 = image)")
     Integer frames;
 
@@ -152,7 +156,7 @@ final class GenerateCommand implements Callable<Integer> {
             GenerationRequest request = GenerationRequest.defaults(pipeline.card(), prompt)
                     .withSize(or(frames, d.frames()), or(height, d.height()), or(width, d.width())).withSteps(or(steps, d.steps()))
                     .withGuidance(guidance == null ? d.guidance() : guidance).withSeed(seed).withPolicy(policy)
-                    .withNegativePrompt(negativePrompt).withNoise(initial).withScheduler(scheduler);
+                    .withNegativePrompt(negativePrompt).withNoise(initial).withScheduler(scheduler).withStepCache(stepCache);
             // Said before a long run; LibraryWarnings prints each message once (the loop logs it again).
             for (String warning : pipeline.model().promptWarnings(prompt)) LibraryWarnings.report(spec.commandLine().getErr(), warning);
             Streamed streamed = stream ? streamed(pipeline, request) : null;
@@ -163,6 +167,7 @@ final class GenerateCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "%s: %d frames of %dx%d px, %d video tokens, %d steps, policy %s%n",
                     dir.getFileName(), result.video().frames(), request.width(), request.height(), tokens, request.steps(), result.policy());
             stdout.printf(Locale.ROOT, "time: %s; mean executed attention density %.3f%n", result.timings(), result.meanExecutedDensity());
+            if (!result.stepCache().spec().equals("none")) stdout.printf("%s%n", result.stepCache());
             stdout.printf("%s; %s%n", pipeline.backend().describe(), pipeline.stageProvider().describe());
             for (String fallback : pipeline.backend().fallbacks()) stdout.printf("note: %s%n", fallback);
             if (stream) {

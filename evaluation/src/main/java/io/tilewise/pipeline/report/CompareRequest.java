@@ -8,7 +8,7 @@ import java.util.List;
 
 /**
  * A comparison: the base generation (prompt, size, steps, guidance, seed; its policy is ignored), the policies to
- * compare with dense (dense itself is always run first, as the reference), how many timed runs per policy, which
+ * compare with dense (each optionally with a step cache, named {@code POLICY + STEP-CACHE}, see {@link #label}) (dense itself is always run first, as the reference), how many timed runs per policy, which
  * calls probed runs check (null: no probed runs) and the goals the report measures against.
  */
 public record CompareRequest(GenerationRequest base, List<String> policies, int repeats, ProbeSampler probe, Targets targets) {
@@ -43,7 +43,22 @@ public record CompareRequest(GenerationRequest base, List<String> policies, int 
         return order;
     }
 
+    /**
+     * The generation of one run: {@code POLICY}, or {@code POLICY + STEP-CACHE} for a run with a step cache (see
+     * {@link #label}).
+     */
     public GenerationRequest request(String policy) {
-        return base.withPolicy(policy);
+        int plus = policy.indexOf(STEP_CACHE_SEPARATOR);
+        if (plus < 0) return base.withPolicy(policy);
+        return base.withPolicy(policy.substring(0, plus).strip()).withStepCache(policy.substring(plus + STEP_CACHE_SEPARATOR.length()).strip());
+    }
+
+    /** Between a policy and its step cache in a run's name; neither grammar uses it. */
+    public static final String STEP_CACHE_SEPARATOR = " + ";
+
+    /** The name of the run of {@code policy} with {@code stepCache} ({@code none}: the policy alone). */
+    public static String label(String policy, String stepCache) {
+        String sc = stepCache == null ? "none" : stepCache.strip();
+        return sc.isEmpty() || sc.equals("none") ? policy.strip() : policy.strip() + STEP_CACHE_SEPARATOR + sc;
     }
 }

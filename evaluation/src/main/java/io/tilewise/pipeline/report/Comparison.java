@@ -67,7 +67,8 @@ public final class Comparison {
             GenerationRequest base = request.base();
             for (String policy : order) {
                 progress.accept("warm-up " + policy);
-                pipeline.generate(base.withSteps(1).withPolicy(policy));
+                GenerationRequest r = request.request(policy);
+                pipeline.generate(base.withSteps(1).withPolicy(r.policy()).withStepCache(r.stepCache()));
             }
             for (int round = 0; round < request.repeats(); round++) {
                 for (String policy : order) {
@@ -113,7 +114,7 @@ public final class Comparison {
                                        Map<String, List<ProbeRecord>> probes) {
         GenerationResult r = results.get(policy);
         return new PolicyRun(policy, r.policy(), r.video(), timings.get(policy), r.meanExecutedDensity(),
-                probes.getOrDefault(policy, List.of()));
+                probes.getOrDefault(policy, List.of()), r.stepCache());
     }
 
     private static MethodOutcome outcome(CompareRequest request, AttentionShape shape, PolicyRun dense, ClipReading denseReading, PolicyRun run,

@@ -81,6 +81,15 @@ public final class ComparisonJson {
         Json.num(n, "prepare_seconds", run.prepareSeconds());
         Json.num(n, "attention_share", run.attentionShare());
         Json.num(n, "executed_density", run.executedDensity());
+        ObjectNode sc = n.putObject("step_cache");
+        sc.put("spec", run.stepCache().spec());
+        ArrayNode computed = sc.putArray("computed_per_branch");
+        for (int c : run.stepCache().computed()) computed.add(c);
+        ArrayNode skipped = sc.putArray("skipped_per_branch");
+        for (int c : run.stepCache().skipped()) skipped.add(c);
+        sc.put("cfg_reused", run.stepCache().cfgReused());
+        Json.num(sc, "cache_seconds", run.stepCache().cacheNanos() / 1e9);
+        Json.num(sc, "skipped_step_seconds", run.skippedStepSeconds());
         ArrayNode runs = n.putArray("run_seconds");
         run.timings().forEach(t -> runs.add(t.total() / 1e9));
         return n;

@@ -7,7 +7,8 @@ import java.util.Locale;
 /** The summary table of a comparison, as text cells (shared by the Markdown and HTML reports). */
 final class ComparisonTable {
 
-    static final String[] HEADER = {"policy", "wall s", "attention s (share)", "speedup", "attention speedup",
+    static final String[] HEADER = {"policy", "wall s", "attention s (share)", "stages s", "skipped-step s", "steps computed",
+            "speedup", "attention speedup",
             "executed density", "PSNR mean / min dB", "SSIM mean / min", "latent rel. error", "clip reads", "adheres",
             "goal"};
 
@@ -19,12 +20,12 @@ final class ComparisonTable {
         rows.add(HEADER);
         PolicyRun d = r.dense();
         rows.add(new String[] {"dense (reference)", f("%.2f", d.seconds()), f("%.2f (%.0f %%)", d.attentionSeconds(), 100 * d.attentionShare()),
-                "1.00x", "1.00x", f("%.3f", d.executedDensity()), "-", "-", "-", reads(r.denseReading()),
+                f("%.2f", d.stageSeconds()), f("%.2f", d.skippedStepSeconds()), d.stepCache().summary(), "1.00x", "1.00x", f("%.3f", d.executedDensity()), "-", "-", "-", reads(r.denseReading()),
                 yesNo(r.denseAdheres()), "-"});
         for (MethodOutcome m : r.methods()) {
             PolicyRun p = m.run();
             rows.add(new String[] {p.policy(), f("%.2f", p.seconds()), f("%.2f (%.0f %%)", p.attentionSeconds(), 100 * p.attentionShare()),
-                    f("%.2fx", m.speedup()), f("%.2fx", m.attentionSpeedup()), f("%.3f", p.executedDensity()),
+                    f("%.2f", p.stageSeconds()), f("%.2f", p.skippedStepSeconds()), p.stepCache().summary(), f("%.2fx", m.speedup()), f("%.2fx", m.attentionSpeedup()), f("%.3f", p.executedDensity()),
                     f("%.1f / %.1f", m.quality().meanPsnr(), m.quality().minPsnr()),
                     f("%.3f / %.3f", m.quality().meanSsim(), m.quality().minSsim()),
                     f("%.4f", m.quality().latentRelativeError()), reads(m.reading()),

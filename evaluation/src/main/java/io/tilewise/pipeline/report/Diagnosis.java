@@ -50,6 +50,11 @@ public record Diagnosis(boolean meetsSpeedup, boolean meetsPsnr, boolean meetsAd
                     targets.speedup(), quality.meanPsnr(), targets.psnr()));
         }
         if (!fast) findings.add(speedFinding(targets, a, bound, needed, method, speedup, attentionSpeedup));
+        if (method.stepCache().skippedTotal() > 0 || method.stepCache().cfgReused() > 0) {
+            // skipped steps run no attention and no later blocks: the density argument above is per computed call only
+            findings.add(f("step cache %s: %s; the fully skipped steps took %.2f s of %.2f s", method.stepCache().spec(),
+                    method.stepCache().summary(), method.skippedStepSeconds(), method.seconds()));
+        }
         String floor = DensityFloor.describe(method.policy(), shape);
         if (floor != null) findings.add(floor);
         if (!good) findings.add(qualityFinding(targets, quality, layers));

@@ -1,5 +1,7 @@
 package io.tilewise.pipeline.report;
 
+import io.tilewise.pipeline.stepcache.StepCacheStats;
+
 import io.tilewise.pipeline.probe.ProbeRecord;
 import io.tilewise.pipeline.run.Timings;
 import io.tilewise.pipeline.run.Video;
@@ -13,12 +15,27 @@ import java.util.function.ToLongFunction;
  * of every timed run, its mean executed density and the records of its probed run (empty when not probed).
  */
 public record PolicyRun(String policy, String canonicalPolicy, Video video, List<Timings> timings, double executedDensity,
-                        List<ProbeRecord> probes) {
+                        List<ProbeRecord> probes, StepCacheStats stepCache) {
 
     public PolicyRun {
         timings = List.copyOf(timings);
         probes = List.copyOf(probes);
         if (timings.isEmpty()) throw new IllegalArgumentException("a policy run needs at least one timed run");
+        if (stepCache == null) stepCache = StepCacheStats.none(0, 0);
+    }
+
+    /** A run without a step cache. */
+    public PolicyRun(String policy, String canonicalPolicy, Video video, List<Timings> timings, double executedDensity,
+                     List<ProbeRecord> probes) {
+        this(policy, canonicalPolicy, video, timings, executedDensity, probes, null);
+    }
+
+    /**
+     * The first timed run's wall time of steps on which no CFG branch ran the blocks after the step cache's first ones,
+     * in seconds (0 without a step cache).
+     */
+    public double skippedStepSeconds() {
+        return stepCache.skippedStepNanos() / 1e9;
     }
 
     /**

@@ -56,7 +56,7 @@ final class GenerationCells implements CellRunner {
         VideoSize s = cell.size();
         return GenerationRequest.defaults(config, cell.prompt()).withSize(s.frames(), s.height(), s.width())
                 .withSteps(spec.steps() == null ? d.steps() : spec.steps()).withGuidance(spec.guidance() == null ? d.guidance() : spec.guidance())
-                .withSeed(cell.seed()).withPolicy(cell.point().policy());
+                .withSeed(cell.seed()).withPolicy(cell.point().policy()).withStepCache(cell.point().stepCache());
     }
 
     @Override
@@ -104,6 +104,7 @@ final class GenerationCells implements CellRunner {
         line.put("attention_seconds", result.timings().attention() / 1e9);
         line.put("stage_seconds", result.timings().stages() / 1e9);
         line.put("executed_density", result.meanExecutedDensity());
+        Lines.stepCache(line, result);
         // a model without a prompt analyzer (free text, e.g. Wan): nothing read, adherence n/a (null)
         boolean analyzer = p.model().analyzesPrompts();
         ClipReading reading = analyzer ? ClipAnalyzer.read(result.video()) : null;

@@ -23,6 +23,22 @@ final class Lines {
         return n;
     }
 
+    /**
+     * What the step cache did: steps computed and skipped per CFG branch ({@code steps_computed}, e.g.
+     * {@code "cond 18/30, uncond 18/30 computed"}), the cache's own work and the time of fully skipped steps.
+     */
+    static void stepCache(ObjectNode line, io.tilewise.pipeline.run.GenerationResult result) {
+        io.tilewise.pipeline.stepcache.StepCacheStats s = result.stepCache();
+        line.put("steps_computed", s.summary());
+        com.fasterxml.jackson.databind.node.ArrayNode computed = line.putArray("computed_per_branch");
+        for (int c : s.computed()) computed.add(c);
+        com.fasterxml.jackson.databind.node.ArrayNode skipped = line.putArray("skipped_per_branch");
+        for (int c : s.skipped()) skipped.add(c);
+        line.put("cfg_reused", s.cfgReused());
+        line.put("step_cache_seconds", s.cacheNanos() / 1e9);
+        line.put("skipped_step_seconds", s.skippedStepNanos() / 1e9);
+    }
+
     /** A number of a line, NaN when absent or null. */
     static double number(ObjectNode line, String key) {
         return line.path(key).isNumber() ? line.path(key).asDouble() : Double.NaN;

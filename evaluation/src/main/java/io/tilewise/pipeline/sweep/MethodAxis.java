@@ -8,9 +8,10 @@ import java.util.Map;
 /**
  * A method and the values of each of its parameters ({@code {"method": "radial", "params": {"decay": [0.1, 0.2],
  * "block": [16, 64]}}}); its settings are the cartesian product, first parameter slowest. An optional policy template
- * with {@code {spec}} wraps each setting, e.g. {@code dense@steps<2;{spec}}.
+ * with {@code {spec}} wraps each setting, e.g. {@code dense@steps<2;{spec}}; an optional list of step caches
+ * ({@code "step_cache": ["none", "fbcache:threshold=0.08"]}) is one more axis, slowest of all.
  */
-public record MethodAxis(String method, Map<String, List<String>> params, String policyTemplate) {
+public record MethodAxis(String method, Map<String, List<String>> params, String policyTemplate, List<String> stepCaches) {
 
     public static final String SPEC_PLACEHOLDER = "{spec}";
 
@@ -27,6 +28,12 @@ public record MethodAxis(String method, Map<String, List<String>> params, String
         if (policyTemplate != null && !policyTemplate.contains(SPEC_PLACEHOLDER)) {
             throw new IllegalArgumentException(method + ": policy '" + policyTemplate + "' must contain " + SPEC_PLACEHOLDER);
         }
+        stepCaches = stepCaches == null || stepCaches.isEmpty() ? List.of("none") : List.copyOf(stepCaches);
+    }
+
+    /** An axis without step caches. */
+    public MethodAxis(String method, Map<String, List<String>> params, String policyTemplate) {
+        this(method, params, policyTemplate, null);
     }
 
     /** Every setting, in order. */
@@ -45,7 +52,7 @@ public record MethodAxis(String method, Map<String, List<String>> params, String
             combos = next;
         }
         List<MethodPoint> points = new ArrayList<>();
-        for (Map<String, String> c : combos) {
+        for (String stepCache : stepCaches) for (Map<String, String> c : combos) {
             StringBuilder spec = new StringBuilder(method);
             String sep = ":";
             for (Map.Entry<String, String> e : c.entrySet()) {
@@ -53,7 +60,7 @@ public record MethodAxis(String method, Map<String, List<String>> params, String
                 sep = ",";
             }
             String policy = policyTemplate == null ? spec.toString() : policyTemplate.replace(SPEC_PLACEHOLDER, spec);
-            points.add(new MethodPoint(method, c, spec.toString(), policy));
+            points.add(new MethodPoint(method, c, spec.toString(), policy, stepCache));
         }
         return points;
     }

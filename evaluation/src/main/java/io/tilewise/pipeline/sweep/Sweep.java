@@ -83,7 +83,7 @@ public final class Sweep implements AutoCloseable {
     }
 
     double density(SweepCell cell) {
-        String key = cell.point().policy() + "|" + (cell.size() != null ? cell.size() : cell.shape());
+        String key = cell.point().label() + "|" + (cell.size() != null ? cell.size() : cell.shape());
         return densities.computeIfAbsent(key, k -> runner.expectedDensity(cell));
     }
 

@@ -14,7 +14,7 @@ public record SweepCell(int index, String key, String group, SweepSpec.Level lev
 
     static SweepCell generation(int index, MethodPoint point, String prompt, long seed, VideoSize size) {
         String group = size + " | seed " + seed + " | " + prompt;
-        return new SweepCell(index, point.policy() + " | " + group, group, SweepSpec.Level.GENERATION, point, prompt, seed, size, null);
+        return new SweepCell(index, point.label() + " | " + group, group, SweepSpec.Level.GENERATION, point, prompt, seed, size, null);
     }
 
     static SweepCell attention(int index, MethodPoint point, OperatorShape shape, long seed) {

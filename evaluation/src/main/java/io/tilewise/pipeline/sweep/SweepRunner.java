@@ -94,6 +94,7 @@ public final class SweepRunner {
         line.put("method", cell.point().method());
         line.put("spec", cell.point().spec());
         line.put("policy", cell.point().policy());
+        if (cell.point().hasStepCache()) line.put("step_cache", cell.point().stepCache());
         ObjectNode params = line.putObject("params");
         cell.point().params().forEach(params::put);
         line.put("group", cell.group());

@@ -23,14 +23,14 @@ public record SweepSetting(String series, String policy, String where, int cells
             ObjectNode l = lines.get(c.key());
             if (c.point().isDense() && c.level() == SweepSpec.Level.GENERATION) continue;
             if (l == null || !"ok".equals(SweepTable.status(l))) continue;
-            String key = c.point().policy() + " | " + where(c);
+            String key = c.point().label() + " | " + where(c);
             byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(l);
             first.putIfAbsent(key, c);
         }
         List<SweepSetting> out = new ArrayList<>();
         byKey.forEach((key, ls) -> {
             SweepCell c = first.get(key);
-            out.add(new SweepSetting(c.point().series(), c.point().policy(), where(c), ls.size(), mean(ls, "speedup"),
+            out.add(new SweepSetting(c.point().series(), c.point().label(), where(c), ls.size(), mean(ls, "speedup"),
                     mean(ls, "psnr_mean"), ls.stream().mapToDouble(l -> Lines.number(l, "psnr_min")).min().orElse(Double.NaN),
                     ls.stream().allMatch(l -> l.path("adherence_matches_dense").asBoolean(true)), mean(ls, "rel_l2"),
                     mean(ls, "executed_density")));

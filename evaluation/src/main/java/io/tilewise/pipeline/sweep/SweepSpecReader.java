@@ -26,7 +26,7 @@ public final class SweepSpecReader {
 
     private static final Set<String> TOP = Set.of("level", "model", "methods", "prompts", "seeds", "sizes", "steps", "guidance",
             "probe_every", "shapes", "repeats", "targets");
-    private static final Set<String> METHOD = Set.of("method", "params", "policy");
+    private static final Set<String> METHOD = Set.of("method", "params", "policy", "step_cache");
     private static final Set<String> SHAPE = Set.of("grid", "heads", "head_dim", "text_tokens", "text_placement", "std", "q", "k", "v");
 
     /** A sweep file is a few kilobytes; the bound keeps a hostile one (or a device) from exhausting memory. */
@@ -142,8 +142,23 @@ public final class SweepSpecReader {
                 params.put(e.getKey(), list);
             }
         }
+        List<String> stepCaches = new ArrayList<>();
+        JsonNode sc = node.get("step_cache");
+        if (sc != null) {
+            if (sc.isTextual()) sc = new ObjectMapper().createArrayNode().add(sc);
+            if (!sc.isArray() || sc.isEmpty()) throw error(where + ".step_cache", "expected a step-cache spec or a non-empty list of them");
+            for (int i = 0; i < sc.size(); i++) {
+                if (!sc.get(i).isTextual()) throw error(where + ".step_cache[" + i + "]", "expected a string such as \"fbcache:threshold=0.08\"");
+                try {
+                    io.tilewise.pipeline.stepcache.StepCachePolicy.parse(sc.get(i).asText());
+                } catch (IllegalArgumentException e) {
+                    throw error(where + ".step_cache[" + i + "]", e.getMessage());
+                }
+                stepCaches.add(sc.get(i).asText());
+            }
+        }
         try {
-            return new MethodAxis(node.get("method").asText(), params, node.has("policy") ? node.get("policy").asText() : null);
+            return new MethodAxis(node.get("method").asText(), params, node.has("policy") ? node.get("policy").asText() : null, stepCaches);
         } catch (IllegalArgumentException e) {
             throw error(where, e.getMessage());
         }

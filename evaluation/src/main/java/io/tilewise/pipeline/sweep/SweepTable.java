@@ -44,15 +44,19 @@ public final class SweepTable {
 
     private static List<String> generationHeader(boolean timings) {
         List<String> h = new ArrayList<>(List.of("#", "method", "policy", "size", "seed", "prompt", "density"));
-        if (timings) h.addAll(List.of("seconds", "speedup"));
-        h.addAll(List.of("PSNR mean", "PSNR min", "SSIM mean", "latent err", "adheres", "as dense", "probe rel L2", "mask mass", "status"));
+        if (timings) h.addAll(List.of("seconds", "speedup", "stages s", "attention s", "skipped-step s"));
+        h.addAll(List.of("steps computed/skipped", "PSNR mean", "PSNR min", "SSIM mean", "latent err", "adheres", "as dense", "probe rel L2", "mask mass", "status"));
         return h;
     }
 
     private static List<String> generationRow(SweepCell cell, ObjectNode l, boolean timings) {
-        List<String> r = new ArrayList<>(List.of(Integer.toString(cell.index()), cell.point().method(), cell.point().policy(),
+        List<String> r = new ArrayList<>(List.of(Integer.toString(cell.index()), cell.point().method(), cell.point().label(),
                 cell.size().toString(), Long.toString(cell.seed()), cell.prompt(), num(l, "executed_density", "%.3f")));
-        if (timings) r.addAll(List.of(num(l, "seconds", "%.2f"), num(l, "speedup", "%.2fx")));
+        if (timings) {
+            r.addAll(List.of(num(l, "seconds", "%.2f"), num(l, "speedup", "%.2fx"), num(l, "stage_seconds", "%.2f"),
+                    num(l, "attention_seconds", "%.2f"), num(l, "skipped_step_seconds", "%.2f")));
+        }
+        r.add(l == null ? "" : l.path("steps_computed").asText(""));
         JsonNode probe = l == null ? null : l.get("probe");
         r.addAll(List.of(num(l, "psnr_mean", "%.2f"), num(l, "psnr_min", "%.2f"), num(l, "ssim_mean", "%.4f"),
                 num(l, "latent_rel_error", "%.5f"), bool(l, "adheres"), bool(l, "adherence_matches_dense"),

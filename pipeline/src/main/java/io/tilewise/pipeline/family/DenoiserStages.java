@@ -12,6 +12,10 @@ import java.util.List;
  * order and runs our attention in between on {@link #q}, {@link #k}, {@link #v} into {@link #out}: per CFG branch
  * {@code [1, heads, tokens, headDim]} views that stay valid for the segment's lifetime. Each stage returns the
  * nanoseconds it took.
+ *
+ * <p>The residual stream (the hidden state between blocks, {@code [tokens, width]} per branch) is readable and
+ * writable between stages, so step caches can skip blocks: {@link #readHidden} after {@link #embed} or any
+ * {@link #post}, {@link #writeHidden} before the next {@link #pre} or {@link #head}.
  */
 public interface DenoiserStages extends AutoCloseable {
 
@@ -33,6 +37,21 @@ public interface DenoiserStages extends AutoCloseable {
 
     /** The output stage: the model output of every branch into {@link #output()}. */
     long head();
+
+    /** Values of one branch's hidden state: tokens × hidden width. */
+    int hiddenValues();
+
+    /**
+     * Copies {@code branch}'s current hidden state (the input stage's output, or the output of the last block run)
+     * into {@code into} ({@link #hiddenValues()} floats, token-major). Reading never changes what the stages compute.
+     */
+    void readHidden(int branch, float[] into);
+
+    /**
+     * Replaces {@code branch}'s current hidden state with {@code from}; the next {@link #pre} or {@link #head} reads
+     * it. The other branch is left as it is.
+     */
+    void writeHidden(int branch, float[] from);
 
     Tensor q(int branch);
 

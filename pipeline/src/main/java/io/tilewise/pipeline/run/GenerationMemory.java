@@ -1,5 +1,7 @@
 package io.tilewise.pipeline.run;
 
+import io.tilewise.pipeline.stepcache.StepCachePolicy;
+
 import io.tilewise.attention.memory.MemoryEstimate;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.attention.api.TokenGrid;
@@ -22,7 +24,9 @@ import java.util.function.Consumer;
  *   <li>streaming: the key/value cache of the earlier chunks in the window;</li>
  *   <li>attention workspace per method of the policy: permuted copies of q/k/v/output of one branch and a
  *   block-sparse plan of at most one 8-byte entry per (head, 32-query tile, 128-key tile); dense has one plan for
- *   all heads.</li>
+ *   all heads;</li>
+ *   <li>a step cache: per branch the hidden states it compares and the residuals it keeps ({@code 4 + history}
+ *   arrays of {@code n·d}; history is 1, or {@code order + 1} for taylor) and one shared work array.</li>
  * </ul>
  * All values are float32. The estimate is an upper bound of what the pipeline allocates, not of the JVM's overhead.
  */
@@ -78,6 +82,11 @@ public final class GenerationMemory {
                 + request.width() + "x" + request.height() + " px (" + n + " tokens" + (batch == 2 ? ", 2 CFG branches" : "") + ")");
         modelPart.accept(e);
         if (cacheFloats > 0) e.floats("key/value cache", cacheFloats);
+        StepCachePolicy stepCache = StepCachePolicy.parse(request.stepCache());
+        if (!stepCache.isNone()) {
+            int history = stepCache.kind() == StepCachePolicy.Kind.TAYLOR ? stepCache.order() + 1 : 1;
+            e.floats("step cache", batch * (4 + history) + 1, n, d);
+        }
         Set<String> methods = new LinkedHashSet<>();
         for (AttentionPolicy.Rule rule : policy.rules()) {
             if (!methods.add(rule.kernel().spec())) continue;

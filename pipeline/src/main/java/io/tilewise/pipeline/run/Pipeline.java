@@ -29,6 +29,8 @@ import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelWeights;
 import io.tilewise.pipeline.onnx.StageDevice;
 import io.tilewise.pipeline.onnx.StageProvider;
+import io.tilewise.pipeline.stepcache.MagCachePlan;
+import io.tilewise.pipeline.stepcache.StepCachePolicy;
 
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -207,6 +209,7 @@ public final class Pipeline implements AutoCloseable {
      */
     public GenerationResult generate(GenerationRequest request, StepListener listener) {
         AttentionPolicy policy = AttentionPolicy.parse(request.policy(), kernelsForModel());
+        StepCache stepCache = StepCache.of(request);
         LatentLayout layout = model.layout(request.frames(), request.height(), request.width());
         // bad noise or scheduler names are refused before anything runs
         if (request.noise() != null) layout.initial(request.noise());
@@ -215,7 +218,7 @@ public final class Pipeline implements AutoCloseable {
         lock.lock();
         try {
             if (closed) throw new IllegalStateException("pipeline is closed");
-            return Parallel.withThreads(options.ortThreads(), () -> run(request, policy, layout, listener));
+            return Parallel.withThreads(options.ortThreads(), () -> run(request, policy, stepCache, layout, listener));
         } finally {
             lock.unlock();
         }
@@ -233,6 +236,7 @@ public final class Pipeline implements AutoCloseable {
     public GenerationResult generateStreaming(GenerationRequest request, StreamOptions stream, StreamListener chunks,
                                               StepListener listener) {
         AttentionPolicy policy = AttentionPolicy.parse(request.policy(), options.kernels());
+        StepCache stepCache = StepCache.of(request);
         StreamOptions streamOptions = stream == null ? StreamOptions.defaults() : stream;
         StreamingGeneration streaming = new StreamingGeneration(model, backend, options.kernels());
         LatentLayout layout = model.layout(request.frames(), request.height(), request.width());
@@ -242,7 +246,7 @@ public final class Pipeline implements AutoCloseable {
             if (closed) throw new IllegalStateException("pipeline is closed");
             return Parallel.withThreads(options.ortThreads(), () -> {
                 try (streaming) {
-                    return streaming.run(request, policy, layout, streamOptions, chunks == null ? StreamListener.NONE : chunks,
+                    return streaming.run(request, policy, stepCache, layout, streamOptions, chunks == null ? StreamListener.NONE : chunks,
                             listener);
                 }
             });
@@ -273,7 +277,24 @@ public final class Pipeline implements AutoCloseable {
         return spec -> BlockCausalKernel.of(options.kernels().apply(spec), chunk);
     }
 
-    private GenerationResult run(GenerationRequest request, AttentionPolicy policy, LatentLayout layout, StepListener listener) {
+    /** A request's step cache, parsed, with its magcache plan read and checked against the step count. */
+    record StepCache(StepCachePolicy policy, MagCachePlan plan) {
+
+        /**
+         * @throws io.tilewise.attention.spec.SpecException for a spec that does not parse
+         * @throws IllegalArgumentException for a magcache plan that cannot be read or has another step count
+         */
+        static StepCache of(GenerationRequest request) {
+            StepCachePolicy policy = StepCachePolicy.parse(request.stepCache());
+            if (policy.kind() != StepCachePolicy.Kind.MAGCACHE) return new StepCache(policy, null);
+            MagCachePlan plan = MagCachePlan.read(policy.plan());
+            plan.ratios(0, request.steps());
+            return new StepCache(policy, plan);
+        }
+    }
+
+    private GenerationResult run(GenerationRequest request, AttentionPolicy policy, StepCache stepCache, LatentLayout layout,
+                                 StepListener listener) {
         long start = System.nanoTime();
         TokenGrid grid = layout.grid();
         int batch = request.usesGuidance() ? 2 : 1;
@@ -285,7 +306,7 @@ public final class Pipeline implements AutoCloseable {
         // caches (FlashBlock, residual reuse) never carry state from one generation into the next
         for (AttentionSession s : attention.values()) if (s instanceof StatefulSession st) st.resetState();
 
-        StepLoop loop = new StepLoop(request, policy, card.blocks(), listener, start);
+        StepLoop loop = new StepLoop(request, policy, stepCache.policy(), stepCache.plan(), card.blocks(), listener, start);
         model.promptWarnings(request.prompt()).forEach(loop::warn);
         layout.warnings().forEach(loop::warn);
         float[] latent = request.noise() != null ? layout.initial(request.noise()) : layout.noise(request.seed());

@@ -11,7 +11,7 @@ import io.tilewise.pipeline.model.ModelConfig;
 
 /**
  * Whether a generation can run, answered before anything runs (comparisons and sweeps check every cell first): the
- * video size against the model's patch, the policy's syntax, and every method of the policy on the token grid.
+ * video size against the model's patch, the policy's and the step cache's syntax (and a magcache plan), and every method of the policy on the token grid.
  */
 public final class PolicySupport {
 
@@ -52,6 +52,11 @@ public final class PolicySupport {
         AttentionPolicy policy;
         try {
             policy = AttentionPolicy.parse(request.policy());
+        } catch (IllegalArgumentException e) {
+            return Support.no(e.getMessage());
+        }
+        try {
+            Pipeline.StepCache.of(request);
         } catch (IllegalArgumentException e) {
             return Support.no(e.getMessage());
         }

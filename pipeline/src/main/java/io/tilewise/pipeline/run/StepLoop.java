@@ -6,6 +6,10 @@ import io.tilewise.attention.api.Branch;
 import io.tilewise.attention.api.TokenOrder;
 import io.tilewise.pipeline.family.DenoiserStages;
 import io.tilewise.pipeline.family.Sampler;
+import io.tilewise.pipeline.stepcache.BranchCache;
+import io.tilewise.pipeline.stepcache.MagCachePlan;
+import io.tilewise.pipeline.stepcache.StepCachePolicy;
+import io.tilewise.pipeline.stepcache.StepCacheStats;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +21,13 @@ import java.util.function.Supplier;
  * the stages, our attention per layer and CFG branch as the policy chooses (through the NaN/Inf guard), classifier-
  * free guidance, the sampler step, stage/attention timings, attention call records, progress and warnings — so
  * every promise of docs/hardening.md holds in both modes.
+ *
+ * <p>With a step cache ({@link StepCachePolicy}) a step runs the input stage and the first blocks, then per CFG
+ * branch asks its {@link BranchCache} whether to run the remaining blocks; a branch that skips gets the first
+ * blocks' output plus the cached (or forecast) residual of the rest. The remaining blocks run when any branch
+ * computes (the stages run both branches as one batch), with attention only for the computing branches; when none
+ * does, they do not run at all. CFG caching leaves the unconditional branch's attention out on its reuse steps and
+ * rebuilds its output from the conditional one and the last cond − uncond difference.
  */
 final class StepLoop {
 
@@ -44,11 +55,27 @@ final class StepLoop {
     private final long start;
     private final List<AttentionCall> calls = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
+    private final StepCachePolicy stepCache;
+    private final MagCachePlan magPlan;
     private long stageNanos;
     private long attentionNanos;
+    private long cacheNanos;
+    private long skippedStepNanos;
+    private int[] computed = new int[2];
+    private int[] skipped = new int[2];
+    private int cfgReused;
+    private double[][] magnitudes;
 
     StepLoop(GenerationRequest request, AttentionPolicy policy, int blocks, StepListener listener, long start) {
+        this(request, policy, StepCachePolicy.NONE, null, blocks, listener, start);
+    }
+
+    /** @param magPlan the magcache plan when {@code stepCache} is a magcache (else null) */
+    StepLoop(GenerationRequest request, AttentionPolicy policy, StepCachePolicy stepCache, MagCachePlan magPlan, int blocks,
+             StepListener listener, long start) {
         this.request = request;
+        this.stepCache = stepCache;
+        this.magPlan = magPlan;
         this.blocks = blocks;
         this.policy = policy;
         this.listener = listener == null ? StepListener.NONE : listener;
@@ -82,25 +109,137 @@ final class StepLoop {
         int batch = stages.batch();
         float[] guided = new float[x.length];
         long before = attentionNanos;
+        if (!stepCache.isNone()) {
+            cachedSteps(stages, sampler, x, site, stepOffset, totalSteps, guided);
+            return attentionNanos - before;
+        }
         for (int step = 0; step < sampler.steps(); step++) {
             double t = sampler.time(step);
             int s = step;
-            forward(stages, x, t, (layer, b) -> {
-                Branch branch = b == 0 ? Branch.COND : Branch.UNCOND;
-                AttentionKernel kernel = policy.kernelFor(layer, s, branch);
-                AttentionContext ctx = new AttentionContext(s, sampler.steps(), t, layer, branch, Float.NaN, TokenOrder.IDENTITY);
-                AttentionCall call = guard.forward(kernel, site.call(kernel, layer, b), () -> site.dense(layer, b),
-                        stages.q(b), stages.k(b), stages.v(b), ctx, stages.out(b), this::warn);
-                calls.add(new AttentionCall(stepOffset + s, layer, branch, call.spec(), call.executedDensity(), call.nanos()));
-                return call.nanos();
-            });
+            forward(stages, x, t, policyAttention(stages, site, s, sampler.steps(), t, stepOffset));
             float[] output = stages.output();
             if (batch == 2) FlowMatchEuler.guide(output, 0, output, x.length, request.guidance(), guided);
             else System.arraycopy(output, 0, guided, 0, guided.length);
             sampler.step(step, guided, x);
             listener.onStep(new StepListener.StepProgress(stepOffset + step, totalSteps, t, System.nanoTime() - start));
         }
+        for (int b = 0; b < batch; b++) computed[b] += sampler.steps();
         return attentionNanos - before;
+    }
+
+    /** The policy's attention for step {@code s} through the guard, recorded as a call. */
+    private BlockAttention policyAttention(DenoiserStages stages, AttentionSite site, int s, int steps, double t, int stepOffset) {
+        return (layer, b) -> {
+            Branch branch = b == 0 ? Branch.COND : Branch.UNCOND;
+            AttentionKernel kernel = policy.kernelFor(layer, s, branch);
+            AttentionContext ctx = new AttentionContext(s, steps, t, layer, branch, Float.NaN, TokenOrder.IDENTITY);
+            AttentionCall call = guard.forward(kernel, site.call(kernel, layer, b), () -> site.dense(layer, b),
+                    stages.q(b), stages.k(b), stages.v(b), ctx, stages.out(b), this::warn);
+            calls.add(new AttentionCall(stepOffset + s, layer, branch, call.spec(), call.executedDensity(), call.nanos()));
+            return call.nanos();
+        };
+    }
+
+    /** The denoising steps of one segment under the step cache (see the class comment). */
+    private void cachedSteps(DenoiserStages stages, Sampler sampler, float[] x, AttentionSite site, int stepOffset, int totalSteps,
+                             float[] guided) {
+        int batch = stages.batch();
+        int steps = sampler.steps();
+        int n = stages.hiddenValues();
+        int first = Math.min(stepCache.first(), blocks);
+        if (magnitudes == null) {
+            magnitudes = new double[batch][totalSteps];
+            for (double[] m : magnitudes) java.util.Arrays.fill(m, Double.NaN);
+        }
+        BranchCache[] caches = new BranchCache[batch];
+        for (int b = 0; b < batch; b++) {
+            caches[b] = new BranchCache(stepCache, steps, magPlan == null ? null : magPlan.ratios(b, steps));
+        }
+        float[][] input = new float[batch][n];
+        float[][] afterFirst = new float[batch][n];
+        float[][] firstResidual = new float[batch][];
+        float[] out = new float[n];
+        float[] difference = null;
+        int uncondSince = 0;
+        int latent = x.length;
+        for (int step = 0; step < steps; step++) {
+            long stepStart = System.nanoTime();
+            double t = sampler.time(step);
+            BlockAttention attention = policyAttention(stages, site, step, steps, t, stepOffset);
+            boolean reuseUncond = batch == 2 && stepCache.cfg() >= 2 && difference != null && !stepCache.dense(step, steps)
+                    && uncondSince + 1 < stepCache.cfg();
+            boolean[] active = new boolean[batch];
+            for (int b = 0; b < batch; b++) active[b] = b == 0 || !reuseUncond;
+            stageNanos += stages.embed(x, t);
+            long c0 = System.nanoTime();
+            for (int b = 0; b < batch; b++) if (active[b]) stages.readHidden(b, input[b]);
+            cacheNanos += System.nanoTime() - c0;
+            runBlocks(stages, 0, first, active, attention);
+            c0 = System.nanoTime();
+            boolean[] run = new boolean[batch];
+            boolean any = false;
+            for (int b = 0; b < batch; b++) {
+                if (!active[b]) continue;
+                if (first > 0) {
+                    stages.readHidden(b, afterFirst[b]);
+                    if (firstResidual[b] == null) firstResidual[b] = new float[n];
+                    for (int i = 0; i < n; i++) firstResidual[b][i] = afterFirst[b][i] - input[b][i];
+                } else {
+                    System.arraycopy(input[b], 0, afterFirst[b], 0, n);
+                }
+                run[b] = !caches[b].skip(step, first > 0 ? firstResidual[b] : null);
+                any |= run[b];
+            }
+            cacheNanos += System.nanoTime() - c0;
+            if (any) runBlocks(stages, first, blocks, run, attention);
+            c0 = System.nanoTime();
+            for (int b = 0; b < batch; b++) {
+                if (!active[b]) continue;
+                if (run[b]) {
+                    stages.readHidden(b, out);
+                    double magnitude = 0;
+                    for (int i = 0; i < n; i++) magnitude += Math.abs((double) out[i] - input[b][i]);
+                    magnitudes[b][stepOffset + step] = magnitude / n;
+                    for (int i = 0; i < n; i++) out[i] -= afterFirst[b][i];
+                    caches[b].computed(step, first > 0 ? firstResidual[b] : null, out);
+                    computed[b]++;
+                } else {
+                    float[] residual = caches[b].residual(step);
+                    for (int i = 0; i < n; i++) out[i] = afterFirst[b][i] + residual[i];
+                    stages.writeHidden(b, out);
+                    skipped[b]++;
+                }
+            }
+            cacheNanos += System.nanoTime() - c0;
+            stageNanos += stages.head();
+            float[] output = stages.output();
+            if (batch == 2) {
+                if (reuseUncond) {
+                    for (int i = 0; i < latent; i++) output[latent + i] = output[i] - difference[i];
+                    cfgReused++;
+                    uncondSince++;
+                } else if (stepCache.cfg() >= 2) {
+                    if (difference == null) difference = new float[latent];
+                    for (int i = 0; i < latent; i++) difference[i] = output[i] - output[latent + i];
+                    uncondSince = 0;
+                }
+                FlowMatchEuler.guide(output, 0, output, latent, request.guidance(), guided);
+            } else {
+                System.arraycopy(output, 0, guided, 0, guided.length);
+            }
+            sampler.step(step, guided, x);
+            if (!any) skippedStepNanos += System.nanoTime() - stepStart;
+            listener.onStep(new StepListener.StepProgress(stepOffset + step, totalSteps, t, System.nanoTime() - start));
+        }
+    }
+
+    /** Blocks {@code from} until {@code to}, with attention for the branches marked in {@code branches}. */
+    private void runBlocks(DenoiserStages stages, int from, int to, boolean[] branches, BlockAttention attention) {
+        for (int layer = from; layer < to; layer++) {
+            stageNanos += stages.pre(layer);
+            for (int b = 0; b < branches.length; b++) if (branches[b]) attentionNanos += attention.run(layer, b);
+            stageNanos += stages.post(layer);
+        }
     }
 
     /** Self-attention of one layer and branch; returns its nanoseconds. */
@@ -121,7 +260,11 @@ final class StepLoop {
     }
 
     GenerationResult result(Video video, Supplier<Transfers> transfers, long prepareNanos) {
-        Timings timings = new Timings(System.nanoTime() - start, stageNanos, attentionNanos, prepareNanos, transfers.get());
-        return new GenerationResult(video, timings, calls, warnings, policy.toString());
+        Timings timings = new Timings(System.nanoTime() - start, stageNanos, attentionNanos, prepareNanos, transfers.get(), cacheNanos);
+        int batch = request.usesGuidance() ? 2 : 1;
+        StepCacheStats stats = new StepCacheStats(stepCache.toString(), java.util.Arrays.copyOf(computed, batch),
+                java.util.Arrays.copyOf(skipped, batch), cfgReused, cacheNanos, skippedStepNanos,
+                magnitudes == null ? new double[0][] : magnitudes);
+        return new GenerationResult(video, timings, calls, warnings, policy.toString(), stats);
     }
 }

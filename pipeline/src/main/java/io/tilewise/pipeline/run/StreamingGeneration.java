@@ -84,7 +84,8 @@ final class StreamingGeneration implements AutoCloseable {
         return options.window(chunkFrames, model.layout(d.frames(), d.height(), d.width()).grid().frames());
     }
 
-    GenerationResult run(GenerationRequest request, AttentionPolicy policy, LatentLayout layout, StreamOptions options,
+    GenerationResult run(GenerationRequest request, AttentionPolicy policy, Pipeline.StepCache stepCache, LatentLayout layout,
+                         StreamOptions options,
                          StreamListener chunks, StepListener steps) {
         long start = System.nanoTime();
         TokenGrid grid = layout.grid();
@@ -94,7 +95,7 @@ final class StreamingGeneration implements AutoCloseable {
         int batch = request.usesGuidance() ? 2 : 1;
         int window = window(options);
 
-        StepLoop loop = new StepLoop(request, policy, card.blocks(), steps, start);
+        StepLoop loop = new StepLoop(request, policy, stepCache.policy(), stepCache.plan(), card.blocks(), steps, start);
         model.promptWarnings(request.prompt()).forEach(loop::warn);
         float[] latent = request.noise() != null ? layout.initial(request.noise()) : layout.noise(request.seed());
         long prepareNanos = 0;

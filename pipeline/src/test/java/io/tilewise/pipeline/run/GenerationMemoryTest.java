@@ -96,4 +96,16 @@ class GenerationMemoryTest {
         assertTrue(GenerationMemory.estimate(CONFIG, noCfg, AttentionPolicy.parse("dense")).parts().get("ORT buffers")
                 < small.parts().get("ORT buffers"), "guidance 1 runs one branch");
     }
+
+    /** A step cache holds, per branch, 4 hidden-state arrays plus its residual history, and one shared work array. */
+    @Test
+    void stepCacheArraysAreCounted() {
+        long n = 2 * 4 * 4; // 2 frames of 16x16 px in 4x4 patches
+        long d = CONFIG.hidden();
+        assertEquals(null, GenerationMemory.estimate(CONFIG, REQUEST, AttentionPolicy.parse("dense")).parts().get("step cache"));
+        MemoryEstimate fb = GenerationMemory.estimate(CONFIG, REQUEST.withStepCache("fbcache"), AttentionPolicy.parse("dense"));
+        assertEquals((2 * (4 + 1) + 1) * n * d * Float.BYTES, fb.parts().get("step cache"));
+        MemoryEstimate taylor = GenerationMemory.estimate(CONFIG, REQUEST.withStepCache("taylor:order=2"), AttentionPolicy.parse("dense"));
+        assertEquals((2 * (4 + 3) + 1) * n * d * Float.BYTES, taylor.parts().get("step cache"));
+    }
 }

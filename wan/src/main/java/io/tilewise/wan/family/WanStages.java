@@ -94,6 +94,21 @@ final class WanStages implements DenoiserStages {
     }
 
     @Override
+    public int hiddenValues() {
+        return ws.hiddenValues();
+    }
+
+    @Override
+    public void readHidden(int branch, float[] into) {
+        ws.readHidden(branch, into);
+    }
+
+    @Override
+    public void writeHidden(int branch, float[] from) {
+        ws.writeHidden(branch, from);
+    }
+
+    @Override
     public Tensor q(int branch) {
         return ws.q(branch);
     }

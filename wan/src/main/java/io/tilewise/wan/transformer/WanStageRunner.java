@@ -82,6 +82,18 @@ public final class WanStageRunner implements AutoCloseable {
             return ws.head();
         }
 
+        public int hiddenValues() {
+            return ws.hiddenValues();
+        }
+
+        public void readHidden(int item, float[] into) {
+            ws.readHidden(item, into);
+        }
+
+        public void writeHidden(int item, float[] from) {
+            ws.writeHidden(item, from);
+        }
+
         public Tensor q(int item) {
             return ws.q[item];
         }

@@ -40,6 +40,7 @@ final class WanWorkspace implements AutoCloseable {
 
     private final WanSessions sessions;
     private final int tokens;
+    private final int dim;
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final OrtBuffers.Floats patches, tFreq, text, xA, xB, temb, e, ctx, cos, sin, qBuf, kBuf, vBuf, attnBuf;
     final OrtBuffers.Floats out;
@@ -50,6 +51,7 @@ final class WanWorkspace implements AutoCloseable {
     WanWorkspace(WanSessions sessions, WanConfig c, TokenGrid grid, int batch, int textTokens) {
         this.sessions = sessions;
         this.tokens = grid.volume();
+        this.dim = c.dim();
         OrtEnvironment env = sessions.environment();
         int d = c.dim();
         int heads = c.heads();
@@ -103,6 +105,21 @@ final class WanWorkspace implements AutoCloseable {
         x = xNext;
         xNext = swap;
         return nanos;
+    }
+
+    /** Values of one batch item's hidden state (tokens × dim). */
+    int hiddenValues() {
+        return tokens * dim;
+    }
+
+    /** Copies batch item {@code b}'s current residual stream into {@code into}. */
+    void readHidden(int b, float[] into) {
+        x.buffer().get(b * hiddenValues(), into, 0, hiddenValues());
+    }
+
+    /** Replaces batch item {@code b}'s current residual stream with {@code from}. */
+    void writeHidden(int b, float[] from) {
+        x.buffer().put(b * hiddenValues(), from, 0, hiddenValues());
     }
 
     long head() {

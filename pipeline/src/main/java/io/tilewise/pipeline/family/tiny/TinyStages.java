@@ -189,6 +189,21 @@ public final class TinyStages implements DenoiserStages {
     }
 
     @Override
+    public int hiddenValues() {
+        return tokens * config.hidden();
+    }
+
+    @Override
+    public void readHidden(int branch, float[] into) {
+        x.buffer().get(branch * hiddenValues(), into, 0, hiddenValues());
+    }
+
+    @Override
+    public void writeHidden(int branch, float[] from) {
+        x.buffer().put(branch * hiddenValues(), from, 0, hiddenValues());
+    }
+
+    @Override
     public Tensor q(int branch) {
         return q[branch];
     }
