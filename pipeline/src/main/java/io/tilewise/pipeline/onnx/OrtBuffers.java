@@ -77,4 +77,18 @@ public final class OrtBuffers {
         if (n * 8 > Integer.MAX_VALUE) throw new IllegalArgumentException("tensor of " + n + " values exceeds a direct buffer (2 GiB)");
         return n;
     }
+
+    /**
+     * Zero-copy per-batch-item views {@code [1, heads, tokens, headDim]} of a {@code [batch, heads, tokens, headDim]}
+     * buffer: how stage outputs reach our attention (and its output reaches the next stage) without a copy.
+     */
+    public static io.tilewise.attention.tensor.Tensor[] headViews(Floats buffer, int batch, int heads, int tokens, int headDim) {
+        java.lang.foreign.MemorySegment all = java.lang.foreign.MemorySegment.ofBuffer(buffer.buffer());
+        long bytes = (long) heads * tokens * headDim * Float.BYTES;
+        io.tilewise.attention.tensor.Tensor[] views = new io.tilewise.attention.tensor.Tensor[batch];
+        for (int b = 0; b < batch; b++) {
+            views[b] = io.tilewise.attention.tensor.Tensor.wrap(all.asSlice(b * bytes, bytes), 1, heads, tokens, headDim);
+        }
+        return views;
+    }
 }

@@ -9,7 +9,6 @@ import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.OrtBuffers;
 import io.tilewise.pipeline.onnx.RopeTables;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -139,11 +138,7 @@ final class WanWorkspace implements AutoCloseable {
     }
 
     private Tensor[] views(OrtBuffers.Floats buffer, int batch, int heads, int hd) {
-        MemorySegment all = MemorySegment.ofBuffer(buffer.buffer());
-        long bytes = (long) heads * tokens * hd * Float.BYTES;
-        Tensor[] views = new Tensor[batch];
-        for (int b = 0; b < batch; b++) views[b] = Tensor.wrap(all.asSlice(b * bytes, bytes), 1, heads, tokens, hd);
-        return views;
+        return OrtBuffers.headViews(buffer, batch, heads, tokens, hd);
     }
 
     private static void run(OrtSession session, Map<String, OnnxTensor> in, Map<String, OnnxTensor> out, String what) {

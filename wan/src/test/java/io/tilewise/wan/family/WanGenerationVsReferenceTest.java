@@ -1,5 +1,6 @@
 package io.tilewise.wan.family;
 
+import io.tilewise.wan.reference.Errors;
 import io.tilewise.pipeline.model.SafetensorsCheckpoint;
 import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.GenerationResult;
@@ -67,7 +68,7 @@ class WanGenerationVsReferenceTest {
             got = result.video().rgb();
         }
         double[] expected = reference(scheduler, z0, latent);
-        double err = relL2(got, expected);
+        double err = Errors.relativeL2(got, expected);
         assertTrue(err < 1e-4, scheduler + ": relative L2 to the fp64 composition " + err);
         System.out.printf("wan generate (%s, 3 steps) vs fp64 references: relative L2 %.3e%n", scheduler, err);
     }
@@ -94,7 +95,7 @@ class WanGenerationVsReferenceTest {
                     events);
             org.junit.jupiter.api.Assertions.assertArrayEquals(first, p.generate(request).video().rgb());
             float[] other = p.generate(request.withSeed(4)).video().rgb();
-            assertTrue(relL2(other, toDouble(first)) > 1e-3, "another seed, another clip");
+            assertTrue(Errors.relativeL2(other, toDouble(first)) > 1e-3, "another seed, another clip");
         }
     }
 
@@ -113,7 +114,7 @@ class WanGenerationVsReferenceTest {
         try (Pipeline p = Pipeline.open(dir, new Pipeline.Options(2, null))) {
             GenerationRequest request = GenerationRequest.defaults(p.card(), PROMPT).withSize(5, 32, 32).withSteps(2).withNoise(noise);
             org.junit.jupiter.api.Assertions.assertArrayEquals(byDefault, p.generate(request.withScheduler("euler")).video().rgb());
-            assertTrue(relL2(p.generate(request).video().rgb(), toDouble(byDefault)) > 1e-4, "UniPC differs from Euler");
+            assertTrue(Errors.relativeL2(p.generate(request).video().rgb(), toDouble(byDefault)) > 1e-4, "UniPC differs from Euler");
         }
     }
 
@@ -201,14 +202,4 @@ class WanGenerationVsReferenceTest {
         return out;
     }
 
-    static double relL2(float[] got, double[] expected) {
-        assertEquals(expected.length, got.length, "values");
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < got.length; i++) {
-            num += (got[i] - expected[i]) * (got[i] - expected[i]);
-            den += expected[i] * expected[i];
-        }
-        return Math.sqrt(num / den);
     }
-}

@@ -32,16 +32,7 @@ class WanTransformerReferenceTest {
         return SafetensorsBytes.values(SafetensorsBytes.read(golden("model/transformer/diffusion_pytorch_model.safetensors")));
     }
 
-    static double relL2(double[] actual, float[] expected) {
-        double num = 0, den = 0;
-        for (int i = 0; i < expected.length; i++) {
-            num += (actual[i] - expected[i]) * (actual[i] - expected[i]);
-            den += (double) expected[i] * expected[i];
-        }
-        return Math.sqrt(num / den);
-    }
-
-    @Test
+        @Test
     void matchesGoldenForward() throws Exception {
         var config = WanTransformerReference.Config.fromJson(golden("model/transformer/config.json"));
         assertEquals(2, config.heads());
@@ -54,7 +45,7 @@ class WanTransformerReferenceTest {
         double[] out = WanTransformerReference.forward(goldenWeights(), config, x.data(), s[0], s[2], s[3], s[4], 421.5,
                 ctx.data(), ctx.shape()[1]);
         assertEquals(v.data().length, out.length);
-        double err = relL2(out, v.data());
+        double err = Errors.relativeL2(out, v.data());
         // 1e-6, tighter than the 1e-5 the production check uses: measured 2.5e-8 here (float32 storage of v.npy), while
         // a sinusoid argument formed in float64 instead of diffusers' float32 already reads 1.5e-6.
         assertTrue(err <= 1e-6, "relative L2 to golden v.npy = " + err);
@@ -80,7 +71,7 @@ class WanTransformerReferenceTest {
         // A different attention output must change the result: the hook is really on the path.
         double[] zeroed = WanTransformerReference.forward(w, config, x.data(), s[0], s[2], s[3], s[4], 421.5, ctx.data(), 6,
                 (layer, q, k, vv, heads, tokens, hd) -> new double[heads * tokens * hd]);
-        assertTrue(relL2(zeroed, toFloat(dense)) > 1e-3);
+        assertTrue(Errors.relativeL2(zeroed, toFloat(dense)) > 1e-3);
     }
 
     @Test
@@ -100,7 +91,7 @@ class WanTransformerReferenceTest {
                     1, f, h, wd, 999, java.util.Arrays.copyOfRange(ctx, b * perText, (b + 1) * perText), len);
             assertArrayEquals(one, java.util.Arrays.copyOfRange(both, b * per, (b + 1) * per), 0.0);
         }
-        assertTrue(relL2(java.util.Arrays.copyOfRange(both, 0, per), toFloat(java.util.Arrays.copyOfRange(both, per, 2 * per))) > 1e-2);
+        assertTrue(Errors.relativeL2(java.util.Arrays.copyOfRange(both, 0, per), toFloat(java.util.Arrays.copyOfRange(both, per, 2 * per))) > 1e-2);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tilewise.wan.scheduler;
 
+import io.tilewise.wan.reference.Errors;
 import io.tilewise.wan.reference.SchedulerReference;
 import org.junit.jupiter.api.Test;
 
@@ -70,7 +71,7 @@ class FlowMatchEulerSchedulerTest {
                     for (int i = 0; i < size; i++) vd[i] = v[i] = (float) (0.8 * x[i] + rnd.nextGaussian());
                     x = s.step(v, t[step], x);
                     xr = r.step(vd, r.timesteps[step], xr);
-                    double err = UniPcSchedulerTest.relL2(x, xr);
+                    double err = Errors.relativeL2(x, xr);
                     assertTrue(err < 1e-6, "shift " + shift + " n=" + n + " step " + step + ": " + err);
                 }
             }

@@ -1,5 +1,6 @@
 package io.tilewise.wan.scheduler;
 
+import io.tilewise.wan.reference.Errors;
 import io.tilewise.wan.reference.SchedulerReference;
 import org.junit.jupiter.api.Test;
 
@@ -24,16 +25,7 @@ class UniPcSchedulerTest {
                 c.lowerOrderFinal(), c.disableCorrector(), c.finalSigmasType());
     }
 
-    static double relL2(float[] a, double[] ref) {
-        double num = 0, den = 0;
-        for (int i = 0; i < a.length; i++) {
-            num += (a[i] - ref[i]) * (a[i] - ref[i]);
-            den += ref[i] * ref[i];
-        }
-        return Math.sqrt(num / den);
-    }
-
-    @Test
+        @Test
     void wanScheduleHasTruncatedTimestepsAndAFloat32FirstSigma() {
         UniPcScheduler s = new UniPcScheduler(SchedulerConfig.wanUniPc(3.0));
         s.setTimesteps(3);
@@ -94,7 +86,7 @@ class UniPcSchedulerTest {
             }
             sample = s.step(v, timesteps[step], sample);
             refSample = r.step(vd, r.timesteps[step], refSample);
-            worst = Math.max(worst, relL2(sample, refSample));
+            worst = Math.max(worst, Errors.relativeL2(sample, refSample));
         }
         assertEquals(n, s.stepIndex());
         return worst;

@@ -1,5 +1,6 @@
 package io.tilewise.wan.text;
 
+import io.tilewise.wan.reference.Errors;
 import io.tilewise.attention.io.Npy;
 import io.tilewise.attention.io.NpyArray;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ class PromptEncoderGoldenTest {
         try (PromptEncoder encoder = PromptEncoder.open(CASE.resolve("model"), 512, 2)) {
             float[] got = encoder.encode(List.of(PROMPT), null);
             assertEquals(expected.data().length, got.length);
-            assertTrue(Numerics.relativeL2(got, expected.data()) <= 1e-4, "rel L2 " + Numerics.relativeL2(got, expected.data()));
+            assertTrue(Errors.relativeL2(got, expected.data()) <= 1e-4, "rel L2 " + Errors.relativeL2(got, expected.data()));
             int real = encoder.tokenizer().tokenize(List.of(PROMPT)).lengths()[0];
             assertEquals(7, real, "six words and </s>");
             for (int i = real * 32; i < got.length; i++) assertEquals(0f, got[i], "row " + i / 32 + " past the prompt");

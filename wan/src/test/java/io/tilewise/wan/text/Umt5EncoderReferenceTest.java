@@ -1,5 +1,6 @@
 package io.tilewise.wan.text;
 
+import io.tilewise.wan.reference.Errors;
 import io.tilewise.pipeline.model.ModelFormatException;
 import io.tilewise.pipeline.model.SafetensorsCheckpoint;
 import io.tilewise.pipeline.model.SafetensorsDtype;
@@ -112,7 +113,7 @@ class Umt5EncoderReferenceTest {
                     spec.dFf(), spec.layers(), spec.heads(), spec.buckets(), spec.maxDistance(), 1e-6), ckpt::floats);
             expected = reference.promptEmbeds(ids, mask);
         }
-        double err = Numerics.relativeL2(got, expected);
+        double err = Errors.relativeL2(got, expected);
         assertTrue(err < 1e-5, spec + ": relative L2 " + err);
         int d = spec.dModel();
         for (int b = 0; b < 2; b++) {

@@ -1,5 +1,6 @@
 package io.tilewise.wan.transformer;
 
+import io.tilewise.wan.reference.Errors;
 import io.tilewise.pipeline.run.AttentionCall;
 import io.tilewise.pipeline.run.Pipeline;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +52,7 @@ class WanExactLimitsTest {
     void exactLimitEqualsDenseThroughTheModel(String policy) {
         model.resetAttentionState();
         WanForward out = model.forward(latents, SHAPE, 700f, text, 5, model.policy(policy));
-        double err = TensorMath.relativeL2(out.velocity(), dense);
+        double err = Errors.relativeL2(out.velocity(), dense);
         assertTrue(err < 1e-5, policy + ": relative L2 to dense " + err);
         assertEquals(2, out.calls().size());
     }
@@ -60,7 +61,7 @@ class WanExactLimitsTest {
     void aSparseSettingOfTheSameGridDiffers() {
         WanForward out = model.forward(latents, SHAPE, 700f, text, 5, model.policy("gna:window=1x3x3"));
         for (AttentionCall call : out.calls()) assertTrue(call.executedDensity() < 1, call.toString());
-        assertTrue(TensorMath.relativeL2(out.velocity(), dense) > 1e-3);
+        assertTrue(Errors.relativeL2(out.velocity(), dense) > 1e-3);
     }
 
     @Test
@@ -75,8 +76,8 @@ class WanExactLimitsTest {
         WanForward pair = model.forward(both, new int[] {2, 16, 3, 10, 14}, 700f, bothText, 5, model.policy("dense"));
         float[] second = model.forward(other, SHAPE, 700f, otherText, 5, model.policy("dense")).velocity();
         float[] v = pair.velocity();
-        assertTrue(TensorMath.relativeL2(java.util.Arrays.copyOfRange(v, 0, dense.length), dense) < 1e-6);
-        assertTrue(TensorMath.relativeL2(java.util.Arrays.copyOfRange(v, dense.length, v.length), second) < 1e-6);
+        assertTrue(Errors.relativeL2(java.util.Arrays.copyOfRange(v, 0, dense.length), dense) < 1e-6);
+        assertTrue(Errors.relativeL2(java.util.Arrays.copyOfRange(v, dense.length, v.length), second) < 1e-6);
         assertEquals(4, pair.calls().size());
     }
 

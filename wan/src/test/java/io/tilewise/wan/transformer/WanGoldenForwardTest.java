@@ -1,5 +1,6 @@
 package io.tilewise.wan.transformer;
 
+import io.tilewise.wan.reference.Errors;
 import io.tilewise.attention.io.Npy;
 import io.tilewise.attention.io.NpyArray;
 import io.tilewise.pipeline.run.Pipeline;
@@ -32,7 +33,7 @@ class WanGoldenForwardTest {
             assertEquals(WanCheckpoint.Layout.DIFFUSERS, model.layout());
             WanForward out = model.forward(x.data(), x.shape(), 421.5f, ctx.data(), ctx.shape()[1], model.policy("dense"));
             assertArrayEquals(expected.shape(), out.shape());
-            double err = TensorMath.relativeL2(out.velocity(), expected.data());
+            double err = Errors.relativeL2(out.velocity(), expected.data());
             System.out.println("golden forward relative L2 " + err);
             assertTrue(err <= 1e-4, "relative L2 " + err);
             assertEquals(2, out.calls().size());

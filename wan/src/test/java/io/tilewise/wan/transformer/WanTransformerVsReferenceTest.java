@@ -1,5 +1,6 @@
 package io.tilewise.wan.transformer;
 
+import io.tilewise.wan.reference.Errors;
 import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.wan.fixtures.WanCheckpointFixtures;
 import io.tilewise.wan.fixtures.WanCheckpointFixtures.Layout;
@@ -52,7 +53,7 @@ class WanTransformerVsReferenceTest {
             WanForward out = model.forward(in.latents(), in.shape(), timestep, in.text(), in.textTokens(), model.policy(policy));
             int[] s = in.shape();
             assertArrayEquals(new int[] {s[0], 4, s[2], s[3], s[4]}, out.shape());
-            double err = relativeL2(out.velocity(), expected);
+            double err = Errors.relativeL2(out.velocity(), expected);
             assertTrue(err < TOLERANCE, policy + ": relative L2 to the fp64 reference " + err);
             return err;
         }
@@ -113,13 +114,4 @@ class WanTransformerVsReferenceTest {
         check(w, w.folder(), inputs(22, 1, 3, 10, 14, 5), 800f, policy);
     }
 
-    private static double relativeL2(float[] actual, double[] expected) {
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < expected.length; i++) {
-            num += (actual[i] - expected[i]) * (actual[i] - expected[i]);
-            den += expected[i] * expected[i];
-        }
-        return Math.sqrt(num / den);
     }
-}

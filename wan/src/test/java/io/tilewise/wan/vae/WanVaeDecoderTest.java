@@ -1,5 +1,6 @@
 package io.tilewise.wan.vae;
 
+import io.tilewise.wan.reference.Errors;
 import io.tilewise.attention.io.Npy;
 import io.tilewise.attention.io.NpyArray;
 import io.tilewise.wan.fixtures.WanVaeFixtures;
@@ -42,11 +43,11 @@ class WanVaeDecoderTest {
             video = d.decode(z.data(), size[0], null);
         }
         assertArrayEquals(new int[] {5, 32, 32, 3}, expected.shape());
-        assertTrue(relL2(video, toDouble(expected.data())) <= 1e-4, "rel L2 " + relL2(video, toDouble(expected.data())));
+        assertTrue(Errors.relativeL2(video, toDouble(expected.data())) <= 1e-4, "rel L2 " + Errors.relativeL2(video, toDouble(expected.data())));
         // The reference, written separately, agrees with the golden case too.
         try (WanVaeReference ref = new WanVaeReference(folder.dir())) {
             double[] r = ref.decode(z.data(), size[0], size[1], size[2]);
-            assertTrue(relL2(expected.data(), r) <= 1e-5, "reference vs golden rel L2 " + relL2(expected.data(), r));
+            assertTrue(Errors.relativeL2(expected.data(), r) <= 1e-5, "reference vs golden rel L2 " + Errors.relativeL2(expected.data(), r));
         }
     }
 
@@ -72,7 +73,7 @@ class WanVaeDecoderTest {
         int saturated = 0;
         for (double v : expected) if (v == 0 || v == 1) saturated++;
         assertTrue(saturated < expected.length / 5, "fixture output mostly inside the clamp: " + saturated + "/" + expected.length);
-        double err = relL2(video, expected);
+        double err = Errors.relativeL2(video, expected);
         assertTrue(err < 1e-5, "ORT vs fp64 reference rel L2 " + err);
         // Later frames differ from the first: the temporal path is not a copy.
         if (frames > 1) {
@@ -83,17 +84,7 @@ class WanVaeDecoderTest {
         }
     }
 
-    static double relL2(float[] a, double[] b) {
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < a.length; i++) {
-            num += (a[i] - b[i]) * (a[i] - b[i]);
-            den += b[i] * b[i];
-        }
-        return Math.sqrt(num / den);
-    }
-
-    private static double[] toDouble(float[] a) {
+        private static double[] toDouble(float[] a) {
         double[] d = new double[a.length];
         for (int i = 0; i < a.length; i++) d[i] = a[i];
         return d;

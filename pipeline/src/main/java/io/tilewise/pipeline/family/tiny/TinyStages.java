@@ -14,7 +14,6 @@ import io.tilewise.pipeline.onnx.RopeTables;
 import io.tilewise.pipeline.onnx.StageTransfers;
 import io.tilewise.pipeline.run.Tokenizer;
 
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -250,11 +249,7 @@ public final class TinyStages implements DenoiserStages {
     }
 
     private Tensor[] views(OrtBuffers.Floats buffer, int heads, int hd) {
-        MemorySegment all = MemorySegment.ofBuffer(buffer.buffer());
-        long bytes = (long) heads * tokens * hd * Float.BYTES;
-        Tensor[] views = new Tensor[batch];
-        for (int b = 0; b < batch; b++) views[b] = Tensor.wrap(all.asSlice(b * bytes, bytes), 1, heads, tokens, hd);
-        return views;
+        return OrtBuffers.headViews(buffer, batch, heads, tokens, hd);
     }
 
     private void run(OrtSession session, Map<String, OnnxTensor> in, Map<String, OnnxTensor> out, String what) {
