@@ -60,6 +60,24 @@ class WanExactLimitsThroughGenerateTest {
         assertTrue(err < 1e-5, policy + ": relative L2 to dense " + err);
     }
 
+    /** Step caches reach Wan through the family interface: never skipping equals the uncached run bit for bit. */
+    @ParameterizedTest
+    @ValueSource(strings = {"fbcache:threshold=0", "taylor:order=1,threshold=0", "fbcache:threshold=0,first=2"})
+    void stepCacheThatNeverSkipsEqualsTheUncachedRun(String stepCache) {
+        float[] got = pipeline.generate(request.withStepCache(stepCache)).video().rgb();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(dense, got, stepCache);
+    }
+
+    /** A step cache that does skip changes the result, and says how many steps each branch computed. */
+    @Test
+    void aSkippingStepCacheSkips() {
+        var uncached = pipeline.generate(request.withSteps(4));
+        var result = pipeline.generate(request.withSteps(4).withStepCache("fbcache:threshold=100,warmup=1,max_skip=2"));
+        assertTrue(result.stepCache().skippedTotal() > 0, result.stepCache().toString());
+        assertTrue(result.stepCache().computed()[0] < 4, result.stepCache().toString());
+        assertTrue(!java.util.Arrays.equals(uncached.video().rgb(), result.video().rgb()), "skipped steps change the clip");
+    }
+
     @Test
     void streamingIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
