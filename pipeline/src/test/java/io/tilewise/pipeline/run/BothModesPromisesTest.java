@@ -24,7 +24,7 @@ import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelWeights;
 import io.tilewise.pipeline.model.TinyModels;
-import io.tilewise.pipeline.testkit.PoisonKernels;
+import io.tilewise.attention.testkit.PoisonKernels;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 

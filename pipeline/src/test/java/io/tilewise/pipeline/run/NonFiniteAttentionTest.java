@@ -5,7 +5,7 @@ import io.tilewise.attention.spec.SpecException;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelWeights;
 import io.tilewise.pipeline.model.TinyModels;
-import io.tilewise.pipeline.testkit.PoisonKernels;
+import io.tilewise.attention.testkit.PoisonKernels;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;

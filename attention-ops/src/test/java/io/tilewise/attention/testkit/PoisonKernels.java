@@ -1,4 +1,4 @@
-package io.tilewise.pipeline.testkit;
+package io.tilewise.attention.testkit;
 
 import io.tilewise.attention.api.AttentionContext;
 import io.tilewise.attention.api.AttentionKernel;
