@@ -30,8 +30,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A loaded Wan2.1 pipeline folder: the transformer's ORT stages, the UMT5 prompt encoder (kept open; it runs once per
- * generation), the VAE (its decoder is built per video size when a clip is decoded) and the scheduler config. Every
+ * A loaded Wan2.1 pipeline folder: the transformer's ORT stages (released while a clip is decoded, rebuilt for the next
+ * generation), the UMT5 prompt encoder (kept open; it runs once per generation), the VAE (its decoder is built per
+ * video size when a clip is decoded) and the scheduler config. Every
  * component is checked before any session is built; a bad folder fails with one line naming the part.
  */
 public final class WanModel implements DenoiserModel {
@@ -146,6 +147,9 @@ public final class WanModel implements DenoiserModel {
 
     private Video decode(WanLatents layout, float[] latent) {
         StepListener l = listener;
+        // At 480x832 the VAE decode needs several GB (its carried caches alone 3.8 GB) and the transformer's weights
+        // are 5.7 GB at 1.3B: not both at once. The next generation builds the stage sessions again (~30 s at 1.3B).
+        runner.release();
         long start = System.nanoTime();
         try (WanVaeWeights weights = vae.weights();
              WanVaeDecoder decoder = new WanVaeDecoder(vae.config(), weights, layout.height(), layout.width(), threads)) {
@@ -157,13 +161,13 @@ public final class WanModel implements DenoiserModel {
     }
 
     /**
-     * The transformer's fp32 weights (held by its ORT sessions throughout), plus the largest of the three phases,
-     * which never overlap: text encoding (one UMT5 block's fp32 weights, as the encoder runs block by block from the
-     * memory-mapped file, and the text states), denoising (with {@code n} tokens, {@code B} branches, {@code d} hidden,
-     * {@code L} text tokens: stage buffers for patches, two residual streams, q/k/v/output and the output; activations
-     * of the FFN, the projections and the cross-attention scores {@code B·heads·n·L}) and decoding (the VAE's weights as
-     * fp32, at most twice the file; one chunk's activations, 4 frames at full size of 4 maps of the widest width; the
-     * video twice). The latents are counted throughout.
+     * The larger of two phases that never overlap. With the transformer loaded: its fp32 weights plus the larger of text
+     * encoding (one UMT5 block's fp32 weights, as the encoder runs block by block from the memory-mapped file, and the
+     * text states) and denoising (with {@code n} tokens, {@code B} branches, {@code d} hidden, {@code L} text tokens:
+     * stage buffers for patches, two residual streams, q/k/v/output and the output; activations of the FFN, the
+     * projections and the cross-attention scores {@code B·heads·n·L}). Decoding, with the transformer released: the
+     * VAE's weights as fp32 (at most twice the file), the caches its causal convolutions carry, one chunk's activations
+     * (4 frames at full size of 4 maps of the widest width) and the video twice. The latents are counted throughout.
      */
     @Override
     public void estimateMemory(MemoryEstimate.Builder e, LatentLayout layout, int batch, int segmentFrames) {
@@ -184,8 +188,6 @@ public final class WanModel implements DenoiserModel {
         long l = textTokens;
         long weights = config.layers() * (8 * d * d + 2 * d * config.ffnDim()) + (long) config.patchIn() * d
                 + (long) config.textDim() * d + 8 * d * d + (long) config.freqDim() * d + d * config.patchOut();
-        e.floats("model weights", weights);
-        e.floats("latents", 4 + batch, layout.values());
         long textPhase = 12L * config.textDim() * config.textDim() + batch * l * (config.textDim() + d);
         long buffers = batch * n * (config.patchIn() + config.patchOut() + 6 * d) + 2 * n * config.headDim();
         long activations = batch * n * (config.ffnDim() + 3 * d) + batch * config.heads() * n * l;
@@ -194,20 +196,31 @@ public final class WanModel implements DenoiserModel {
         long framePixels = (long) layout.grid().height() * p[1] * vae.spatialScale() * layout.grid().width() * p[2]
                 * vae.spatialScale();
         long vaeWeights = 2 * vaeFileBytes / Float.BYTES;
+        long vaeCaches = vae.carriedCacheFloats(framePixels / ((long) vae.spatialScale() * vae.spatialScale()));
         long vaeActivations = 4L * 4 * vae.decoderBaseDim() * framePixels;
         long video = 2L * videoFrames * framePixels * 3;
-        long decodePhase = vaeWeights + vaeActivations + video;
+        long decodePhase = vaeWeights + vaeCaches + vaeActivations + video;
         long denoisePhase = buffers + activations;
-        if (textPhase >= denoisePhase && textPhase >= decodePhase) {
-            e.floats("text encoding", textPhase);
-        } else if (denoisePhase >= decodePhase) {
-            e.floats("ORT buffers", buffers);
-            e.floats("ORT activations", activations);
-        } else {
+        e.floats("latents", 4 + batch, layout.values());
+        if (decodePhase > weights + Math.max(textPhase, denoisePhase)) {
             e.floats("vae weights", vaeWeights);
+            e.floats("vae caches", vaeCaches);
             e.floats("vae activations", vaeActivations);
             e.floats("video", video);
+            return;
         }
+        e.floats("model weights", weights);
+        if (textPhase >= denoisePhase) {
+            e.floats("text encoding", textPhase);
+        } else {
+            e.floats("ORT buffers", buffers);
+            e.floats("ORT activations", activations);
+        }
+    }
+
+    /** Whether the transformer's stage sessions are built (they are released while a clip is decoded). */
+    boolean transformerLoaded() {
+        return runner.loaded();
     }
 
     @Override

@@ -9,14 +9,21 @@ import java.nio.file.Path;
 /**
  * The ORT stages of a Wan2.1 transformer for a caller that runs self-attention itself (the model family's step loop,
  * where {@link WanTransformer} would run it here): the same sessions and workspace, opened from a pipeline folder.
+ * The sessions hold the model's fp32 weights (5.7 GB at 1.3B); {@link #release()} drops them while another phase needs
+ * the memory (the VAE decode) and the next {@link #workspace} builds them again from the checked files.
  * Thread safety: one workspace in use at a time.
  */
 public final class WanStageRunner implements AutoCloseable {
 
+    private final Path folder;
+    private final int threads;
     private final WanConfig config;
-    private final WanSessions sessions;
+    private WanSessions sessions;   // null while released
+    private int openWorkspaces;
 
-    private WanStageRunner(WanCheckpoint weights, int threads) {
+    private WanStageRunner(Path folder, WanCheckpoint weights, int threads) {
+        this.folder = folder;
+        this.threads = threads;
         this.config = weights.config();
         this.sessions = new WanSessions(weights, threads);
     }
@@ -30,8 +37,25 @@ public final class WanStageRunner implements AutoCloseable {
         Path folder = DiffusersFolder.component(dir, "transformer", WanConfig.CLASS_NAME);
         WanConfig config = WanConfig.read(folder.resolve("config.json"));
         try (WanCheckpoint weights = WanCheckpoint.of(DiffusersFolder.weights(folder), config)) {
-            return new WanStageRunner(weights, threads);
+            return new WanStageRunner(folder, weights, threads);
         }
+    }
+
+    /** Whether the stage sessions are built (false after {@link #release()} until the next workspace). */
+    public synchronized boolean loaded() {
+        return sessions != null;
+    }
+
+    /**
+     * Frees the stage sessions and with them the model's weights, unless a workspace is open.
+     *
+     * @return whether they were freed
+     */
+    public synchronized boolean release() {
+        if (sessions == null || openWorkspaces > 0) return false;
+        sessions.close();
+        sessions = null;
+        return true;
     }
 
     public WanConfig config() {
@@ -39,13 +63,25 @@ public final class WanStageRunner implements AutoCloseable {
     }
 
     /** Stage buffers for {@code batch} items of a latent grid and {@code textTokens} text states. */
-    public Workspace workspace(TokenGrid grid, int batch, int textTokens) {
-        return new Workspace(new WanWorkspace(sessions, config, grid, batch, textTokens));
+    public synchronized Workspace workspace(TokenGrid grid, int batch, int textTokens) {
+        if (sessions == null) {
+            try (WanCheckpoint weights = WanCheckpoint.of(DiffusersFolder.weights(folder), config)) {
+                sessions = new WanSessions(weights, threads);
+            }
+        }
+        Workspace w = new Workspace(this, new WanWorkspace(sessions, config, grid, batch, textTokens));
+        openWorkspaces++;
+        return w;
+    }
+
+    private synchronized void closed(Workspace w) {
+        openWorkspaces--;
     }
 
     @Override
-    public void close() {
-        sessions.close();
+    public synchronized void close() {
+        if (sessions != null) sessions.close();
+        sessions = null;
     }
 
     /**
@@ -54,9 +90,12 @@ public final class WanStageRunner implements AutoCloseable {
      */
     public static final class Workspace implements AutoCloseable {
 
+        private final WanStageRunner runner;
         private final WanWorkspace ws;
+        private boolean closed;
 
-        private Workspace(WanWorkspace ws) {
+        private Workspace(WanStageRunner runner, WanWorkspace ws) {
+            this.runner = runner;
             this.ws = ws;
         }
 
@@ -117,7 +156,10 @@ public final class WanStageRunner implements AutoCloseable {
 
         @Override
         public void close() {
+            if (closed) return;
+            closed = true;
             ws.close();
+            runner.closed(this);
         }
     }
 }

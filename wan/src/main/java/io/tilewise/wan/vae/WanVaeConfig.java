@@ -127,6 +127,29 @@ public record WanVaeConfig(int baseDim, int decoderBaseDim, int zDim, int[] dimM
         return 1 + temporalScale() * (latentFrames - 1);
     }
 
+    /**
+     * Floats the decoder carries between chunks for a latent plane of {@code latentPixels}: every causal convolution
+     * keeps its last 2 input frames ({@code CACHE_T}), at its level's width and resolution (conv_in, the mid block, each
+     * up block's residual convolutions and time convolution, conv_out): 3.8 GB at 480x832 with Wan2.1's widths.
+     */
+    public long carriedCacheFloats(long latentPixels) {
+        int[] dims = decoderDims();
+        long pixels = latentPixels;
+        long channels = zDim + 4L * dims[0];
+        long total = channels * pixels;
+        int last = upBlocks() - 1;
+        for (int i = 0; i <= last; i++) {
+            int in = i == 0 ? dims[0] : dims[i] / 2;
+            int out = dims[i + 1];
+            long level = in + out + (long) numResBlocks * 2 * out;
+            if (i < last && temporalUpsample(i)) level += out;
+            total += level * pixels;
+            if (i < last) pixels *= 4;
+        }
+        total += (long) dims[dims.length - 1] * pixels;   // conv_out
+        return 2 * total;
+    }
+
     @Override public int[] dimMult() { return dimMult.clone(); }
     @Override public boolean[] temporalDownsample() { return temporalDownsample.clone(); }
     @Override public float[] latentsMean() { return latentsMean.clone(); }

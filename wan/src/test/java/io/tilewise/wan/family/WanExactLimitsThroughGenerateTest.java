@@ -14,6 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,14 @@ class WanExactLimitsThroughGenerateTest {
         }
         double err = Math.sqrt(num / den);
         assertTrue(err < 1e-5, policy + ": relative L2 to dense " + err);
+    }
+
+    /** The transformer's sessions are freed while a clip is decoded and built again for the next run: the same clip. */
+    @Test
+    void transformerReleasedForDecodingAndRebuiltGivesTheSameClip() {
+        float[] again = pipeline.generate(request).video().rgb();
+        assertFalse(((WanModel) pipeline.model()).transformerLoaded(), "released after decoding");
+        org.junit.jupiter.api.Assertions.assertArrayEquals(dense, again);
     }
 
     /** Step caches reach Wan through the family interface: never skipping equals the uncached run bit for bit. */
