@@ -70,6 +70,7 @@ final class ForwardCommand implements Callable<Integer> {
             long loaded = System.nanoTime();
             WanForward result = transformer.forward(x.data(), x.shape(), timestep, ctx.data(), ctx.shape()[1], policy);
             Npy.write(out, new NpyArray(result.shape(), result.velocity()));
+            for (String w : result.warnings()) spec.commandLine().getErr().println("tilewise forward: warning: " + w);
             long end = System.nanoTime();
             stdout.println(String.format(Locale.ROOT,
                     "forward: %s layout, %d layers, latents %s, policy %s: load %.1f s, forward %.2f s (stages %.2f s, "

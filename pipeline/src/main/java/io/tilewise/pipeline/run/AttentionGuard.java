@@ -15,15 +15,16 @@ import java.util.function.Supplier;
  * ({@link FiniteScan}: one vectorized read of each tensor, small next to attention itself). Bad inputs stop the
  * generation; a bad output stops it too, or, under the policy option {@code nonfinite=dense}, is recomputed with
  * dense attention and reported as a warning. Every stop is a {@link NonFiniteAttentionException} naming layer, step,
- * branch, tensor and position.
+ * branch, tensor and position. Shared by the step loop and by single forwards outside it (Wan's {@code tilewise
+ * forward}).
  */
-final class AttentionGuard {
+public final class AttentionGuard {
 
     /**
      * One self-attention call as a generation mode makes it: a prepared session on the whole clip, or a chunk's
      * attention over the key/value cache of earlier chunks.
      */
-    interface Invocation {
+    public interface Invocation {
         void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out);
 
         /** Fraction of the query-key pairs the last call computed. */
@@ -31,7 +32,7 @@ final class AttentionGuard {
     }
 
     /** A plain session as an invocation. */
-    static Invocation of(AttentionSession session) {
+    public static Invocation of(AttentionSession session) {
         return new Invocation() {
             @Override
             public void forward(Tensor q, Tensor k, Tensor v, AttentionContext ctx, Tensor out) {
@@ -47,7 +48,7 @@ final class AttentionGuard {
 
     private final AttentionPolicy.NonFinite onOutput;
 
-    AttentionGuard(AttentionPolicy.NonFinite onOutput) {
+    public AttentionGuard(AttentionPolicy.NonFinite onOutput) {
         this.onOutput = onOutput;
     }
 
@@ -56,7 +57,7 @@ final class AttentionGuard {
      *
      * @param dense the same call with dense attention, for the {@code nonfinite=dense} fallback (made on first use)
      */
-    AttentionCall forward(AttentionKernel kernel, Invocation session, Supplier<Invocation> dense, Tensor q, Tensor k,
+    public AttentionCall forward(AttentionKernel kernel, Invocation session, Supplier<Invocation> dense, Tensor q, Tensor k,
                           Tensor v, AttentionContext ctx, Tensor out, Consumer<String> warn) {
         requireFinite(q, "q", ctx, kernel, "the model's pre stage gave it; attention cannot repair its inputs");
         requireFinite(k, "k", ctx, kernel, "the model's pre stage gave it; attention cannot repair its inputs");

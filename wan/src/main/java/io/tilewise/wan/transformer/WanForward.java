@@ -13,13 +13,15 @@ import java.util.List;
  * @param attentionNanos time in our self-attention
  * @param prepareNanos   time preparing attention sessions (masks, plans) not yet cached
  * @param calls          one record per self-attention call (layer, batch item as branch, method, executed density)
+ * @param warnings       a line per call whose non-finite output was recomputed with dense attention ({@code nonfinite=dense})
  */
 public record WanForward(float[] velocity, int[] shape, long stageNanos, long attentionNanos, long prepareNanos,
-                         List<AttentionCall> calls) {
+                         List<AttentionCall> calls, List<String> warnings) {
 
     public WanForward {
         shape = shape.clone();
         calls = List.copyOf(calls);
+        warnings = List.copyOf(warnings);
     }
 
     @Override

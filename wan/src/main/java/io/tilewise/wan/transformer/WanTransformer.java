@@ -12,12 +12,11 @@ import io.tilewise.attention.api.TokenLayout;
 import io.tilewise.attention.api.TokenOrder;
 import io.tilewise.attention.backend.BackendChoice;
 import io.tilewise.attention.backend.BackendSelector;
-import io.tilewise.attention.cpu.FiniteScan;
 import io.tilewise.attention.cpu.Parallel;
 import io.tilewise.attention.spec.MethodSpec;
 import io.tilewise.pipeline.run.AttentionCall;
+import io.tilewise.pipeline.run.AttentionGuard;
 import io.tilewise.pipeline.run.AttentionPolicy;
-import io.tilewise.pipeline.run.NonFiniteAttentionException;
 import io.tilewise.pipeline.run.Pipeline;
 import io.tilewise.wan.weights.DiffusersFolder;
 
@@ -40,8 +39,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link Branch} ({@code cond} for item 0, {@code uncond} for item 1, as a CFG pair is batched; further items count
  * as {@code cond}). The attention context's timestep is {@code T / 1000} (flow time, as the pipeline's).
  *
- * <p>A self-attention output with NaN or infinity stops the forward naming layer and batch item, or, under the
- * policy option {@code nonfinite=dense}, is recomputed with dense attention.
+ * <p>Every self-attention call goes through the generation loop's {@link AttentionGuard}: NaN or infinity in q, k or v
+ * stops the forward, and in the output too, naming layer and branch (batch item 0 is {@code cond}, 1 {@code uncond}),
+ * unless the policy option {@code nonfinite=dense} recomputes that call with dense attention (a warning).
  *
  * <p>Thread safety: one forward at a time (a fair lock); attention sessions are prepared once per (method spec,
  * shape) and kept until {@link #close()}.
@@ -221,6 +221,8 @@ public final class WanTransformer implements AutoCloseable {
         long stageNanos = 0;
         long attentionNanos = 0;
         List<AttentionCall> calls = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        AttentionGuard guard = new AttentionGuard(policy.nonFinite());
         float[] velocity = new float[batch * config.outChannels() * shape[2] * shape[3] * shape[4]];
         try (WanWorkspace ws = new WanWorkspace(sessions, config, grid, batch, textTokens)) {
             stageNanos += ws.patch(patchValues);
@@ -233,28 +235,11 @@ public final class WanTransformer implements AutoCloseable {
                     AttentionSession session = session(kernel, attentionShape);
                     AttentionContext ctx = new AttentionContext(step, steps, timestep / 1000.0, layer, branch, Float.NaN,
                             TokenOrder.IDENTITY);
-                    long t0 = System.nanoTime();
-                    session.forward(ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b]);
-                    String spec = kernel.spec();
-                    double density = session.executedDensity();
-                    long bad = FiniteScan.firstNonFinite(ws.attn[b]);
-                    if (bad >= 0 && policy.nonFinite() == AttentionPolicy.NonFinite.DENSE && !kernel.id().equals("dense")) {
-                        // the policy asked for dense attention where a method's output is not finite
-                        AttentionSession dense = session(options.kernels().apply(MethodSpec.parse("dense")), attentionShape);
-                        dense.forward(ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b]);
-                        spec = "dense";
-                        density = 1;
-                        bad = FiniteScan.firstNonFinite(ws.attn[b]);
-                    }
-                    long nanos = System.nanoTime() - t0;
-                    if (bad >= 0) {
-                        throw new NonFiniteAttentionException("non-finite self-attention output of " + spec + " at layer " + layer
-                                + ", batch item " + b + " [" + FiniteScan.position(ws.attn[b], bad) + "]"
-                                + (spec.equals("dense") ? "" : "; the policy option nonfinite=dense runs dense attention for such calls"),
-                                layer, step, branch, "output");
-                    }
-                    attentionNanos += nanos;
-                    calls.add(new AttentionCall(step, layer, branch, spec, density, nanos));
+                    AttentionCall call = guard.forward(kernel, AttentionGuard.of(session),
+                            () -> AttentionGuard.of(session(options.kernels().apply(MethodSpec.parse("dense")), attentionShape)),
+                            ws.q[b], ws.k[b], ws.v[b], ctx, ws.attn[b], warnings::add);
+                    attentionNanos += call.nanos();
+                    calls.add(call);
                 }
                 stageNanos += ws.post(layer);
             }
@@ -266,7 +251,7 @@ public final class WanTransformer implements AutoCloseable {
             }
         }
         int[] outShape = {batch, config.outChannels(), shape[2], shape[3], shape[4]};
-        return new WanForward(velocity, outShape, stageNanos, attentionNanos, prepareNanos, calls);
+        return new WanForward(velocity, outShape, stageNanos, attentionNanos, prepareNanos, calls, warnings);
     }
 
     /** The cached session of {@code kernel} for {@code shape}; refuses a kernel that does not support it. */

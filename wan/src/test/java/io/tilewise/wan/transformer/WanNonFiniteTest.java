@@ -30,13 +30,17 @@ class WanNonFiniteTest {
         try (WanTransformer model = WanTransformer.open(dir.resolve("model"), new Pipeline.Options(1, KERNELS))) {
             NonFiniteAttentionException e = assertThrows(NonFiniteAttentionException.class,
                     () -> model.forward(x.data(), x.shape(), 421.5f, ctx.data(), 6, model.policy("poison")));
-            assertTrue(e.getMessage().startsWith("non-finite self-attention output of poison at layer 1, batch item 0"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("NaN in output of poison at layer 1, step 0, branch cond [head 1, token 3, dim 0]"),
+                    e.getMessage());
             assertEquals(1, e.layer());
             float[] dense = model.forward(x.data(), x.shape(), 421.5f, ctx.data(), 6, model.policy("dense")).velocity();
             WanForward fallback = model.forward(x.data(), x.shape(), 421.5f, ctx.data(), 6, model.policy("nonfinite=dense;poison"));
             assertArrayEquals(dense, fallback.velocity());
             assertEquals("poison", fallback.calls().get(0).spec());
             assertEquals("dense", fallback.calls().get(1).spec());
+            assertEquals(1, fallback.warnings().size(), fallback.warnings().toString());
+            assertTrue(fallback.warnings().getFirst().endsWith("ran dense attention for this call (nonfinite=dense)"),
+                    fallback.warnings().toString());
         }
     }
 }
