@@ -4,6 +4,8 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
+import io.tilewise.pipeline.onnx.NativeHeap;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -43,10 +45,6 @@ final class WanSessions implements AutoCloseable {
             // 60+ sessions: an arena each would keep its largest activations (hundreds of MB at 480p) after every run;
             // without arenas the buffers go back to the system when a stage ends
             options.setCPUArenaAllocator(false);
-            // ORT's pre-packed MatMul weights sit next to copies it keeps of the originals: at 1.3B, 7.3 GB resident
-            // after loading instead of 6.1 GB. Without them MLAS packs each weight panel per call, which is
-            // 1/M of the multiply-adds (M = 7,800 rows and more at real sizes).
-            options.addConfigEntry("session.disable_prepacking", "1");
         } catch (OrtException e) {
             throw new IllegalStateException("cannot configure ONNX Runtime: " + e.getMessage(), e);
         }
@@ -77,6 +75,8 @@ final class WanSessions implements AutoCloseable {
         try {
             OrtSession s = env.createSession(graph.get(), options);
             all.add(s);
+            // ORT frees the graph's weight copies once they are pre-packed; give those pages back before the next stage
+            NativeHeap.trim();
             return s;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime refused the Wan " + what + " graph: " + e.getMessage(), e);
