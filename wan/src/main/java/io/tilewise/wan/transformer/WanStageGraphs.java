@@ -64,8 +64,10 @@ public final class WanStageGraphs {
      * run by run, so ORT's planner reuses each run's intermediates for the next: at 7,800 tokens the FFN's hidden
      * {@code [N, 8960]} (280 MB, three times: MatMul, FastGelu's scratch and output) and the cross-attention scores
      * {@code [heads, N, L]} (192 MB) shrink to a run's share. Without an arena every fresh buffer is page-faulted in
-     * anew each run; measured with {@code WanStageProfile} on the 1.3B block at 7,800 tokens (2 threads): block CPU
-     * time 9.19 s unchunked, 8.52 s with 4 runs, 8.01 s with 8.
+     * anew each run. Measured with {@code WanStageProfile} on a 1.3B block at 7,800 tokens (2 threads, shared
+     * machine; process CPU seconds per pre + post, median of 3): 9.44 s in one run, 7.45 s in 8, 7.41 s in 16 (4: 8.52
+     * s against 9.19 s in another session), wall 4.60 s → 3.81 s in the quiet rounds. 8 keeps each run's
+     * MatMuls large (M ≈ 1,000 rows at 480p, 4,000 at 81 frames).
      */
     public static final int TOKEN_CHUNKS = 8;
 
