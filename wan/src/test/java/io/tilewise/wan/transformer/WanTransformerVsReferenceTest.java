@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The ORT forward against the plain-Java fp64 {@link WanTransformerReference} (a second implementation written from
  * diffusers' source) on tiny random checkpoints with the real tensor names, diffusers' own test config (patch
  * (1,2,2), 2 heads × 12, 2 layers, ffn 32, in/out 4, text_dim 16): relative L2 below 1e-5 for an image (F = 1), odd
- * grids, batch 2, BF16 shards, F16, and the original layout with and without its prefix; and every method's exact
+ * grids, fewer tokens than the stages' token runs, batch 2, BF16 shards, F16, and the original layout with and without its prefix; and every method's exact
  * limit against the reference's dense forward.
  */
 class WanTransformerVsReferenceTest {
@@ -70,6 +70,15 @@ class WanTransformerVsReferenceTest {
         Written w = WanCheckpointFixtures.writeTransformer(dir.resolve("t"), WanCheckpointFixtures.testConfig(), Options.defaults());
         check(w, w.folder(), inputs(2, 1, 3, 10, 14, 5), 421.5f, "dense");
         check(w, w.folder(), inputs(3, 1, 5, 2, 18, 1), 0f, "dense");
+    }
+
+    @Test
+    void fewerTokensThanTheStagesTokenRuns() throws IOException {
+        // 1 and 3 tokens (batch 2 for the latter) against WanStageGraphs.TOKEN_CHUNKS runs: most runs are empty
+        assertTrue(3 < WanStageGraphs.TOKEN_CHUNKS);
+        Written w = WanCheckpointFixtures.writeTransformer(dir.resolve("t"), WanCheckpointFixtures.testConfig(), Options.defaults());
+        check(w, w.folder(), inputs(9, 1, 1, 2, 2, 3), 123f, "dense");
+        check(w, w.folder(), inputs(10, 2, 3, 2, 2, 2), 640f, "dense");
     }
 
     @Test
