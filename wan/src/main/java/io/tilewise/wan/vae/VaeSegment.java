@@ -12,8 +12,8 @@ import java.util.List;
 record VaeSegment(String name, byte[] model, List<CacheSlot> caches, boolean temporal) {
 
     /**
-     * A carried feature cache: the last {@code 2} input frames of one causal convolution, shape {@code [1, C, 2, h,
-     * w]}; it starts as zeros, which equals the causal zero padding of the first chunk.
+     * A carried feature cache: the last {@code 2} input frames of one causal convolution, frames first:
+     * {@code [2, C, h, w]}; it starts as zeros, which equals the causal zero padding of the first chunk.
      */
     record CacheSlot(String input, String output, long[] shape) {
     }
