@@ -1,5 +1,7 @@
 package io.tilewise.wan.vae;
 
+import ai.onnx.proto.OnnxMl;
+import com.google.protobuf.ByteString;
 import io.tilewise.pipeline.onnx.OnnxGraphBuilder;
 
 import java.util.ArrayList;
@@ -257,18 +259,27 @@ final class WanVaeGraphs {
         return sum;
     }
 
-    /** WanUpsample (nearest, ×2 in H and W) then the per-frame 3×3 Conv2d. */
+    /**
+     * WanUpsample (nearest, ×2 in H and W: each output pixel copies input pixel {@code (⌊y/2⌋, ⌊x/2⌋)}) then the
+     * per-frame 3×3 Conv2d. Resize with asymmetric coordinates and floor rounding is that copy exactly; ONNX Runtime
+     * runs it in the blocked NCHWc layout next to the convolution (an Expand-based copy took as long as ten
+     * convolutions' reorders).
+     */
     private String spatialUpsample(String x, String prefix, int in, int out) {
         lastModule = prefix;
-        String grid = g.reshape(x, -1, in, height, 1, width, 1);
-        String doubled = g.op("Expand", List.of(grid, g.longs(1, 1, 1, 2, 1, 2)));
+        String up = g.op("Resize", List.of(x, "", g.floats(new float[] {1, 1, 2, 2}, 4)),
+                text("mode", "nearest"), text("coordinate_transformation_mode", "asymmetric"), text("nearest_mode", "floor"));
         height *= 2;
         width *= 2;
-        String up = g.reshape(doubled, -1, in, height, width);
         float[] w = weights.get(prefix + ".weight", out, in, 3, 3);
         float[] b = weights.get(prefix + ".bias", out);
         return g.op("Conv", List.of(up, g.floats(w, out, in, 3, 3), g.floats(b, out)),
                 ints("kernel_shape", 3, 3), ints("pads", 1, 1, 1, 1));
+    }
+
+    private static OnnxMl.AttributeProto text(String name, String value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value)).build();
     }
 
     /** Prepends the cache input to {@code x} on the frame axis and exposes the last 2 frames as the next cache. */

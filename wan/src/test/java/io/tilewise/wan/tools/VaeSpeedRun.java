@@ -70,11 +70,12 @@ public final class VaeSpeedRun {
             float[] video = decoder.decode(latents, frames, null);
             double wall = (System.nanoTime() - start) / 1e9;
             double cpu = (processCpuNanos() - cpu0) / 1e9;
-            double flops = decodeFlops(config, frames, h, w);
+            double flops = decodeFlops(config, frames, h, w, false);
+            double executed = decodeFlops(config, frames, h, w, true);
             System.out.printf(Locale.ROOT, "latents=%d,%d,%d output=%dx%dx%d threads=%d decode_s=%.2f tflop=%.3f gflops=%.1f "
-                            + "cpu_s=%.2f gflop_per_cpu_s=%.1f checksum=%.9e%n", frames, h, w, config.outputFrames(frames),
+                            + "cpu_s=%.2f gflop_per_cpu_s=%.1f executed_tflop=%.3f checksum=%.9e%n", frames, h, w, config.outputFrames(frames),
                     h * config.spatialScale(), w * config.spatialScale(), threads, wall, flops / 1e12, flops / wall / 1e9,
-                    cpu, flops / cpu / 1e9, checksum(video));
+                    cpu, flops / cpu / 1e9, executed / 1e12, checksum(video));
             if (profile) printProfile(decoder);
         }
     }
@@ -115,9 +116,11 @@ public final class VaeSpeedRun {
      * Multiply-adds ×2 of a chunked decode: every convolution (causal 3×3×3, time conv 3×1×1, up-sampler 3×3, 1×1
      * shortcuts and post_quant_conv) and the mid-block attention (q·kᵀ, ·v, qkv and projection), per chunk at the frame
      * count that chunk has at each stage (the first chunk: one frame everywhere, its time convolutions skipped).
-     * Norms and elementwise work are not counted.
+     * Norms and elementwise work are not counted. With {@code executed}, the first chunk's causal 3×3×3 convolutions
+     * count one kernel slice of three (the decoder skips the two that meet its zero caches); without, the work a
+     * causal 3-D convolution does, the rate {@code gflops} and {@code gflop_per_cpu_s} are given in.
      */
-    static double decodeFlops(WanVaeConfig c, int latentFrames, int latentH, int latentW) {
+    static double decodeFlops(WanVaeConfig c, int latentFrames, int latentH, int latentW, boolean executed) {
         double total = 0;
         for (int f = 0; f < latentFrames; f++) {
             int[] dims = c.decoderDims();
@@ -125,8 +128,8 @@ public final class VaeSpeedRun {
             double t = 1;
             double px = (double) latentH * latentW;
             double sum = 2 * px * t * z * z;                 // post_quant_conv
-            sum += conv3(px * t, z, dims[0]);                // conv_in
-            sum += 4 * conv3(px * t, dims[0], dims[0]);      // mid resnets (two convs each)
+            sum += conv3(px * t, z, dims[0], f, executed);                // conv_in
+            sum += 4 * conv3(px * t, dims[0], dims[0], f, executed);      // mid resnets (two convs each)
             sum += 2 * t * (px * dims[0] * 4 * dims[0] + 2 * px * px * dims[0]); // qkv+proj, scores+values
             int last = c.upBlocks() - 1;
             for (int i = 0; i <= last; i++) {
@@ -134,7 +137,7 @@ public final class VaeSpeedRun {
                 int out = dims[i + 1];
                 for (int j = 0; j <= c.numResBlocks(); j++) {
                     int cin = j == 0 ? in : out;
-                    sum += conv3(px * t, cin, out) + conv3(px * t, out, out);
+                    sum += conv3(px * t, cin, out, f, executed) + conv3(px * t, out, out, f, executed);
                     if (cin != out) sum += 2 * px * t * cin * out;
                 }
                 if (i == last) break;
@@ -145,7 +148,7 @@ public final class VaeSpeedRun {
                 px *= 4;
                 sum += 2 * px * t * out * (out / 2) * 9;
             }
-            sum += conv3(px * t, dims[dims.length - 1], c.outChannels());
+            sum += conv3(px * t, dims[dims.length - 1], c.outChannels(), f, executed);
             total += sum;
         }
         return total;
@@ -153,6 +156,11 @@ public final class VaeSpeedRun {
 
     private static double conv3(double outputs, int in, int out) {
         return 2 * outputs * in * out * 27;
+    }
+
+    /** {@link #conv3} as the decoder executes it in chunk {@code f}. */
+    private static double conv3(double outputs, int in, int out, int f, boolean executed) {
+        return executed && f == 0 ? conv3(outputs, in, out) / 3 : conv3(outputs, in, out);
     }
 
     /** CPU time of this process, all threads (ONNX Runtime's included), so busy neighbours show as wall &gt; cpu/threads. */
