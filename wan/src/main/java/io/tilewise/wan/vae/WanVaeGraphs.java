@@ -16,14 +16,16 @@ import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.ints;
  * post_quant_conv}, {@code WanDecoder3d} and the pipeline's clamp and {@code [0, 1]} conversion, cut into segments after
  * every residual block and around every temporal up-sampler's time convolution (which the first chunk skips).
  *
- * <p>Layout: frames as the batch axis, {@code [T, C, H, W]} (T symbolic), so that every convolution is a 2-D one and
- * ONNX Runtime runs it on MLAS's blocked NCHWc kernels (its 3-D convolution has no such path and ran at a third of the
- * speed). A causal 3×3×3 convolution concatenates its carried cache (the previous chunk's last 2 input frames, zeros
- * at the start) in front on the frame axis, {@code [T+2, C, H, W]}, which reproduces diffusers' left-only time padding
- * with {@code feat_cache} exactly; it is then the sum of three 3×3 Conv2d, kernel slice k over frames
- * {@code [k, k+T)} (the bias added once), which ONNX Runtime fuses into one chain of NCHWc convolutions with the sums
- * accumulated in place. The per-frame attention, the RMS norm over channels (axis 1), the nearest up-sampling and the
- * time convolution's frame interleave ({@code [T, 2C]} read as {@code [2T, C]}) need no transposes in this layout.
+ * <p>Layout: frames as the batch axis, {@code [T, C, H, W]}, so that every convolution is a 2-D one, which ONNX
+ * Runtime runs on MLAS's blocked NCHWc kernels and can fuse sums into. A causal 3×3×3 convolution concatenates its
+ * carried cache (the previous chunk's last 2 input frames) in front on the frame axis, {@code [T+2, C, H, W]}, which
+ * reproduces diffusers' left-only time padding with {@code feat_cache} exactly; it is then the sum of three 3×3
+ * Conv2d, kernel slice k over frames {@code [k, k+T)} (the bias added once), which ONNX Runtime fuses into one chain
+ * of NCHWc convolutions accumulating in place. It does so only for static shapes, so every stage's frame count is
+ * fixed (1, doubled by each temporal up-sampler): these graphs serve the chunks after the first, and the first
+ * chunk, whose caches are zeros, gets its own set (see the constructor). The per-frame attention, the RMS norm over
+ * channels (axis 1), the nearest up-sampling (Resize) and the time convolution's frame interleave
+ * ({@code [T, 2C]} read as {@code [2T, C]}) need no transposes in this layout.
  * The last segment emits {@code [T, H, W, 3]} frames in {@code [0, 1]}. Weights become initializers (a decoder of
  * Wan2.1's size is ~290 MB in float32).
  */
@@ -116,12 +118,17 @@ final class WanVaeGraphs {
         sink.accept(finishFrames(x));
     }
 
+    /** The frame axis as declared: symbolic in the first chunk's graphs (see {@link #firstChunkConv}), else fixed. */
+    private Object frameDim() {
+        return firstChunk ? "frames" : (Object) frames;
+    }
+
     // ---- segments -------------------------------------------------------------------------------------------
 
     private String begin(int channels) {
         g = new OnnxGraphBuilder("wan_vae_segment_" + segmentCount);
         caches = new ArrayList<>();
-        return g.floatInput(X, frames, (long) channels, (long) height, (long) width);
+        return g.floatInput(X, frameDim(), (long) channels, (long) height, (long) width);
     }
 
     /** Ends the current segment with {@code x} as its output and starts the next with it as input. */
@@ -131,7 +138,7 @@ final class WanVaeGraphs {
     }
 
     private VaeSegment finish(String x, int channels, boolean temporal) {
-        g.floatOutput(Y, x, frames, (long) channels, (long) height, (long) width);
+        g.floatOutput(Y, x, frameDim(), (long) channels, (long) height, (long) width);
         return new VaeSegment(segmentName(), g.build(), List.copyOf(caches), temporal);
     }
 
@@ -140,7 +147,7 @@ final class WanVaeGraphs {
         String clamped = g.op("Clip", List.of(x, g.scalar(-1f), g.scalar(1f)));
         String unit = g.op("Clip", List.of(g.add(g.mul(clamped, g.scalar(0.5f)), g.scalar(0.5f)), g.scalar(0f), g.scalar(1f)));
         String framesLast = g.transpose(unit, 0, 2, 3, 1);
-        g.floatOutput(Y, framesLast, frames, (long) height, (long) width, (long) config.outChannels());
+        g.floatOutput(Y, framesLast, frameDim(), (long) height, (long) width, (long) config.outChannels());
         return new VaeSegment(segmentName(), g.build(), List.copyOf(caches), false);
     }
 
@@ -211,9 +218,11 @@ final class WanVaeGraphs {
         lastModule = prefix;
         int id = cacheCount++;
         long[] shape = {CACHE_T, in, height, width};
-        String zero = g.op("Expand", List.of(g.scalar(0f), g.longs(CACHE_T - frames, in, height, width)));
+        // A zero frame shaped like x (one frame): made at run time, as a constant it would be folded into an
+        // initializer of a whole frame per convolution (≈ 1.7 GB at 480×832), hence the symbolic frame axis here.
+        String zero = g.op("ConstantOfShape", List.of(g.op("Shape", List.of(x))));
         String output = "cache_" + id + "_next";
-        g.floatOutput(output, g.concat(0, zero, x), shape[0], shape[1], shape[2], shape[3]);
+        g.floatOutput(output, g.concat(0, zero, x), "cache_frames", shape[1], shape[2], shape[3]);
         caches.add(new VaeSegment.CacheSlot("cache_" + id, output, shape));
         float[] w = weights.get(prefix + ".weight", out, in, 3, 3, 3);
         float[] b = weights.get(prefix + ".bias", out);
