@@ -20,7 +20,8 @@ import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.ints;
  * Runtime runs on MLAS's blocked NCHWc kernels and can fuse sums into. A causal 3×3×3 convolution concatenates its
  * carried cache (the previous chunk's last 2 input frames) in front on the frame axis, {@code [T+2, C, H, W]}, which
  * reproduces diffusers' left-only time padding with {@code feat_cache} exactly; it is then the sum of three 3×3
- * Conv2d, kernel slice k over frames {@code [k, k+T)} (the bias added once), which ONNX Runtime fuses into one chain
+ * Conv2d, kernel slice k over frames {@code [k, k+T)} of that (the bias added once; the windows are assembled from
+ * the cache and the input directly), which ONNX Runtime fuses into one chain
  * of NCHWc convolutions accumulating in place. It does so only for static shapes, so every stage's frame count is
  * fixed (1, doubled by each temporal up-sampler): these graphs serve the chunks after the first, and the first
  * chunk, whose caches are zeros, gets its own set (see the constructor). The per-frame attention, the RMS norm over
@@ -207,7 +208,7 @@ final class WanVaeGraphs {
      */
     private String causalConv(String x, String prefix, int in, int out) {
         if (firstChunk) return firstChunkConv(x, prefix, in, out);
-        return timeTaps(withCache(x, in), prefix, in, out, 3);
+        return timeTaps(windows(x, in), prefix, in, out, 3);
     }
 
     /**
@@ -238,17 +239,16 @@ final class WanVaeGraphs {
      * the frames-first layout simply {@code [T, 2C, H, W]} read as {@code [2T, C, H, W]}.
      */
     private String timeConv(String x, String prefix, int c) {
-        String y = timeTaps(withCache(x, c), prefix, c, 2 * c, 1);
+        String y = timeTaps(windows(x, c), prefix, c, 2 * c, 1);
         frames *= 2;
         return g.reshape(y, frames, c, height, width);
     }
 
     /**
-     * A causal convolution of kernel {@code 3 × k × k} over {@code joined = [T+2, in, H, W]} (cache in front) as three
-     * Conv2d on the frame windows {@code [j, j+T)}, summed; weight {@code [out, in, 3, k, k]}, spatial padding
-     * {@code k / 2}.
+     * A causal convolution of kernel {@code 3 × k × k} as three Conv2d on the frame windows of {@link #windows},
+     * summed; weight {@code [out, in, 3, k, k]}, spatial padding {@code k / 2}.
      */
-    private String timeTaps(String joined, String prefix, int in, int out, int k) {
+    private String timeTaps(String[] windows, String prefix, int in, int out, int k) {
         lastModule = prefix;
         float[] w = weights.get(prefix + ".weight", out, in, 3, k, k);
         float[] b = weights.get(prefix + ".bias", out);
@@ -258,10 +258,8 @@ final class WanVaeGraphs {
         for (int j = 0; j < 3; j++) {
             float[] wj = new float[out * in * taps];
             for (int o = 0; o < out * in; o++) System.arraycopy(w, (o * 3 + j) * taps, wj, o * taps, taps);
-            long end = j - 2 == 0 ? Long.MAX_VALUE : j - 2;
-            String frames = g.op("Slice", List.of(joined, g.longs(j), g.longs(end), g.longs(0)));
-            List<String> inputs = j == 0 ? List.of(frames, g.floats(wj, out, in, k, k), g.floats(b, out))
-                    : List.of(frames, g.floats(wj, out, in, k, k));
+            List<String> inputs = j == 0 ? List.of(windows[j], g.floats(wj, out, in, k, k), g.floats(b, out))
+                    : List.of(windows[j], g.floats(wj, out, in, k, k));
             String y = g.op("Conv", inputs, ints("kernel_shape", k, k), ints("pads", pad, pad, pad, pad));
             sum = sum == null ? y : g.add(sum, y);
         }
@@ -291,18 +289,42 @@ final class WanVaeGraphs {
                 .setS(ByteString.copyFromUtf8(value)).build();
     }
 
-    /** Prepends the cache input to {@code x} on the frame axis and exposes the last 2 frames as the next cache. */
-    private String withCache(String x, int channels) {
+    /**
+     * The three frame windows {@code [j, j+T)} of {@code [cache, x]} (cache: the carried 2 frames), built from the
+     * pieces each needs rather than by slicing one concatenation, so that the frames are copied less often (window 2
+     * is {@code x} itself, window 0 at {@code T = 2} the cache); exposes the last 2 frames as the next cache.
+     */
+    private String[] windows(String x, int channels) {
         int id = cacheCount++;
         long[] shape = {CACHE_T, channels, height, width};
-        String input = "cache_" + id;
+        String cache = "cache_" + id;
         String output = "cache_" + id + "_next";
-        g.floatInput(input, shape[0], shape[1], shape[2], shape[3]);
-        String joined = g.concat(0, input, x);
-        String tail = g.op("Slice", List.of(joined, g.longs(-CACHE_T), g.longs(Long.MAX_VALUE), g.longs(0)));
-        g.floatOutput(output, tail, shape[0], shape[1], shape[2], shape[3]);
-        caches.add(new VaeSegment.CacheSlot(input, output, shape));
-        return joined;
+        g.floatInput(cache, shape[0], shape[1], shape[2], shape[3]);
+        String older = frames(cache, 1, 2);
+        String[] w = new String[3];
+        String next;
+        if (frames == 1) {
+            w[0] = frames(cache, 0, 1);
+            w[1] = older;
+            next = g.concat(0, older, x);
+        } else if (frames == 2) {
+            w[0] = cache;
+            w[1] = g.concat(0, older, frames(x, 0, 1));
+            next = x;
+        } else {
+            w[0] = g.concat(0, cache, frames(x, 0, frames - 2));
+            w[1] = g.concat(0, older, frames(x, 0, frames - 1));
+            next = frames(x, frames - 2, frames);
+        }
+        w[2] = x;
+        g.floatOutput(output, next, shape[0], shape[1], shape[2], shape[3]);
+        caches.add(new VaeSegment.CacheSlot(cache, output, shape));
+        return w;
+    }
+
+    /** Frames {@code [from, to)} of a frames-first tensor. */
+    private String frames(String x, long from, long to) {
+        return g.op("Slice", List.of(x, g.longs(from), g.longs(to), g.longs(0)));
     }
 
     /**
