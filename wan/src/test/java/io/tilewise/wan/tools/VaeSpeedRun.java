@@ -29,11 +29,11 @@ import java.util.TreeMap;
  *
  * {@code run} builds the decoder for latents {@code [16, F', H', W']}, decodes seeded random latents once and prints
  * the build time, the decode's wall time and process CPU time (on a shared machine the CPU-time rate is the steadier
- * one), its effective GFLOP/s (convolution and attention multiply-adds counted from
- * the config, see {@link #decodeFlops}) and a checksum. With {@code profile}, every segment's ONNX Runtime profile is
- * summed per op type ({@code Conv}, {@code NchwcConv}, {@code ReorderInput}, …) and printed, largest first. The
- * profiling constructor is looked up reflectively so that the tool also times an older decoder's classes put first on
- * the class path (without the profile).
+ * one), its effective GFLOP/s (convolution and attention multiply-adds counted from the config, see
+ * {@link #decodeFlops}), the FLOPs actually executed and a checksum. With {@code profile}, every segment's ONNX
+ * Runtime profile is summed per op type ({@code Conv} (NCHWc convolutions are named so too), {@code ReorderInput},
+ * {@code Concat}, …) and printed, largest first. The profiling constructor is looked up reflectively so that the tool
+ * also times an older decoder's classes put first on the class path (without the profile), for before/after runs.
  */
 public final class VaeSpeedRun {
 
