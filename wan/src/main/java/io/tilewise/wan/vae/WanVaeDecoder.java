@@ -19,7 +19,13 @@ import java.util.function.IntConsumer;
  * {@code [F, H, W, 3]} in {@code [0, 1]}, like {@code WanPipeline}'s output path: un-normalize with the config's
  * {@code latents_mean}/{@code latents_std}, {@code AutoencoderKLWan.decode} one latent frame at a time with the
  * feature caches carried between calls, clamp, {@code x / 2 + 0.5}. Memory is bounded by one chunk (at most
- * {@code temporalScale} output frames) plus the caches, whatever the clip length.
+ * {@code temporalScale} output frames) plus the caches, whatever the clip length. The graphs ({@link WanVaeGraphs})
+ * hold a chunk frames-first, {@code [T, C, H, W]}; a latent frame enters as {@code [1, z, H', W']}.
+ *
+ * <p>Two sets of sessions: one for the first chunk, whose caches are all zeros (folded into the graphs: a third of
+ * the causal convolutions' work), and one for every later chunk, with the frame count of each stage fixed (1, then
+ * doubled by each temporal up-sampler) so that ONNX Runtime plans static shapes and fuses the convolution sums. The
+ * first set holds only one kernel slice of each causal convolution, about a third of the weights.
  *
  * <p>One decoder serves one latent size (the graphs are built for it); not thread-safe.
  */
@@ -32,6 +38,8 @@ public final class WanVaeDecoder implements AutoCloseable {
     private final OrtSession.SessionOptions options;
     private final List<VaeSegment> segments = new ArrayList<>();
     private final List<OrtSession> sessions = new ArrayList<>();
+    /** The first chunk's sessions, one per segment (null for the temporal segments that chunk skips). */
+    private final List<OrtSession> firstSessions = new ArrayList<>();
 
     /**
      * Builds and loads the graphs.
@@ -40,6 +48,15 @@ public final class WanVaeDecoder implements AutoCloseable {
      * @throws io.tilewise.pipeline.model.ModelFormatException when a weight is missing or has the wrong shape
      */
     public WanVaeDecoder(WanVaeConfig config, WanVaeWeights weights, int latentHeight, int latentWidth, int threads) {
+        this(config, weights, latentHeight, latentWidth, threads, null);
+    }
+
+    /**
+     * As above; with a non-null {@code profilePrefix} every segment's session writes an ONNX Runtime profile
+     * ({@code profilePrefix_<time>.json}, written by {@link #endProfiling()}). For developer tools.
+     */
+    public WanVaeDecoder(WanVaeConfig config, WanVaeWeights weights, int latentHeight, int latentWidth, int threads,
+                         String profilePrefix) {
         if (latentHeight < 1 || latentWidth < 1) {
             throw new IllegalArgumentException("latent size " + latentHeight + "x" + latentWidth + " must be at least 1x1");
         }
@@ -58,17 +75,31 @@ public final class WanVaeDecoder implements AutoCloseable {
             // would keep the largest of each around; plain allocation costs nothing next to the convolutions.
             options.setCPUArenaAllocator(false);
             options.setMemoryPatternOptimization(false);
-            new WanVaeGraphs(config, weights, latentHeight, latentWidth).build(s -> {
-                try {
-                    sessions.add(env.createSession(s.model(), options));
-                } catch (OrtException e) {
-                    throw new IllegalStateException("ONNX Runtime refused the Wan VAE graph " + s.name() + ": " + e.getMessage(), e);
-                }
+            // Each convolution runs for milliseconds, so waking the pool costs nothing; spinning workers only burn a
+            // shared machine's cores (measured: same wall time, 10-20 % less CPU time with 2 threads under load).
+            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            if (profilePrefix != null) options.enableProfiling(profilePrefix);
+            new WanVaeGraphs(config, weights, latentHeight, latentWidth, true).build(s -> {
+                firstSessions.add(s.model() == null ? null : session(s));
+            });
+            new WanVaeGraphs(config, weights, latentHeight, latentWidth, false).build(s -> {
+                sessions.add(session(s));
                 segments.add(new VaeSegment(s.name(), new byte[0], s.caches(), s.temporal()));
             });
+            if (firstSessions.size() != sessions.size()) {
+                throw new IllegalStateException("first-chunk graphs " + firstSessions.size() + " != " + sessions.size());
+            }
         } catch (OrtException | RuntimeException e) {
             close();
             throw e instanceof RuntimeException r ? r : new IllegalStateException("ONNX Runtime options: " + e.getMessage(), e);
+        }
+    }
+
+    private OrtSession session(VaeSegment s) {
+        try {
+            return env.createSession(s.model(), options);
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime refused the Wan VAE graph " + s.name() + ": " + e.getMessage(), e);
         }
     }
 
@@ -98,7 +129,6 @@ public final class WanVaeDecoder implements AutoCloseable {
         long total = config.outputFrames(frames) * frameValues;
         if (total > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("the video has " + total + " values, more than one array holds");
         float[] video = new float[(int) total];
-        Map<String, OnnxTensor> zeros = new HashMap<>();
         Map<String, OnnxTensor> temporalZeros = new HashMap<>();
         // Per segment, the caches its last run produced; every tensor is closed as soon as its consumer has run.
         List<Map<String, OnnxTensor>> carried = new ArrayList<>();
@@ -117,11 +147,14 @@ public final class WanVaeDecoder implements AutoCloseable {
                     Map<String, OnnxTensor> previous = carried.get(k);
                     Map<String, OnnxTensor> in = new HashMap<>();
                     in.put(WanVaeGraphs.X, x);
-                    for (VaeSegment.CacheSlot slot : seg.caches()) {
-                        OnnxTensor cache = previous.get(slot.output());
-                        in.put(slot.input(), cache != null ? cache : zeros(seg.temporal() ? temporalZeros : zeros, slot.shape()));
+                    // The first chunk's graphs have the zero caches folded in and take no cache inputs.
+                    if (f > 0) {
+                        for (VaeSegment.CacheSlot slot : seg.caches()) {
+                            OnnxTensor cache = previous.get(slot.output());
+                            in.put(slot.input(), cache != null ? cache : zeros(temporalZeros, slot.shape()));
+                        }
                     }
-                    OrtSession.Result result = sessions.get(k).run(in);
+                    OrtSession.Result result = (f == 0 ? firstSessions : sessions).get(k).run(in);
                     // The result's tensors are owned one by one from here on (the Result itself is not closed).
                     x.close();
                     x = null;
@@ -135,7 +168,6 @@ public final class WanVaeDecoder implements AutoCloseable {
                 written += values;
                 x.close();
                 x = null;
-                if (f == 0) closeAll(zeros);
                 if (f == 1) closeAll(temporalZeros);
                 if (progress != null) progress.accept(f + 1);
             }
@@ -144,7 +176,6 @@ public final class WanVaeDecoder implements AutoCloseable {
         } finally {
             if (x != null) x.close();
             carried.forEach(WanVaeDecoder::closeAll);
-            closeAll(zeros);
             closeAll(temporalZeros);
         }
         if (written != video.length) throw new IllegalStateException("decoder produced " + written + " of " + video.length + " values");
@@ -161,7 +192,21 @@ public final class WanVaeDecoder implements AutoCloseable {
             int from = (c * frames + f) * plane;
             for (int i = 0; i < plane; i++) chunk[c * plane + i] = latents[from + i] / inverse + mean[c];
         }
-        return OrtBuffers.floats(env, chunk, 1, z, 1, latentHeight, latentWidth).tensor();
+        return OrtBuffers.floats(env, chunk, 1, z, latentHeight, latentWidth).tensor();
+    }
+
+    /** Ends profiling of every segment's session; returns the profile files written (empty when not profiling). */
+    public List<String> endProfiling() {
+        List<String> files = new ArrayList<>();
+        try {
+            for (OrtSession s : allSessions()) {
+                String f = s.endProfiling();
+                if (f != null && !f.isEmpty()) files.add(f);
+            }
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime could not end profiling: " + e.getMessage(), e);
+        }
+        return files;
     }
 
     private static OnnxTensor tensor(OrtSession.Result result, String name) {
@@ -178,9 +223,15 @@ public final class WanVaeDecoder implements AutoCloseable {
         tensors.clear();
     }
 
+    private List<OrtSession> allSessions() {
+        List<OrtSession> all = new ArrayList<>(sessions);
+        for (OrtSession s : firstSessions) if (s != null) all.add(s);
+        return all;
+    }
+
     @Override
     public void close() {
-        for (OrtSession s : sessions) {
+        for (OrtSession s : allSessions()) {
             try {
                 s.close();
             } catch (OrtException ignored) {
@@ -188,6 +239,7 @@ public final class WanVaeDecoder implements AutoCloseable {
             }
         }
         sessions.clear();
+        firstSessions.clear();
         if (options != null) options.close();
     }
 }
