@@ -21,7 +21,7 @@ class WanVaeCacheSizeTest {
         for (int[] size : new int[][] {{1, 1}, {3, 5}, {4, 4}}) {
             long[] carried = {0};
             try (WanVaeWeights w = folder.weights()) {
-                new WanVaeGraphs(folder.config(), w, size[0], size[1]).build(segment -> {
+                new WanVaeGraphs(folder.config(), w, size[0], size[1], false).build(segment -> {
                     for (VaeSegment.CacheSlot slot : segment.caches()) {
                         long n = 1;
                         for (long d : slot.shape()) n *= d;
