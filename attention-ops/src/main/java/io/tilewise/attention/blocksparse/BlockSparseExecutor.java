@@ -72,12 +72,17 @@ public final class BlockSparseExecutor {
         float[] keys(int b, int h);
 
         float[] values(int b, int h);
+
+        /** Queries of the head in the plan's query order, or null to gather them from q as usual. */
+        default float[] queries(int b, int h) {
+            return null;
+        }
     }
 
     /**
      * As {@link #execute(BlockSparsePlan, Tensor, RowPermutation, Tensor, Tensor, RowPermutation, float, Tensor,
-     * Tensor, TileSummaries.Source)}, reading k and v of a head from {@code given} where it has them (must equal
-     * what the executor would copy from k and v through {@code keyOrder}; not modified).
+     * Tensor, TileSummaries.Source)}, reading q, k and v of a head from {@code given} where it has them (must equal
+     * what the executor would copy from q, k and v through {@code queryOrder} and {@code keyOrder}; not modified).
      */
     public void execute(BlockSparsePlan plan, Tensor q, RowPermutation queryOrder, Tensor k, Tensor v,
                         RowPermutation keyOrder, float scale, Tensor out, Tensor lse, TileSummaries.Source approximation,
@@ -126,17 +131,23 @@ public final class BlockSparseExecutor {
                 summaries[i] = plan.hasApproximation() ? approximation.forHead(b, h, headKeys[i], headValues[i]) : null;
             });
             int qTiles = plan.qTiles();
+            float[][] headQueries = new float[count][];
+            for (int i = 0; i < count && given != null; i++) {
+                headQueries[i] = given.queries((base + i) / heads, (base + i) % heads);
+                if (headQueries[i] != null) requireRows(headQueries[i], seqLen, "queries");
+            }
             Parallel.forEach(count * qTiles, item -> {
                 int i = item / qTiles;
                 int b = (base + i) / heads;
                 int h = (base + i) % heads;
-                runRow(plan, plan.row(h, item % qTiles), item % qTiles, q, queryOrder, b, h, headKeys[i], headValues[i],
-                        summaries[i], scale, out, lse);
+                runRow(plan, plan.row(h, item % qTiles), item % qTiles, q, queryOrder, headQueries[i], b, h, headKeys[i],
+                        headValues[i], summaries[i], scale, out, lse);
             });
         }
     }
 
-    private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, RowPermutation order, int b, int h,
+    private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, RowPermutation order, float[] queryRows,
+                        int b, int h,
                         float[] keyRows, float[] valueRows, TileSummaries approx, float scale, Tensor out, Tensor lse) {
         Worker worker = workers.get();
         int seqLen = plan.seqLen();
@@ -149,7 +160,8 @@ public final class BlockSparseExecutor {
                 int r0 = g0 + s * FlashTile.ROWS;
                 FlashTile tile = worker.tiles[s];
                 int rows = Math.min(FlashTile.ROWS, groupEnd - r0);
-                if (order == null) q.copyRowsTo(b, h, r0, rows, tile.staging(), 0);
+                if (queryRows != null) System.arraycopy(queryRows, r0 * headDim, tile.staging(), 0, rows * headDim);
+                else if (order == null) q.copyRowsTo(b, h, r0, rows, tile.staging(), 0);
                 else order.gatherRows(q, b, h, r0, rows, tile.staging(), 0);
                 tile.load(rows, scale);
             }

@@ -92,13 +92,20 @@ public final class PisaPlanner {
     }
 
     /**
-     * Keys and values of head {@code h} of the last plan, in its token order (row-major), as the pre-pass read
-     * them; valid until the next {@code plan} call. The executor reads these instead of gathering k and v again.
+     * Queries, keys and values of head {@code h} of the last plan, in its token order (row-major), as the pre-pass
+     * read them; valid until the next {@code plan} call. The executor reads these instead of gathering q, k and v
+     * again (PISA's query and key orders are the same).
      */
     BlockSparseExecutor.HeadRows headRows() {
+        float[][] qs = qRows;
         float[][] k = kRows;
         float[][] v = vRows;
         return new BlockSparseExecutor.HeadRows() {
+            @Override
+            public float[] queries(int b, int h) {
+                return qs[h];
+            }
+
             @Override
             public float[] keys(int b, int h) {
                 return k[h];
