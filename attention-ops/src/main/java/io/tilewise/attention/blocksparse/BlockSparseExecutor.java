@@ -60,6 +60,33 @@ public final class BlockSparseExecutor {
      */
     public void execute(BlockSparsePlan plan, Tensor q, RowPermutation queryOrder, Tensor k, Tensor v,
                         RowPermutation keyOrder, float scale, Tensor out, Tensor lse, TileSummaries.Source approximation) {
+        execute(plan, q, queryOrder, k, v, keyOrder, scale, out, lse, approximation, null);
+    }
+
+    /**
+     * Keys and values of a head already laid out as the executor would copy them (the plan's key order,
+     * row-major {@code seqLen × headDim}), e.g. the copies a planner made for its pre-pass: the executor reads
+     * them instead of gathering k and v a second time. Null arrays mean "copy as usual".
+     */
+    public interface HeadRows {
+        float[] keys(int b, int h);
+
+        float[] values(int b, int h);
+
+        /** Queries of the head in the plan's query order, or null to gather them from q as usual. */
+        default float[] queries(int b, int h) {
+            return null;
+        }
+    }
+
+    /**
+     * As {@link #execute(BlockSparsePlan, Tensor, RowPermutation, Tensor, Tensor, RowPermutation, float, Tensor,
+     * Tensor, TileSummaries.Source)}, reading q, k and v of a head from {@code given} where it has them (must equal
+     * what the executor would copy from q, k and v through {@code queryOrder} and {@code keyOrder}; not modified).
+     */
+    public void execute(BlockSparsePlan plan, Tensor q, RowPermutation queryOrder, Tensor k, Tensor v,
+                        RowPermutation keyOrder, float scale, Tensor out, Tensor lse, TileSummaries.Source approximation,
+                        HeadRows given) {
         check(plan, q, k, v, out, lse);
         for (RowPermutation order : new RowPermutation[] {queryOrder, keyOrder}) {
             if (order != null && order.seqLen() != q.seqLen()) {
@@ -78,30 +105,49 @@ public final class BlockSparseExecutor {
         for (int first = 0; first < batch * heads; first += group) {
             int count = Math.min(group, batch * heads - first);
             int base = first;
+            float[][] headKeys = new float[count][];
+            float[][] headValues = new float[count][];
             Parallel.forEach(count, i -> {
                 int b = (base + i) / heads;
                 int h = (base + i) % heads;
-                if (keyOrder == null) {
-                    k.copyHeadTo(b, h, keys[i], 0);
-                    v.copyHeadTo(b, h, values[i], 0);
+                float[] givenKeys = given == null ? null : given.keys(b, h);
+                float[] givenValues = given == null ? null : given.values(b, h);
+                if (givenKeys != null && givenValues != null) {
+                    requireRows(givenKeys, seqLen, "keys");
+                    requireRows(givenValues, seqLen, "values");
+                    headKeys[i] = givenKeys;
+                    headValues[i] = givenValues;
                 } else {
-                    keyOrder.gatherHead(k, b, h, keys[i], 0);
-                    keyOrder.gatherHead(v, b, h, values[i], 0);
+                    if (keyOrder == null) {
+                        k.copyHeadTo(b, h, keys[i], 0);
+                        v.copyHeadTo(b, h, values[i], 0);
+                    } else {
+                        keyOrder.gatherHead(k, b, h, keys[i], 0);
+                        keyOrder.gatherHead(v, b, h, values[i], 0);
+                    }
+                    headKeys[i] = keys[i];
+                    headValues[i] = values[i];
                 }
-                summaries[i] = plan.hasApproximation() ? approximation.forHead(b, h, keys[i], values[i]) : null;
+                summaries[i] = plan.hasApproximation() ? approximation.forHead(b, h, headKeys[i], headValues[i]) : null;
             });
             int qTiles = plan.qTiles();
+            float[][] headQueries = new float[count][];
+            for (int i = 0; i < count && given != null; i++) {
+                headQueries[i] = given.queries((base + i) / heads, (base + i) % heads);
+                if (headQueries[i] != null) requireRows(headQueries[i], seqLen, "queries");
+            }
             Parallel.forEach(count * qTiles, item -> {
                 int i = item / qTiles;
                 int b = (base + i) / heads;
                 int h = (base + i) % heads;
-                runRow(plan, plan.row(h, item % qTiles), item % qTiles, q, queryOrder, b, h, keys[i], values[i],
-                        summaries[i], scale, out, lse);
+                runRow(plan, plan.row(h, item % qTiles), item % qTiles, q, queryOrder, headQueries[i], b, h, headKeys[i],
+                        headValues[i], summaries[i], scale, out, lse);
             });
         }
     }
 
-    private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, RowPermutation order, int b, int h,
+    private void runRow(BlockSparsePlan plan, int row, int queryTile, Tensor q, RowPermutation order, float[] queryRows,
+                        int b, int h,
                         float[] keyRows, float[] valueRows, TileSummaries approx, float scale, Tensor out, Tensor lse) {
         Worker worker = workers.get();
         int seqLen = plan.seqLen();
@@ -114,7 +160,8 @@ public final class BlockSparseExecutor {
                 int r0 = g0 + s * FlashTile.ROWS;
                 FlashTile tile = worker.tiles[s];
                 int rows = Math.min(FlashTile.ROWS, groupEnd - r0);
-                if (order == null) q.copyRowsTo(b, h, r0, rows, tile.staging(), 0);
+                if (queryRows != null) System.arraycopy(queryRows, r0 * headDim, tile.staging(), 0, rows * headDim);
+                else if (order == null) q.copyRowsTo(b, h, r0, rows, tile.staging(), 0);
                 else order.gatherRows(q, b, h, r0, rows, tile.staging(), 0);
                 tile.load(rows, scale);
             }
@@ -207,6 +254,13 @@ public final class BlockSparseExecutor {
             chunk = tiles[0].chunk();
             keyMeans = new float[FlashTile.CHUNK * headDim];
             valueMeans = new float[FlashTile.CHUNK * headDim];
+        }
+    }
+
+    private void requireRows(float[] rows, int seqLen, String what) {
+        if (rows.length < (long) seqLen * headDim) {
+            throw new IllegalArgumentException("given " + what + " hold " + rows.length + " floats, a head needs "
+                    + (long) seqLen * headDim);
         }
     }
 

@@ -20,6 +20,13 @@ import jdk.incubator.vector.VectorSpecies;
  * dimensions × {@code ROWS} of the output in registers over the whole chunk, applying the softmax rescale once
  * per chunk as it loads them.
  *
+ * <p>Tried and not kept (Zen 4, dense at Wan's shape on one thread, {@code DenseCpuAbProbe}, per-round ratio
+ * against this layout): 8 keys per scoring step 0.95×; K and V of each chunk packed step-major for the 16
+ * sub-tiles that share it 0.96× (the packing costs more than the strided reads it saves); two tiles per
+ * micro-kernel (4 vectors × 4 keys, 4 vectors × 4 dimensions) 0.98×; chunk 128 at headDim 128 1.01× and skipping
+ * the rescale multiplies when alpha is 1 1.00× (both within the noise). Standalone loops of the same shapes ranked
+ * them differently (4 × 4 best), so only the executor-level probe decides.
+ *
  * <p>Not thread-safe; each worker thread owns one tile.
  */
 public final class FlashTile {

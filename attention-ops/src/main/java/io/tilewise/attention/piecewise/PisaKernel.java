@@ -181,13 +181,13 @@ public final class PisaKernel implements AttentionKernel {
                 TileSummaries[] summaries = planned.summaries();
                 if (batch == 1) {
                     executor.execute(planned.plan(), q, tiled, k, v, tiled, scale, out, lse,
-                            summaries == null ? null : (bb, h, keys, values) -> summaries[h]);
+                            summaries == null ? null : (bb, h, keys, values) -> summaries[h], planner.headRows());
                 } else {
                     // The plan covers one batch element's heads: run the executor on views of element b.
                     try (Tensor qb = slice(q, b); Tensor kb = slice(k, b); Tensor vb = slice(v, b);
                          Tensor ob = slice(out, b); Tensor lb = lse == null ? null : slice(lse, b)) {
                         executor.execute(planned.plan(), qb, tiled, kb, vb, tiled, scale, ob, lb,
-                                summaries == null ? null : (bb, h, keys, values) -> summaries[h]);
+                                summaries == null ? null : (bb, h, keys, values) -> summaries[h], planner.headRows());
                     }
                 }
                 executeNanos += System.nanoTime() - t1;

@@ -1,5 +1,6 @@
 package io.tilewise.attention.piecewise;
 
+import io.tilewise.attention.blocksparse.BlockSparseExecutor;
 import io.tilewise.attention.blocksparse.BlockSparsePlan;
 import io.tilewise.attention.blocksparse.TileSummaries;
 import io.tilewise.attention.cpu.Parallel;
@@ -88,6 +89,33 @@ public final class PisaPlanner {
         TileSummaries[] summaries = new TileSummaries[heads];
         for (int h = 0; h < heads; h++) summaries[h] = stats[h].summaries(firstOrder ? firstOrderRows[h] : null);
         return new Planned(plan, summaries);
+    }
+
+    /**
+     * Queries, keys and values of head {@code h} of the last plan, in its token order (row-major), as the pre-pass
+     * read them; valid until the next {@code plan} call. The executor reads these instead of gathering q, k and v
+     * again (PISA's query and key orders are the same).
+     */
+    BlockSparseExecutor.HeadRows headRows() {
+        float[][] qs = qRows;
+        float[][] k = kRows;
+        float[][] v = vRows;
+        return new BlockSparseExecutor.HeadRows() {
+            @Override
+            public float[] queries(int b, int h) {
+                return qs[h];
+            }
+
+            @Override
+            public float[] keys(int b, int h) {
+                return k[h];
+            }
+
+            @Override
+            public float[] values(int b, int h) {
+                return v[h];
+            }
+        };
     }
 
     private void ensureRows(int heads, int floats) {

@@ -72,7 +72,7 @@ public final class DenseAbProbe {
     }
 
     /** Child-first for the kernel packages only, so both variants share api and tensor types. */
-    private static final class KernelFirst extends URLClassLoader {
+    static final class KernelFirst extends URLClassLoader {
         KernelFirst(URL[] urls, ClassLoader parent) {
             super(urls, parent);
         }

@@ -33,6 +33,14 @@ final class FmaPeak {
         return iterations * 12.0 * FlashTile.LANES * 2 / ((System.nanoTime() - t0) / 1e9) / 1e9;
     }
 
+    /** FLOPs of one iteration of the peak loop. */
+    static final double FLOPS_PER_ITERATION = 12.0 * FlashTile.LANES * 2;
+
+    /** The peak loop alone on the calling thread (time it yourself, e.g. in thread CPU time). */
+    static float loopOnly(long iterations) {
+        return loop(iterations);
+    }
+
     private static float loop(long iterations) {
         var s = FlashTile.SPECIES;
         FloatVector a0 = FloatVector.broadcast(s, 1f), a1 = a0.add(1f), a2 = a0.add(2f), a3 = a0.add(3f);

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The blocked and vectorised pre-pass against the plain loops it replaces: equal bits, odd sizes, headDim 128. */
 class BlockStatisticsTest {
@@ -45,9 +46,17 @@ class BlockStatisticsTest {
                         for (int e = 0; e < d; e++) hj[x * d + e] = Math.fma(v[t * d + e], centred, hj[x * d + e]);
                     }
                 }
-                double norm2 = 0;
-                for (float h : hj) norm2 += (double) h * h;
-                norms[j] = Math.sqrt(norm2);
+                // Σ h² in four partial sums over i mod 4, added as (0 + 1) + (2 + 3): the pre-pass's order (a single
+                // running sum is a latency-bound chain). Against the plain one-sum order: 1e-6 relative, since with a
+                // scalar tail the H_j themselves differ in their last fp32 bits (bit-exact only without, below).
+                double[] part = new double[4];
+                double plainNorm2 = 0;
+                for (int i = 0; i < hj.length; i++) {
+                    part[i % 4] += (double) hj[i] * hj[i];
+                    plainNorm2 += (double) hj[i] * hj[i];
+                }
+                norms[j] = Math.sqrt((part[0] + part[1]) + (part[2] + part[3]));
+                assertEquals(Math.sqrt(plainNorm2), s.hNorms[j], 1e-6 * Math.sqrt(plainNorm2), "H_j norm, one-sum order");
                 for (int x = 0; x < d * d; x++) sum[x] += hj[x];
             }
             for (int x = 0; x < d * d; x++) global[x] = (float) sum[x];

@@ -38,6 +38,23 @@ class PisaPropertyTest {
     }
 
     @Test
+    void nthEqualsTheSortedCopyAtThatIndex() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int trial = 0; trial < 500; trial++) {
+            int n = 1 + r.nextInt(200);
+            double[] a = new double[n];
+            for (int j = 0; j < n; j++) {
+                int kind = r.nextInt(10);
+                a[j] = kind == 0 ? Double.NEGATIVE_INFINITY : kind == 1 ? r.nextInt(3) : r.nextGaussian();
+            }
+            double[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            int nth = r.nextInt(n);
+            assertEquals(sorted[nth], PisaSelection.nth(a.clone(), n, nth), "trial " + trial);
+        }
+    }
+
+    @Test
     void selectionAgreesWithAPlainSortOnRandomScores() {
         SplittableRandom r = new SplittableRandom(3);
         double[] scratch = new double[300];
