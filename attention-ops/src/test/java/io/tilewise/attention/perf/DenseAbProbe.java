@@ -9,8 +9,6 @@ import io.tilewise.attention.dense.DenseKernel;
 import io.tilewise.attention.testkit.Problems;
 import io.tilewise.attention.tensor.Tensor;
 
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -32,7 +30,7 @@ public final class DenseAbProbe {
         int runs = Integer.parseInt(args[4]);
         AttentionShape shape = AttentionShape.of(1, heads, seqLen, headDim);
         double flops = 4.0 * seqLen * (double) seqLen * headDim * heads;
-        ClassLoader loader = new KernelFirst(new URL[] {base.toUri().toURL()}, DenseAbProbe.class.getClassLoader());
+        ClassLoader loader = new KernelFirstLoader(base, KernelFirstLoader.DENSE_PACKAGES, DenseAbProbe.class.getClassLoader());
         AttentionKernel a = (AttentionKernel) loader.loadClass(DenseKernel.class.getName()).getConstructor().newInstance();
         AttentionSession[] sessions = {a.prepare(shape), new DenseKernel().prepare(shape)};
         double[][] pct = new double[2][runs];
@@ -69,26 +67,5 @@ public final class DenseAbProbe {
         for (int r = 0; r < runs; r++) ratio[r] = pct[1][r] / pct[0][r];
         Arrays.sort(ratio);
         System.out.printf("B/A per-round ratio median %.3f (min %.3f max %.3f)%n", ratio[runs / 2], ratio[0], ratio[runs - 1]);
-    }
-
-    /** Child-first for the kernel packages only, so both variants share api and tensor types. */
-    static final class KernelFirst extends URLClassLoader {
-        KernelFirst(URL[] urls, ClassLoader parent) {
-            super(urls, parent);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            if (name.startsWith("io.tilewise.attention.cpu.") || name.startsWith("io.tilewise.attention.blocksparse.")
-                    || name.startsWith("io.tilewise.attention.dense.")) {
-                synchronized (getClassLoadingLock(name)) {
-                    Class<?> c = findLoadedClass(name);
-                    if (c == null) c = findClass(name);
-                    if (resolve) resolveClass(c);
-                    return c;
-                }
-            }
-            return super.loadClass(name, resolve);
-        }
     }
 }

@@ -11,7 +11,6 @@ import io.tilewise.attention.tensor.Tensor;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.net.URL;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
@@ -44,7 +43,7 @@ public final class DenseCpuAbProbe {
     private static void run(Path base, int seqLen, int headDim, int heads, int runs) throws Exception {
         AttentionShape shape = AttentionShape.of(1, heads, seqLen, headDim);
         double flops = 4.0 * seqLen * (double) seqLen * headDim * heads;
-        ClassLoader loader = new DenseAbProbe.KernelFirst(new URL[] {base.toUri().toURL()},
+        ClassLoader loader = new KernelFirstLoader(base, KernelFirstLoader.DENSE_PACKAGES,
                 DenseCpuAbProbe.class.getClassLoader());
         AttentionKernel a = (AttentionKernel) loader.loadClass(DenseKernel.class.getName()).getConstructor().newInstance();
         AttentionSession[] sessions = {a.prepare(shape), new DenseKernel().prepare(shape)};

@@ -12,10 +12,9 @@ import io.tilewise.attention.spec.MethodSpec;
 import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.attention.testkit.Problems;
 
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -30,9 +29,9 @@ import java.util.Locale;
  */
 public final class MethodAbProbe {
 
-    private static final String[] KERNEL_PACKAGES = {"io.tilewise.attention.cpu.", "io.tilewise.attention.blocksparse.",
+    private static final List<String> KERNEL_PACKAGES = List.of("io.tilewise.attention.cpu.", "io.tilewise.attention.blocksparse.",
             "io.tilewise.attention.dense.", "io.tilewise.attention.piecewise.", "io.tilewise.attention.neighborhood.",
-            "io.tilewise.attention.radial."};
+            "io.tilewise.attention.radial.");
     private static final String[] PROVIDERS = {"io.tilewise.attention.dense.DenseProvider",
             "io.tilewise.attention.blocksparse.BlockSparseProvider", "io.tilewise.attention.piecewise.PisaProvider",
             "io.tilewise.attention.neighborhood.GnaProvider", "io.tilewise.attention.radial.RadialProvider"};
@@ -45,7 +44,7 @@ public final class MethodAbProbe {
         int rounds = Integer.parseInt(args[4]);
         String[] specs = args[5].split(";");
         AttentionShape shape = new AttentionShape(1, heads, headDim, TokenLayout.video(new TokenGrid(g[0], g[1], g[2])));
-        ClassLoader loader = new KernelFirst(new URL[] {base.toUri().toURL()}, MethodAbProbe.class.getClassLoader());
+        ClassLoader loader = new KernelFirstLoader(base, KERNEL_PACKAGES, MethodAbProbe.class.getClassLoader());
         int m = specs.length;
         AttentionSession[][] sessions = new AttentionSession[m][2];
         for (int i = 0; i < m; i++) {
@@ -112,27 +111,5 @@ public final class MethodAbProbe {
 
     private static double max(double[] v) {
         return Arrays.stream(v).max().orElseThrow();
-    }
-
-    /** Child-first for the kernel packages only, so both variants share api, spec and tensor types. */
-    private static final class KernelFirst extends URLClassLoader {
-        KernelFirst(URL[] urls, ClassLoader parent) {
-            super(urls, parent);
-        }
-
-        @Override
-        protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
-            for (String pkg : KERNEL_PACKAGES) {
-                if (name.startsWith(pkg)) {
-                    synchronized (getClassLoadingLock(name)) {
-                        Class<?> c = findLoadedClass(name);
-                        if (c == null) c = findClass(name);
-                        if (resolve) resolveClass(c);
-                        return c;
-                    }
-                }
-            }
-            return super.loadClass(name, resolve);
-        }
     }
 }

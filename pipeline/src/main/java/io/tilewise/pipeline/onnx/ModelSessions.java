@@ -80,7 +80,12 @@ public final class ModelSessions implements AutoCloseable {
         this.provider = chosen;
     }
 
-    private static OrtSession.SessionOptions baseOptions(int threads) throws OrtException {
+    /**
+     * The CPU session options every stage runner of the project starts from: {@code threads} intra-op threads, one
+     * inter-op thread, sequential, all graph optimizations, no spinning workers, and ORT's per-node profile under the
+     * {@code tilewise.ort.profile} prefix when that property is set. Callers add their own settings (arenas).
+     */
+    public static OrtSession.SessionOptions baseOptions(int threads) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setIntraOpNumThreads(threads);
         options.setInterOpNumThreads(1);

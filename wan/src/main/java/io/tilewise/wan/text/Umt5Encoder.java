@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.OrtBuffers;
 
 import java.nio.FloatBuffer;
@@ -49,11 +50,7 @@ public final class Umt5Encoder implements AutoCloseable {
         OrtSession.SessionOptions opts = null;
         OrtSession b = null;
         try {
-            opts = new OrtSession.SessionOptions();
-            opts.setIntraOpNumThreads(threads);
-            opts.setInterOpNumThreads(1);
-            opts.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            opts.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            opts = ModelSessions.baseOptions(threads);
             b = env.createSession(Umt5Graphs.block(c), opts);
             this.finalNorm = env.createSession(Umt5Graphs.finalNorm(c), opts);
         } catch (OrtException e) {

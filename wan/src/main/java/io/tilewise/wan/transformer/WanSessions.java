@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 
+import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.NativeHeap;
 
 import java.util.ArrayList;
@@ -35,13 +36,8 @@ final class WanSessions implements AutoCloseable {
         this.threads = threads;
         WanStageGraphs graphs = new WanStageGraphs(weights);
         try {
-            options = new OrtSession.SessionOptions();
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-            // our attention runs between ORT calls on the same cores: ORT's pool must not spin meanwhile
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
+            // no spinning workers there: our attention runs between ORT calls on the same cores
+            options = ModelSessions.baseOptions(threads);
             // 60+ sessions: an arena each would keep its largest activations (hundreds of MB at 480p) after every run;
             // without arenas the buffers go back to the system when a stage ends
             options.setCPUArenaAllocator(false);

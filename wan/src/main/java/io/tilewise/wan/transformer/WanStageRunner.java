@@ -74,7 +74,7 @@ public final class WanStageRunner implements AutoCloseable {
         return w;
     }
 
-    private synchronized void closed(Workspace w) {
+    private synchronized void workspaceClosed() {
         openWorkspaces--;
     }
 
@@ -159,7 +159,7 @@ public final class WanStageRunner implements AutoCloseable {
             if (closed) return;
             closed = true;
             ws.close();
-            runner.closed(this);
+            runner.workspaceClosed();
         }
     }
 }

@@ -5,6 +5,7 @@ import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.OrtBuffers;
 
 import java.nio.FloatBuffer;
@@ -65,19 +66,18 @@ public final class WanVaeDecoder implements AutoCloseable {
         this.latentHeight = latentHeight;
         this.latentWidth = latentWidth;
         this.env = OrtEnvironment.getEnvironment();
-        options = new OrtSession.SessionOptions();
         try {
-            options.setIntraOpNumThreads(threads);
-            options.setInterOpNumThreads(1);
-            options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-            options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+            // no spinning workers: each convolution runs for milliseconds, so waking the pool costs nothing, while
+            // spinning only burns a shared machine's cores (measured: same wall time, 10-20 % less CPU time)
+            options = ModelSessions.baseOptions(threads);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot configure ONNX Runtime: " + e.getMessage(), e);
+        }
+        try {
             // Activations are hundreds of MB at video sizes and their frame count changes between chunks: an arena
             // would keep the largest of each around; plain allocation costs nothing next to the convolutions.
             options.setCPUArenaAllocator(false);
             options.setMemoryPatternOptimization(false);
-            // Each convolution runs for milliseconds, so waking the pool costs nothing; spinning workers only burn a
-            // shared machine's cores (measured: same wall time, 10-20 % less CPU time with 2 threads under load).
-            options.addConfigEntry("session.intra_op.allow_spinning", "0");
             if (profilePrefix != null) options.enableProfiling(profilePrefix);
             new WanVaeGraphs(config, weights, latentHeight, latentWidth, true).build(s -> {
                 firstSessions.add(s.model() == null ? null : session(s));

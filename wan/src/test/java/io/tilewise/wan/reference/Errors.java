@@ -1,5 +1,7 @@
 package io.tilewise.wan.reference;
 
+import java.util.function.IntToDoubleFunction;
+
 /** The one error measure of the Wan tests: relative L2 ‖actual − expected‖₂ / ‖expected‖₂, accumulated in double. */
 public final class Errors {
 
@@ -7,42 +9,27 @@ public final class Errors {
     }
 
     public static double relativeL2(float[] actual, float[] expected) {
-        check(actual.length, expected.length);
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = (double) actual[i] - expected[i];
-            num += d * d;
-            den += (double) expected[i] * expected[i];
-        }
-        return Math.sqrt(num / den);
+        return relativeL2(actual.length, expected.length, i -> actual[i], i -> expected[i]);
     }
 
     public static double relativeL2(float[] actual, double[] expected) {
-        check(actual.length, expected.length);
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = actual[i] - expected[i];
-            num += d * d;
-            den += expected[i] * expected[i];
-        }
-        return Math.sqrt(num / den);
+        return relativeL2(actual.length, expected.length, i -> actual[i], i -> expected[i]);
     }
 
     public static double relativeL2(double[] actual, float[] expected) {
-        check(actual.length, expected.length);
-        double num = 0;
-        double den = 0;
-        for (int i = 0; i < actual.length; i++) {
-            double d = actual[i] - expected[i];
-            num += d * d;
-            den += (double) expected[i] * expected[i];
-        }
-        return Math.sqrt(num / den);
+        return relativeL2(actual.length, expected.length, i -> actual[i], i -> expected[i]);
     }
 
-    private static void check(int a, int b) {
-        if (a != b) throw new IllegalArgumentException("lengths differ: " + a + " vs " + b);
+    private static double relativeL2(int n, int m, IntToDoubleFunction actual, IntToDoubleFunction expected) {
+        if (n != m) throw new IllegalArgumentException("lengths differ: " + n + " vs " + m);
+        double num = 0;
+        double den = 0;
+        for (int i = 0; i < n; i++) {
+            double e = expected.applyAsDouble(i);
+            double d = actual.applyAsDouble(i) - e;
+            num += d * d;
+            den += e * e;
+        }
+        return Math.sqrt(num / den);
     }
 }

@@ -78,13 +78,24 @@ public final class WanSpeedRun {
     /** Multiply-adds ×2 of the ORT stages (linear layers, cross-attention, embedders, head); norms etc. ignored. */
     static double stageFlops(WanConfig c, long n, long l) {
         double d = c.dim();
-        double perBlock = 2 * n * 4 * d * d          // self-attention q, k, v, out
-                + 2 * n * 2 * d * d                  // cross-attention q, out
-                + 2 * l * 2 * d * d                  // cross-attention k, v of the text
-                + 2 * 2 * n * l * d                  // cross-attention scores and values
-                + 2 * n * 2 * d * c.ffnDim();        // FFN
         double outside = 2.0 * n * c.patchIn() * d + 2.0 * n * d * c.patchOut() + 2.0 * l * (c.textDim() * d + d * d);
-        return c.layers() * perBlock + outside;
+        return c.layers() * (blockPreFlops(c, n) + blockPostFlops(c, n, l)) + outside;
+    }
+
+    /** A block's pre stage: the self-attention q, k, v projections of {@code n} tokens. */
+    static double blockPreFlops(WanConfig c, long n) {
+        double d = c.dim();
+        return 2.0 * n * 3 * d * d;
+    }
+
+    /** A block's post stage: self-attention out, cross-attention q/out, text k/v, scores and values, FFN. */
+    static double blockPostFlops(WanConfig c, long n, long l) {
+        double d = c.dim();
+        return 2.0 * n * d * d                       // self-attention out
+                + 2.0 * n * 2 * d * d                // cross-attention q, out
+                + 2.0 * l * 2 * d * d                // cross-attention k, v of the text
+                + 2.0 * 2 * n * l * d                // cross-attention scores and values
+                + 2.0 * n * 2 * d * c.ffnDim();      // FFN
     }
 
     private static double checksum(float[] v) {

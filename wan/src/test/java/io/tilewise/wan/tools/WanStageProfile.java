@@ -82,8 +82,8 @@ public final class WanStageProfile {
             Map<String, OnnxTensor> postIn = Map.of(WanStageGraphs.X, x.tensor(), WanStageGraphs.ATTN, attn.tensor(),
                     WanStageGraphs.E, e.tensor(), WanStageGraphs.CTX, ctx.tensor());
             Map<String, OnnxTensor> postOut = Map.of(WanStageGraphs.X_OUT, xOut.tensor());
-            double preFlops = 2.0 * n * 3 * d * d;
-            double postFlops = 2.0 * n * 3 * d * d + 2.0 * l * 2 * d * d + 2.0 * 2 * n * l * d + 2.0 * n * 2 * d * c.ffnDim();
+            double preFlops = WanSpeedRun.blockPreFlops(c, n);
+            double postFlops = WanSpeedRun.blockPostFlops(c, n, l);
             System.out.printf(Locale.ROOT, "tokens=%d text=%d threads=%d pre_gflop=%.1f post_gflop=%.1f%n", n, l, threads,
                     preFlops / 1e9, postFlops / 1e9);
             int m = variants.size();
