@@ -2,6 +2,7 @@ package io.tilewise.wan.transformer;
 
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.tensor.Tensor;
+import io.tilewise.pipeline.onnx.NativeHeap;
 import io.tilewise.wan.weights.DiffusersFolder;
 
 import java.nio.file.Path;
@@ -55,6 +56,8 @@ public final class WanStageRunner implements AutoCloseable {
         if (sessions == null || openWorkspaces > 0) return false;
         sessions.close();
         sessions = null;
+        // glibc keeps freed arenas mapped; without this the next phase's peak sits on top of the dropped weights
+        NativeHeap.trim();
         return true;
     }
 
