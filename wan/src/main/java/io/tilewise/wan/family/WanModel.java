@@ -189,6 +189,7 @@ public final class WanModel implements DenoiserModel {
         long weights = config.layers() * (8 * d * d + 2 * d * config.ffnDim()) + (long) config.patchIn() * d
                 + (long) config.textDim() * d + 8 * d * d + (long) config.freqDim() * d + d * config.patchOut();
         long textPhase = 12L * config.textDim() * config.textDim() + batch * l * (config.textDim() + d);
+        long textKeysValues = 2L * config.layers() * batch * l * d;   // kept by the workspace for every step
         long buffers = batch * n * (config.patchIn() + config.patchOut() + 6 * d) + 2 * n * config.headDim();
         long activations = batch * n * (config.ffnDim() + 3 * d) + batch * config.heads() * n * l;
         int videoFrames = layout.videoFrames(0, layout.grid().frames());
@@ -202,7 +203,7 @@ public final class WanModel implements DenoiserModel {
         long decodePhase = vaeWeights + vaeCaches + vaeActivations + video;
         long denoisePhase = buffers + activations;
         e.floats("latents", 4 + batch, layout.values());
-        if (decodePhase > weights + Math.max(textPhase, denoisePhase)) {
+        if (decodePhase > weights + textKeysValues + Math.max(textPhase, denoisePhase)) {
             e.floats("vae weights", vaeWeights);
             e.floats("vae caches", vaeCaches);
             e.floats("vae activations", vaeActivations);
@@ -210,6 +211,7 @@ public final class WanModel implements DenoiserModel {
             return;
         }
         e.floats("model weights", weights);
+        e.floats("text keys and values", textKeysValues);
         if (textPhase >= denoisePhase) {
             e.floats("text encoding", textPhase);
         } else {

@@ -26,6 +26,7 @@ final class WanSessions implements AutoCloseable {
     private final List<OrtSession> all = new ArrayList<>();
     private final OrtSession patch;
     private final OrtSession condition;
+    private final OrtSession text;
     private final List<OrtSession> pre = new ArrayList<>();
     private final List<OrtSession> post = new ArrayList<>();
     private final OrtSession head;
@@ -47,6 +48,7 @@ final class WanSessions implements AutoCloseable {
         try {
             patch = create("patch", graphs::patch);
             condition = create("condition", graphs::condition);
+            text = create("text", graphs::text);
             for (int i = 0; i < weights.config().layers(); i++) {
                 int layer = i;
                 pre.add(create("block " + i + " pre", () -> graphs.blockPre(layer)));
@@ -63,6 +65,7 @@ final class WanSessions implements AutoCloseable {
     int threads() { return threads; }
     OrtSession patch() { return patch; }
     OrtSession condition() { return condition; }
+    OrtSession text() { return text; }
     OrtSession pre(int layer) { return pre.get(layer); }
     OrtSession post(int layer) { return post.get(layer); }
     OrtSession head() { return head; }

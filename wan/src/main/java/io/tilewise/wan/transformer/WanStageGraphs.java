@@ -21,10 +21,11 @@ import static io.tilewise.wan.transformer.WanTensorNames.TIME_PROJ;
  *
  * <pre>
  *  patch      patches [B,N,C·pt·ph·pw]                       → x [B,N,d]           (Conv3d with stride = kernel)
- *  condition  t_freq [B,freq], text [B,L,text_dim]           → temb [B,d], e [B,6,d], ctx [B,L,d]
+ *  condition  t_freq [B,freq]                                → temb [B,d], e [B,6,d]
+ *  text       text [B,L,text_dim]                            → ck0, cv0, … ck{layers-1}, cv{layers-1} [B,L,d]
  *  block i pre   x, e, rope_cos, rope_sin [N,hd/2]           → q, k, v [B,heads,N,hd]
  *     (our attention: softmax(q·kᵀ/sqrt(hd))·v)
- *  block i post  x, attn [B,heads,N,hd], e, ctx              → x_out [B,N,d]
+ *  block i post  x, attn [B,heads,N,hd], e, ck_i, cv_i       → x_out [B,N,d]
  *  head       x, temb                                        → out [B,N,C_out·pt·ph·pw]
  * </pre>
  *
@@ -35,7 +36,8 @@ import static io.tilewise.wan.transformer.WanTensorNames.TIME_PROJ;
  * residual; affine LN ({@code norm2}) → cross-attention (q and k RMS-normed, no RoPE, no mask) → plain residual; LN,
  * modulation, FFN with tanh-GELU, gated residual. Head: LN, {@code ·(1+scale)+shift} with (shift, scale) =
  * {@code scale_shift_table + temb}, {@code proj_out}. The sinusoid {@code t_freq} and the RoPE tables are computed in
- * Java ({@link WanTimestep}, {@link WanRope}).
+ * Java ({@link WanTimestep}, {@link WanRope}). The text graph holds what depends only on the text states (the text
+ * embedder and every block's cross-attention keys and values), so a generation runs it once, not once per step.
  */
 public final class WanStageGraphs {
 
@@ -45,7 +47,8 @@ public final class WanStageGraphs {
     public static final String X = "x";
     public static final String TEMB = "temb";
     public static final String E = "e";
-    public static final String CTX = "ctx";
+    public static final String CK = "ck";
+    public static final String CV = "cv";
     public static final String ROPE_COS = "rope_cos";
     public static final String ROPE_SIN = "rope_sin";
     public static final String Q = "q";
@@ -96,20 +99,32 @@ public final class WanStageGraphs {
         return g.build();
     }
 
-    /** Timestep embedder, its 6·d projection, and the text embedder. */
+    /** Timestep embedder and its 6·d projection. */
     public byte[] condition() {
         int d = c.dim();
         OnnxGraphBuilder g = new OnnxGraphBuilder("condition");
         String tFreq = g.floatInput(T_FREQ, B, c.freqDim());
-        String text = g.floatInput(TEXT, B, L, c.textDim());
         String h = g.silu(linear(g, tFreq, TIME_1, d, c.freqDim()));
         String temb = linear(g, h, TIME_2, d, d);
         String e = g.reshape(linear(g, g.silu(temb), TIME_PROJ, 6 * d, d), 0, 6, d);
-        String ctx = g.linearGeluTanh(text, w.floats(TEXT_1 + ".weight"), w.floats(TEXT_1 + ".bias"), d, c.textDim());
-        ctx = linear(g, ctx, TEXT_2, d, d);
         g.floatOutput(TEMB, temb, B, d);
         g.floatOutput(E, e, B, 6, d);
-        g.floatOutput(CTX, ctx, B, L, d);
+        return g.build();
+    }
+
+    /** The text embedder, then each block's cross-attention keys (RMS-normed) and values of the embedded text. */
+    public byte[] text() {
+        int d = c.dim();
+        OnnxGraphBuilder g = new OnnxGraphBuilder("text");
+        String text = g.floatInput(TEXT, B, L, c.textDim());
+        String ctx = g.linearGeluTanh(text, w.floats(TEXT_1 + ".weight"), w.floats(TEXT_1 + ".bias"), d, c.textDim());
+        ctx = linear(g, ctx, TEXT_2, d, d);
+        for (int i = 0; i < c.layers(); i++) {
+            String b = WanTensorNames.block(i);
+            String ck = g.rmsNorm(linear(g, ctx, b + "attn2.to_k", d, d), w.floats(b + "attn2.norm_k.weight"), c.eps());
+            g.floatOutput(CK + i, ck, B, L, d);
+            g.floatOutput(CV + i, linear(g, ctx, b + "attn2.to_v", d, d), B, L, d);
+        }
         return g.build();
     }
 
@@ -153,7 +168,7 @@ public final class WanStageGraphs {
         return g.build();
     }
 
-    /** Block {@code i} after self-attention: output projection and gate, cross-attention to the text, gated FFN. */
+    /** Block {@code i} after self-attention: output projection and gate, cross-attention to the text's keys and values, gated FFN. */
     public byte[] blockPost(int i) {
         int d = c.dim();
         int heads = c.heads();
@@ -163,11 +178,9 @@ public final class WanStageGraphs {
         String x = g.floatInput(X, B, N, d);
         String attn = g.floatInput(ATTN, B, heads, N, hd);
         String e = g.floatInput(E, B, 6, d);
-        String ctx = g.floatInput(CTX, B, L, d);
+        String ck = g.floatInput(CK, B, L, d);
+        String cv = g.floatInput(CV, B, L, d);
         String[] m = modulation(g, e, b);
-        // the text's keys and values once for all token runs
-        String ck = g.rmsNorm(linear(g, ctx, b + "attn2.to_k", d, d), w.floats(b + "attn2.norm_k.weight"), c.eps());
-        String cv = linear(g, ctx, b + "attn2.to_v", d, d);
         Linear toOut = linear(g, b + "attn1.to_out.0", d, d);
         Linear crossQ = linear(g, b + "attn2.to_q", d, d);
         Linear crossOut = linear(g, b + "attn2.to_out.0", d, d);

@@ -79,7 +79,8 @@ public final class WanSpeedRun {
     static double stageFlops(WanConfig c, long n, long l) {
         double d = c.dim();
         double outside = 2.0 * n * c.patchIn() * d + 2.0 * n * d * c.patchOut() + 2.0 * l * (c.textDim() * d + d * d);
-        return c.layers() * (blockPreFlops(c, n) + blockPostFlops(c, n, l)) + outside;
+        double textKeysValues = 2.0 * l * 2 * d * d;   // the text stage, once per workspace (one forward here)
+        return c.layers() * (blockPreFlops(c, n) + blockPostFlops(c, n, l) + textKeysValues) + outside;
     }
 
     /** A block's pre stage: the self-attention q, k, v projections of {@code n} tokens. */
@@ -88,12 +89,11 @@ public final class WanSpeedRun {
         return 2.0 * n * 3 * d * d;
     }
 
-    /** A block's post stage: self-attention out, cross-attention q/out, text k/v, scores and values, FFN. */
+    /** A block's post stage: self-attention out, cross-attention q/out, scores and values, FFN. */
     static double blockPostFlops(WanConfig c, long n, long l) {
         double d = c.dim();
         return 2.0 * n * d * d                       // self-attention out
                 + 2.0 * n * 2 * d * d                // cross-attention q, out
-                + 2.0 * l * 2 * d * d                // cross-attention k, v of the text
                 + 2.0 * 2 * n * l * d                // cross-attention scores and values
                 + 2.0 * n * 2 * d * c.ffnDim();      // FFN
     }

@@ -70,7 +70,8 @@ public final class WanStageProfile {
              OrtBuffers.Floats e = random(env, r, 0.1, 1, 6, d);
              OrtBuffers.Floats cos = random(env, r, 1, n, hd / 2);
              OrtBuffers.Floats sin = random(env, r, 1, n, hd / 2);
-             OrtBuffers.Floats ctx = random(env, r, 1, 1, l, d);
+             OrtBuffers.Floats ck = random(env, r, 1, 1, l, d);
+             OrtBuffers.Floats cv = random(env, r, 1, 1, l, d);
              OrtBuffers.Floats attn = random(env, r, 1, 1, heads, n, hd);
              OrtBuffers.Floats q = OrtBuffers.floats(env, 1, heads, n, hd);
              OrtBuffers.Floats k = OrtBuffers.floats(env, 1, heads, n, hd);
@@ -80,7 +81,7 @@ public final class WanStageProfile {
                     WanStageGraphs.ROPE_COS, cos.tensor(), WanStageGraphs.ROPE_SIN, sin.tensor());
             Map<String, OnnxTensor> preOut = Map.of(WanStageGraphs.Q, q.tensor(), WanStageGraphs.K, k.tensor(), WanStageGraphs.V, v.tensor());
             Map<String, OnnxTensor> postIn = Map.of(WanStageGraphs.X, x.tensor(), WanStageGraphs.ATTN, attn.tensor(),
-                    WanStageGraphs.E, e.tensor(), WanStageGraphs.CTX, ctx.tensor());
+                    WanStageGraphs.E, e.tensor(), WanStageGraphs.CK, ck.tensor(), WanStageGraphs.CV, cv.tensor());
             Map<String, OnnxTensor> postOut = Map.of(WanStageGraphs.X_OUT, xOut.tensor());
             double preFlops = WanSpeedRun.blockPreFlops(c, n);
             double postFlops = WanSpeedRun.blockPostFlops(c, n, l);
