@@ -189,7 +189,7 @@ public final class WanModel implements DenoiserModel {
         long weights = config.layers() * (8 * d * d + 2 * d * config.ffnDim()) + (long) config.patchIn() * d
                 + (long) config.textDim() * d + 8 * d * d + (long) config.freqDim() * d + d * config.patchOut();
         long textPhase = 12L * config.textDim() * config.textDim() + batch * l * (config.textDim() + d);
-        long textKeysValues = 2L * config.layers() * batch * l * d;   // kept by the workspace for every step
+        long textKeysValues = (2L * config.layers() + 1) * batch * l * d;   // text, keys, values: kept for all steps
         long buffers = batch * n * (config.patchIn() + config.patchOut() + 6 * d) + 2 * n * config.headDim();
         long activations = batch * n * (config.ffnDim() + 3 * d) + batch * config.heads() * n * l;
         int videoFrames = layout.videoFrames(0, layout.grid().frames());

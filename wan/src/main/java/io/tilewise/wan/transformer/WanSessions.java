@@ -27,6 +27,7 @@ final class WanSessions implements AutoCloseable {
     private final OrtSession patch;
     private final OrtSession condition;
     private final OrtSession text;
+    private final List<OrtSession> blockText = new ArrayList<>();
     private final List<OrtSession> pre = new ArrayList<>();
     private final List<OrtSession> post = new ArrayList<>();
     private final OrtSession head;
@@ -51,10 +52,12 @@ final class WanSessions implements AutoCloseable {
             text = create("text", graphs::text);
             for (int i = 0; i < weights.config().layers(); i++) {
                 int layer = i;
+                blockText.add(create("block " + i + " text", () -> graphs.blockText(layer)));
                 pre.add(create("block " + i + " pre", () -> graphs.blockPre(layer)));
                 post.add(create("block " + i + " post", () -> graphs.blockPost(layer)));
             }
             head = create("head", graphs::head);
+            NativeHeap.releaseAfterBuild();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -66,6 +69,7 @@ final class WanSessions implements AutoCloseable {
     OrtSession patch() { return patch; }
     OrtSession condition() { return condition; }
     OrtSession text() { return text; }
+    OrtSession blockText(int layer) { return blockText.get(layer); }
     OrtSession pre(int layer) { return pre.get(layer); }
     OrtSession post(int layer) { return post.get(layer); }
     OrtSession head() { return head; }

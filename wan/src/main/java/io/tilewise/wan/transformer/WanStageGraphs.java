@@ -22,7 +22,8 @@ import static io.tilewise.wan.transformer.WanTensorNames.TIME_PROJ;
  * <pre>
  *  patch      patches [B,N,C·pt·ph·pw]                       → x [B,N,d]           (Conv3d with stride = kernel)
  *  condition  t_freq [B,freq]                                → temb [B,d], e [B,6,d]
- *  text       text [B,L,text_dim]                            → ck0, cv0, … ck{layers-1}, cv{layers-1} [B,L,d]
+ *  text       text [B,L,text_dim]                            → ctx [B,L,d]
+ *  block i text  ctx                                         → ck, cv [B,L,d]
  *  block i pre   x, e, rope_cos, rope_sin [N,hd/2]           → q, k, v [B,heads,N,hd]
  *     (our attention: softmax(q·kᵀ/sqrt(hd))·v)
  *  block i post  x, attn [B,heads,N,hd], e, ck_i, cv_i       → x_out [B,N,d]
@@ -36,8 +37,8 @@ import static io.tilewise.wan.transformer.WanTensorNames.TIME_PROJ;
  * residual; affine LN ({@code norm2}) → cross-attention (q and k RMS-normed, no RoPE, no mask) → plain residual; LN,
  * modulation, FFN with tanh-GELU, gated residual. Head: LN, {@code ·(1+scale)+shift} with (shift, scale) =
  * {@code scale_shift_table + temb}, {@code proj_out}. The sinusoid {@code t_freq} and the RoPE tables are computed in
- * Java ({@link WanTimestep}, {@link WanRope}). The text graph holds what depends only on the text states (the text
- * embedder and every block's cross-attention keys and values), so a generation runs it once, not once per step.
+ * Java ({@link WanTimestep}, {@link WanRope}). The text graphs hold what depends only on the text states (the text
+ * embedder and each block's cross-attention keys and values), so a generation runs them once, not once per step.
  */
 public final class WanStageGraphs {
 
@@ -47,6 +48,7 @@ public final class WanStageGraphs {
     public static final String X = "x";
     public static final String TEMB = "temb";
     public static final String E = "e";
+    public static final String CTX = "ctx";
     public static final String CK = "ck";
     public static final String CV = "cv";
     public static final String ROPE_COS = "rope_cos";
@@ -112,19 +114,28 @@ public final class WanStageGraphs {
         return g.build();
     }
 
-    /** The text embedder, then each block's cross-attention keys (RMS-normed) and values of the embedded text. */
+    /** The text embedder. */
     public byte[] text() {
         int d = c.dim();
         OnnxGraphBuilder g = new OnnxGraphBuilder("text");
         String text = g.floatInput(TEXT, B, L, c.textDim());
         String ctx = g.linearGeluTanh(text, w.floats(TEXT_1 + ".weight"), w.floats(TEXT_1 + ".bias"), d, c.textDim());
-        ctx = linear(g, ctx, TEXT_2, d, d);
-        for (int i = 0; i < c.layers(); i++) {
-            String b = WanTensorNames.block(i);
-            String ck = g.rmsNorm(linear(g, ctx, b + "attn2.to_k", d, d), w.floats(b + "attn2.norm_k.weight"), c.eps());
-            g.floatOutput(CK + i, ck, B, L, d);
-            g.floatOutput(CV + i, linear(g, ctx, b + "attn2.to_v", d, d), B, L, d);
-        }
+        g.floatOutput(CTX, linear(g, ctx, TEXT_2, d, d), B, L, d);
+        return g.build();
+    }
+
+    /**
+     * Block {@code i}'s cross-attention keys (RMS-normed) and values of the embedded text. One graph per block, not
+     * one for all: a session's build holds its weights about three times over for a moment.
+     */
+    public byte[] blockText(int i) {
+        int d = c.dim();
+        String b = WanTensorNames.block(i);
+        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_text");
+        String ctx = g.floatInput(CTX, B, L, d);
+        String ck = g.rmsNorm(linear(g, ctx, b + "attn2.to_k", d, d), w.floats(b + "attn2.norm_k.weight"), c.eps());
+        g.floatOutput(CK, ck, B, L, d);
+        g.floatOutput(CV, linear(g, ctx, b + "attn2.to_v", d, d), B, L, d);
         return g.build();
     }
 

@@ -11,12 +11,12 @@ import io.tilewise.pipeline.onnx.RopeTables;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import static io.tilewise.wan.transformer.WanStageGraphs.ATTN;
 import static io.tilewise.wan.transformer.WanStageGraphs.CK;
+import static io.tilewise.wan.transformer.WanStageGraphs.CTX;
 import static io.tilewise.wan.transformer.WanStageGraphs.CV;
 import static io.tilewise.wan.transformer.WanStageGraphs.E;
 import static io.tilewise.wan.transformer.WanStageGraphs.K;
@@ -45,7 +45,7 @@ final class WanWorkspace implements AutoCloseable {
     private final int tokens;
     private final int dim;
     private final List<AutoCloseable> owned = new ArrayList<>();
-    private final OrtBuffers.Floats patches, tFreq, text, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf;
+    private final OrtBuffers.Floats patches, tFreq, text, ctx, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf;
     private final OrtBuffers.Floats[] ck, cv;
     /** The text states {@link #ck} and {@link #cv} were computed from; null before the first forward. */
     private float[] textOf;
@@ -70,6 +70,7 @@ final class WanWorkspace implements AutoCloseable {
         xB = own(OrtBuffers.floats(env, batch, tokens, d));
         temb = own(OrtBuffers.floats(env, batch, d));
         e = own(OrtBuffers.floats(env, batch, 6, d));
+        ctx = own(OrtBuffers.floats(env, batch, textTokens, d));
         ck = new OrtBuffers.Floats[c.layers()];
         cv = new OrtBuffers.Floats[c.layers()];
         for (int i = 0; i < c.layers(); i++) {
@@ -101,13 +102,15 @@ final class WanWorkspace implements AutoCloseable {
         long nanos = timed(() -> run(sessions.condition(), Map.of(T_FREQ, tFreq.tensor()),
                 Map.of(TEMB, temb.tensor(), E, e.tensor()), "the condition stage"));
         if (textOf != null && Arrays.equals(textOf, textStates)) return nanos;
+        textOf = null;   // a failure below leaves keys and values of no text
         text.put(textStates);
-        Map<String, OnnxTensor> out = new HashMap<>();
+        nanos += timed(() -> run(sessions.text(), Map.of(TEXT, text.tensor()), Map.of(CTX, ctx.tensor()),
+                "the text stage"));
         for (int i = 0; i < ck.length; i++) {
-            out.put(CK + i, ck[i].tensor());
-            out.put(CV + i, cv[i].tensor());
+            int layer = i;
+            nanos += timed(() -> run(sessions.blockText(layer), Map.of(CTX, ctx.tensor()),
+                    Map.of(CK, ck[layer].tensor(), CV, cv[layer].tensor()), "block " + layer + " text stage"));
         }
-        nanos += timed(() -> run(sessions.text(), Map.of(TEXT, text.tensor()), out, "the text stage"));
         textOf = textStates.clone();
         return nanos;
     }

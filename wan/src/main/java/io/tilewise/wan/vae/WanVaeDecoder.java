@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import io.tilewise.pipeline.onnx.ModelSessions;
+import io.tilewise.pipeline.onnx.NativeHeap;
 import io.tilewise.pipeline.onnx.OrtBuffers;
 
 import java.nio.FloatBuffer;
@@ -89,6 +90,7 @@ public final class WanVaeDecoder implements AutoCloseable {
             if (firstSessions.size() != sessions.size()) {
                 throw new IllegalStateException("first-chunk graphs " + firstSessions.size() + " != " + sessions.size());
             }
+            NativeHeap.releaseAfterBuild();
         } catch (OrtException | RuntimeException e) {
             close();
             throw e instanceof RuntimeException r ? r : new IllegalStateException("ONNX Runtime options: " + e.getMessage(), e);
