@@ -78,8 +78,10 @@ final class WanSessions implements AutoCloseable {
         try {
             OrtSession s = env.createSession(graph.get(), options);
             all.add(s);
-            // ORT frees the graph's weight copies once they are pre-packed; give those pages back before the next stage
-            NativeHeap.trim();
+            // ORT frees the graph's weight copies once they are pre-packed; give those pages back before the next stage.
+            // Every few stages let G1 shrink the heap too: the graphs' weight arrays grow it to its maximum otherwise.
+            if (all.size() % 10 == 0) NativeHeap.releaseAfterBuild();
+            else NativeHeap.trim();
             return s;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime refused the Wan " + what + " graph: " + e.getMessage(), e);
