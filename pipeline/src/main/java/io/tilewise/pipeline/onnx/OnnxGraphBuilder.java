@@ -259,6 +259,11 @@ public final class OnnxGraphBuilder {
         return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.FLOAT).setF(value).build();
     }
 
+    public static OnnxMl.AttributeProto string(String name, String value) {
+        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFromUtf8(value)).build();
+    }
+
     private String fresh() {
         return "t" + counter++;
     }

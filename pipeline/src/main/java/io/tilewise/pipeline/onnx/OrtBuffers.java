@@ -35,6 +35,11 @@ public final class OrtBuffers {
         public void put(float[] values) {
             buffer.put(0, values);
         }
+
+        /** Whether the buffer holds exactly {@code values} (its whole capacity; NaN equals NaN, 0 equals -0). */
+        public boolean holds(float[] values) {
+            return buffer.capacity() == values.length && buffer.duplicate().clear().mismatch(FloatBuffer.wrap(values)) == -1;
+        }
     }
 
     /** A direct long buffer and its ORT tensor. */

@@ -22,11 +22,18 @@ public final class WanStageRunner implements AutoCloseable {
     private WanSessions sessions;   // null while released
     private int openWorkspaces;
 
-    private WanStageRunner(Path folder, WanCheckpoint weights, int threads) {
+    private WanStageRunner(Path folder, WanConfig config, int threads) {
         this.folder = folder;
         this.threads = threads;
-        this.config = weights.config();
-        this.sessions = new WanSessions(weights, threads);
+        this.config = config;
+        this.sessions = build();
+    }
+
+    /** Checks every tensor of the folder's checkpoint, then builds the stage sessions from it. */
+    private WanSessions build() {
+        try (WanCheckpoint weights = WanCheckpoint.of(DiffusersFolder.weights(folder), config)) {
+            return new WanSessions(weights, threads);
+        }
     }
 
     /**
@@ -37,9 +44,7 @@ public final class WanStageRunner implements AutoCloseable {
     public static WanStageRunner open(Path dir, int threads) {
         Path folder = DiffusersFolder.component(dir, "transformer", WanConfig.CLASS_NAME);
         WanConfig config = WanConfig.read(folder.resolve("config.json"));
-        try (WanCheckpoint weights = WanCheckpoint.of(DiffusersFolder.weights(folder), config)) {
-            return new WanStageRunner(folder, weights, threads);
-        }
+        return new WanStageRunner(folder, config, threads);
     }
 
     /** Whether the stage sessions are built (false after {@link #release()} until the next workspace). */
@@ -67,11 +72,7 @@ public final class WanStageRunner implements AutoCloseable {
 
     /** Stage buffers for {@code batch} items of a latent grid and {@code textTokens} text states. */
     public synchronized Workspace workspace(TokenGrid grid, int batch, int textTokens) {
-        if (sessions == null) {
-            try (WanCheckpoint weights = WanCheckpoint.of(DiffusersFolder.weights(folder), config)) {
-                sessions = new WanSessions(weights, threads);
-            }
-        }
+        if (sessions == null) sessions = build();
         Workspace w = new Workspace(this, new WanWorkspace(sessions, config, grid, batch, textTokens));
         openWorkspaces++;
         return w;

@@ -10,7 +10,6 @@ import io.tilewise.pipeline.onnx.OrtBuffers;
 import io.tilewise.pipeline.onnx.RopeTables;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -47,8 +46,8 @@ final class WanWorkspace implements AutoCloseable {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final OrtBuffers.Floats patches, tFreq, text, ctx, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf;
     private final OrtBuffers.Floats[] ck, cv;
-    /** The text states {@link #ck} and {@link #cv} were computed from; null before the first forward. */
-    private float[] textOf;
+    /** Whether {@link #ck} and {@link #cv} were computed from the text states in {@link #text}. */
+    private boolean textReady;
     final OrtBuffers.Floats out;
     final Tensor[] q, k, v, attn;
     private OrtBuffers.Floats x;
@@ -101,8 +100,8 @@ final class WanWorkspace implements AutoCloseable {
         tFreq.put(sinusoids);
         long nanos = timed(() -> run(sessions.condition(), Map.of(T_FREQ, tFreq.tensor()),
                 Map.of(TEMB, temb.tensor(), E, e.tensor()), "the condition stage"));
-        if (textOf != null && Arrays.equals(textOf, textStates)) return nanos;
-        textOf = null;   // a failure below leaves keys and values of no text
+        if (textReady && text.holds(textStates)) return nanos;
+        textReady = false;   // a failure below leaves keys and values of no text
         text.put(textStates);
         nanos += timed(() -> run(sessions.text(), Map.of(TEXT, text.tensor()), Map.of(CTX, ctx.tensor()),
                 "the text stage"));
@@ -111,7 +110,7 @@ final class WanWorkspace implements AutoCloseable {
             nanos += timed(() -> run(sessions.blockText(layer), Map.of(CTX, ctx.tensor()),
                     Map.of(CK, ck[layer].tensor(), CV, cv[layer].tensor()), "block " + layer + " text stage"));
         }
-        textOf = textStates.clone();
+        textReady = true;
         return nanos;
     }
 

@@ -1,7 +1,5 @@
 package io.tilewise.wan.vae;
 
-import ai.onnx.proto.OnnxMl;
-import com.google.protobuf.ByteString;
 import io.tilewise.pipeline.onnx.OnnxGraphBuilder;
 
 import java.util.ArrayList;
@@ -10,6 +8,7 @@ import java.util.function.Consumer;
 
 import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.integer;
 import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.ints;
+import static io.tilewise.pipeline.onnx.OnnxGraphBuilder.string;
 
 /**
  * Builds the ONNX graphs of diffusers' {@code AutoencoderKLWan} decode path (Wan 2.1) for one latent size: {@code
@@ -275,18 +274,13 @@ final class WanVaeGraphs {
     private String spatialUpsample(String x, String prefix, int in, int out) {
         lastModule = prefix;
         String up = g.op("Resize", List.of(x, "", g.floats(new float[] {1, 1, 2, 2}, 4)),
-                text("mode", "nearest"), text("coordinate_transformation_mode", "asymmetric"), text("nearest_mode", "floor"));
+                string("mode", "nearest"), string("coordinate_transformation_mode", "asymmetric"), string("nearest_mode", "floor"));
         height *= 2;
         width *= 2;
         float[] w = weights.get(prefix + ".weight", out, in, 3, 3);
         float[] b = weights.get(prefix + ".bias", out);
         return g.op("Conv", List.of(up, g.floats(w, out, in, 3, 3), g.floats(b, out)),
                 ints("kernel_shape", 3, 3), ints("pads", 1, 1, 1, 1));
-    }
-
-    private static OnnxMl.AttributeProto text(String name, String value) {
-        return OnnxMl.AttributeProto.newBuilder().setName(name).setType(OnnxMl.AttributeProto.AttributeType.STRING)
-                .setS(ByteString.copyFromUtf8(value)).build();
     }
 
     /**

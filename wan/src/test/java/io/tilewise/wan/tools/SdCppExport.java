@@ -1,11 +1,8 @@
 package io.tilewise.wan.tools;
 
-import io.tilewise.pipeline.model.ModelFormatException;
 import io.tilewise.pipeline.model.SafetensorsCheckpoint;
 import io.tilewise.pipeline.model.TensorInfo;
-
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tilewise.wan.vae.WanVaeConfig;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Developer tool: writes the weights of a diffusers Wan2.1 T2V pipeline folder (such as the random one of
@@ -88,8 +86,8 @@ public final class SdCppExport {
             write(target.resolve(TEXT_ENCODER_FILE), entries, out);
         }
         Path vaeDir = pipeline.resolve("vae");
-        JsonNode config = readConfig(vaeDir.resolve("config.json"));
-        int numResBlocks = intField(config, "num_res_blocks");
+        WanVaeConfig config = WanVaeConfig.read(vaeDir.resolve("config.json"));
+        int numResBlocks = config.numResBlocks();
         try (SafetensorsCheckpoint vae = SafetensorsCheckpoint.open(vaeDir, "diffusion_pytorch_model")) {
             List<Fp16SafetensorsWriter.Entry> entries = new ArrayList<>();
             boolean hasEncoder = false;
@@ -98,21 +96,15 @@ public final class SdCppExport {
                 entries.add(copy(vae, info, renamed("vae/", info.name(), n -> SdCppNames.vae(n, numResBlocks))));
             }
             if (!hasEncoder) {
-                int[] dimMult = intArray(config, "dim_mult");
-                boolean[] temporal = boolArray(config, "temperal_downsample");
-                if (temporal.length < dimMult.length - 1) {
-                    throw new ModelFormatException("vae/config.json: temperal_downsample has " + temporal.length
-                            + " entries; dim_mult's " + dimMult.length + " stages need " + (dimMult.length - 1));
-                }
-                Map<String, long[]> encoder = SdCppNames.vaeEncoderShapes(intField(config, "base_dim"),
-                        intField(config, "z_dim"), dimMult, numResBlocks, temporal);
+                Map<String, long[]> encoder = SdCppNames.vaeEncoderShapes(config.baseDim(), config.zDim(),
+                        config.dimMult(), numResBlocks, config.temporalDownsample());
                 encoder.forEach((name, shape) -> entries.add(Fp16SafetensorsWriter.Entry.zeros(name, shape)));
             }
             write(target.resolve(VAE_FILE), entries, out);
         }
     }
 
-    private static String renamed(String part, String name, java.util.function.UnaryOperator<String> rename) {
+    private static String renamed(String part, String name, UnaryOperator<String> rename) {
         try {
             return rename.apply(name);
         } catch (IllegalArgumentException e) {
@@ -129,36 +121,5 @@ public final class SdCppExport {
         Fp16SafetensorsWriter.Report r = Fp16SafetensorsWriter.write(file, entries);
         out.printf("%s: %d tensors (%d zero placeholders), %d values, %d not exact in fp16 (max abs error %.3g), %.1f s%n",
                 file, r.tensors(), r.placeholders(), r.values(), r.inexact(), r.maxAbsError(), (System.nanoTime() - t0) / 1e9);
-    }
-
-    private static JsonNode readConfig(Path file) {
-        if (!Files.isRegularFile(file)) throw new ModelFormatException(file + " does not exist");
-        try {
-            return new ObjectMapper().readTree(file.toFile());
-        } catch (IOException e) {
-            throw new ModelFormatException(file + ": " + e.getMessage());
-        }
-    }
-
-    private static int intField(JsonNode config, String key) {
-        JsonNode n = config.get(key);
-        if (n == null || !n.canConvertToInt()) throw new ModelFormatException("vae/config.json: " + key + " must be an integer");
-        return n.asInt();
-    }
-
-    private static int[] intArray(JsonNode config, String key) {
-        JsonNode n = config.get(key);
-        if (n == null || !n.isArray()) throw new ModelFormatException("vae/config.json: " + key + " must be a list of integers");
-        int[] v = new int[n.size()];
-        for (int i = 0; i < v.length; i++) v[i] = n.get(i).asInt();
-        return v;
-    }
-
-    private static boolean[] boolArray(JsonNode config, String key) {
-        JsonNode n = config.get(key);
-        if (n == null || !n.isArray()) throw new ModelFormatException("vae/config.json: " + key + " must be a list of booleans");
-        boolean[] v = new boolean[n.size()];
-        for (int i = 0; i < v.length; i++) v[i] = n.get(i).asBoolean();
-        return v;
     }
 }
