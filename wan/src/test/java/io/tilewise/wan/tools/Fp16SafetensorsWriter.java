@@ -3,19 +3,19 @@ package io.tilewise.wan.tools;
 import io.tilewise.attention.io.AtomicFiles;
 import io.tilewise.pipeline.model.SafetensorsDtype;
 import io.tilewise.pipeline.model.SafetensorsFile;
+import io.tilewise.wan.fixtures.SafetensorsBytes;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Writes a safetensors file whose every tensor is F16, streaming each one from a (memory-mapped) source tensor of any
@@ -106,28 +106,13 @@ final class Fp16SafetensorsWriter {
         return new Report(entries.size(), values[0], inexact[0], maxError[0], placeholders[0]);
     }
 
-    /** The JSON header, padded with spaces to a multiple of 8 bytes so the data stays aligned. */
+    /** The JSON header (all F16), padded to keep the data aligned. */
     private static byte[] header(List<Entry> entries) {
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode root = json.createObjectNode();
-        root.putObject("__metadata__").put("format", "pt");
-        long offset = 0;
+        Map<String, long[]> shapes = new LinkedHashMap<>();
         for (Entry e : entries) {
-            if (root.has(e.name())) throw new IllegalArgumentException("tensor " + e.name() + " written twice");
-            ObjectNode t = root.putObject(e.name());
-            t.put("dtype", "F16");
-            var shape = t.putArray("shape");
-            for (long s : e.shape()) shape.add(s);
-            long end = offset + 2 * e.count();
-            t.putArray("data_offsets").add(offset).add(end);
-            offset = end;
+            if (shapes.put(e.name(), e.shape()) != null) throw new IllegalArgumentException("tensor " + e.name() + " written twice");
         }
-        byte[] raw = root.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (raw.length + 7) / 8 * 8;
-        byte[] out = new byte[padded];
-        System.arraycopy(raw, 0, out, 0, raw.length);
-        java.util.Arrays.fill(out, raw.length, padded, (byte) ' ');
-        return out;
+        return SafetensorsBytes.header(shapes, name -> "F16");
     }
 
     private static void writeFully(FileChannel out, ByteBuffer buf) throws IOException {

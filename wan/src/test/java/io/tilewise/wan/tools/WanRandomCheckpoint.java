@@ -1,17 +1,18 @@
 package io.tilewise.wan.tools;
 
 import io.tilewise.pipeline.model.SafetensorsDtype;
+import io.tilewise.wan.fixtures.SafetensorsBytes;
 import io.tilewise.wan.transformer.WanConfig;
 import io.tilewise.wan.transformer.WanTensorNames;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -93,29 +94,18 @@ public final class WanRandomCheckpoint {
 
     private static long writeShard(Path file, List<String> names, Map<String, long[]> shapes, SplittableRandom random)
             throws IOException {
-        ObjectNode header = new ObjectMapper().createObjectNode();
-        header.putObject("__metadata__").put("format", "pt");
-        long offset = 0;
-        Map<String, long[]> offsets = new LinkedHashMap<>();
+        Map<String, long[]> ordered = new LinkedHashMap<>();
+        long bytes = 0;
         for (String name : names) {
-            long bytes = count(shapes.get(name)) * 2;
-            ObjectNode t = header.putObject(name);
-            t.put("dtype", "BF16");
-            var shape = t.putArray("shape");
-            for (long d : shapes.get(name)) shape.add(d);
-            t.putArray("data_offsets").add(offset).add(offset + bytes);
-            offsets.put(name, new long[] {offset, offset + bytes});
-            offset += bytes;
+            ordered.put(name, shapes.get(name));
+            bytes += count(shapes.get(name)) * 2;
         }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        int padded = (json.length + 7) / 8 * 8;
+        byte[] header = SafetensorsBytes.header(ordered, name -> "BF16");
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
-            ByteBuffer head = ByteBuffer.allocate(8 + padded).order(ByteOrder.LITTLE_ENDIAN);
-            head.putLong(padded).put(json);
-            while (head.position() < head.capacity()) head.put((byte) ' ');
-            head.flip();
+            ByteBuffer head = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+            head.putLong(header.length).put(header).flip();
             while (head.hasRemaining()) ch.write(head);
             ByteBuffer chunk = ByteBuffer.allocate(1 << 22).order(ByteOrder.LITTLE_ENDIAN);
             for (String name : names) {
@@ -137,7 +127,7 @@ public final class WanRandomCheckpoint {
             while (chunk.hasRemaining()) ch.write(chunk);
         }
         Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return offset;
+        return bytes;
     }
 
     /** Fan-in scale for weights (the last dims are the inputs), small values for biases, tables and norm gains. */
