@@ -115,7 +115,7 @@ final class AdherenceCommand implements Callable<Integer> {
         root.put("shape", report.shapeAccuracy());
         root.put("rows", report.rows().stream().map(r -> Map.of("prompt", r.scene().prompt(), "color",
                 String.valueOf(r.reading().color()), "shape", String.valueOf(r.reading().shape()), "direction",
-                String.valueOf(r.reading().direction()), "adheres", r.adheres(), "seconds", r.seconds())).toList());
+                String.valueOf(r.reading().direction()), "fill", r.reading().fill(), "adheres", r.adheres(), "seconds", r.seconds())).toList());
         AtomicFiles.write(json, tmp -> new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root));
     }
 }

@@ -129,6 +129,6 @@ class GenerateCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().startsWith(PromptSet.heldOut().getFirst().prompt()), run.out());
         assertTrue(run.out().contains("/1)") && run.out().contains("; prompts held-out"), run.out());
-        assertTrue(Files.readString(json).contains("\"prompts\" : \"held-out\""), Files.readString(json));
+        assertTrue(Files.readString(json).contains("\"prompts\" : \"held-out\"") && Files.readString(json).contains("\"fill\""), Files.readString(json));
     }
 }
