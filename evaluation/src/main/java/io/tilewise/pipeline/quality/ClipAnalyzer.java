@@ -5,12 +5,13 @@ import io.tilewise.pipeline.run.Video;
 import java.util.Arrays;
 
 /**
- * Reads a generated clip back into prompt words from its pixels alone: background (median border color), the object
- * in each frame (the largest 8-connected set of pixels that differ clearly from the background, so stray pixels
- * elsewhere do not count), its color (mean of its core: the pixels that differ from the background at least half as
- * much as its most different one, so edges blended into the background do not pull the mean towards it), its shape
- * (fill of its bounding box) and the motion direction (centroid displacement from the first to the last frame with
- * an object, ignored under a pixel).
+ * Reads a generated clip back into prompt words from its pixels alone: background (median border color); the motion
+ * direction (displacement of the centroid of all pixels that differ clearly from the background, from the first to
+ * the last frame with any, ignored under a pixel: an object that frays into pieces still moves as a whole); and, from
+ * the object proper, each frame's largest 8-connected set of such pixels (so stray pixels elsewhere do not stretch
+ * its box), its shape (fill of its bounding box) and its color (mean of its core: the pixels that differ from the
+ * background at least half as much as its most different one, so edges blended into the background do not pull the
+ * mean towards it).
  */
 public final class ClipAnalyzer {
 
@@ -49,14 +50,22 @@ public final class ClipAnalyzer {
                     difference[y * width + x] = d;
                 }
             }
+            double sx = 0, sy = 0;
+            int differing = 0;
+            for (int i = 0; i < difference.length; i++) {
+                if (difference[i] <= OBJECT_THRESHOLD) continue;
+                sx += i % width;
+                sy += i / width;
+                differing++;
+            }
+            if (differing == 0) continue;
+            objectPixels += differing;
+            centroid[f] = new double[] {sx / differing, sy / differing};
             int n = largestComponent(difference, height, width, component, best);
-            if (n == 0) continue;
-            double sx = 0, sy = 0, maxDifference = 0;
+            double maxDifference = 0;
             int minX = width, maxX = -1, minY = height, maxY = -1;
             for (int i = 0; i < n; i++) {
                 int x = best[i] % width, y = best[i] / width;
-                sx += x;
-                sy += y;
                 minX = Math.min(minX, x);
                 maxX = Math.max(maxX, x);
                 minY = Math.min(minY, y);
@@ -68,8 +77,6 @@ public final class ClipAnalyzer {
                 for (int c = 0; c < 3; c++) colorSum[c] += video.get(f, best[i] / width, best[i] % width, c);
                 corePixels++;
             }
-            objectPixels += n;
-            centroid[f] = new double[] {sx / n, sy / n};
             fillSum += n / (double) ((maxX - minX + 1) * (maxY - minY + 1));
             framesWithObject++;
         }
