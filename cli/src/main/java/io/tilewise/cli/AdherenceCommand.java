@@ -21,10 +21,14 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-/** {@code tilewise adherence}: how often generated clips show the prompt's color and direction. */
+/**
+ * {@code tilewise adherence}: how often generated clips show the prompt's color and direction, on the standard prompt
+ * set (where the bundled defaults were tuned) or the held-out one (the test set; see {@link PromptSet}).
+ */
 @Command(name = "adherence", mixinStandardHelpOptions = true,
-        description = {"Generate the fixed set of 24 prompts and read each clip back from its pixels (color, shape, "
-                + "direction). Adherence = fraction with color and direction right."})
+        description = {"Generate a fixed prompt set and read each clip back from its pixels (color, shape, direction). "
+                + "Adherence = fraction with color and direction right. Sets: standard (24 prompts, the bundled "
+                + "defaults were tuned on them) and held-out (48 others: the test set, never tuned on)."})
 final class AdherenceCommand implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -42,8 +46,12 @@ final class AdherenceCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "S", description = "denoising steps (default: the model's)")
     Integer steps;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "24", description = "use the first N prompts (default ${DEFAULT-VALUE})")
-    int limit;
+    @Option(names = "--prompts", paramLabel = "SET", defaultValue = "standard",
+            description = "prompt set: standard or held-out (default ${DEFAULT-VALUE})")
+    String promptSet;
+
+    @Option(names = "--limit", paramLabel = "N", description = "use the first N prompts of the set (default: all)")
+    Integer limit;
 
     @Option(names = "--json", paramLabel = "FILE", description = "write every row and the fractions as JSON")
     Path json;
@@ -51,8 +59,11 @@ final class AdherenceCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         OptionChecks.policy("--attention", policy);
-        List<PromptSet.Scene> scenes = PromptSet.standard();
-        if (limit < 1 || limit > scenes.size()) throw new IllegalArgumentException("--limit " + limit + " must be in 1.." + scenes.size());
+        List<PromptSet.Scene> scenes = scenes(promptSet);
+        int count = limit == null ? scenes.size() : limit;
+        if (count < 1 || count > scenes.size()) {
+            throw new IllegalArgumentException("--limit " + count + " must be in 1.." + scenes.size() + " (the " + promptSet + " set's prompts)");
+        }
         if (json != null && json.toAbsolutePath().getParent() != null && !Files.isDirectory(json.toAbsolutePath().getParent())) {
             throw new IllegalArgumentException("--json " + json + ": directory does not exist");
         }
@@ -71,30 +82,40 @@ final class AdherenceCommand implements Callable<Integer> {
             GenerationRequest template = GenerationRequest.defaults(pipeline.card(), "").withFrames(frames == null ? d.frames() : frames)
                     .withSteps(steps == null ? d.steps() : steps).withPolicy(policy);
             int[] done = {0};
-            Adherence.Report report = Adherence.measure(pipeline, scenes.subList(0, limit), template, policy, row -> {
+            Adherence.Report report = Adherence.measure(pipeline, scenes.subList(0, count), template, policy, row -> {
                 done[0]++;
                 out.printf(Locale.ROOT, "%-62s read %-6s %-8s %-5s  %s  %.1f s%n", row.scene().prompt(), row.reading().color(),
                         row.reading().shape(), row.reading().direction(), row.adheres() ? "ok" : "--", row.seconds());
                 if (terminal) out.flush();
             });
-            out.printf(Locale.ROOT, "adherence %.3f (%d/%d), color %.3f, direction %.3f, shape %.3f; policy %s%n",
-                    report.adherence(), Math.round(report.adherence() * limit), limit, report.colorAccuracy(),
-                    report.directionAccuracy(), report.shapeAccuracy(), policy);
+            out.printf(Locale.ROOT, "adherence %.3f (%d/%d), color %.3f, direction %.3f, shape %.3f; policy %s; prompts %s%n",
+                    report.adherence(), Math.round(report.adherence() * count), count, report.colorAccuracy(),
+                    report.directionAccuracy(), report.shapeAccuracy(), policy, promptSet);
             if (json != null) writeJson(report);
         }
         return 0;
     }
 
+    /** The scenes of a {@code --prompts} value; checked before anything is loaded. */
+    static List<PromptSet.Scene> scenes(String set) {
+        return switch (set) {
+            case "standard" -> PromptSet.standard();
+            case "held-out" -> PromptSet.heldOut();
+            default -> throw new IllegalArgumentException("--prompts " + set + " is not one of standard, held-out");
+        };
+    }
+
     private void writeJson(Adherence.Report report) throws Exception {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("policy", report.policy());
+        root.put("prompts", promptSet);
         root.put("adherence", report.adherence());
         root.put("color", report.colorAccuracy());
         root.put("direction", report.directionAccuracy());
         root.put("shape", report.shapeAccuracy());
         root.put("rows", report.rows().stream().map(r -> Map.of("prompt", r.scene().prompt(), "color",
                 String.valueOf(r.reading().color()), "shape", String.valueOf(r.reading().shape()), "direction",
-                String.valueOf(r.reading().direction()), "adheres", r.adheres(), "seconds", r.seconds())).toList());
+                String.valueOf(r.reading().direction()), "fill", r.reading().fill(), "adheres", r.adheres(), "seconds", r.seconds())).toList());
         AtomicFiles.write(json, tmp -> new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), root));
     }
 }

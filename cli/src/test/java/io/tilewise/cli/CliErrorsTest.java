@@ -81,6 +81,17 @@ class CliErrorsTest {
     }
 
     @Test
+    void unknownPromptSetNamesTheOptionItsValueAndTheSets() throws Exception {
+        // checked before the model is opened, so no model is needed here
+        assertEquals("tilewise adherence: --prompts heldout is not one of standard, held-out",
+                userError("tilewise adherence", List.of("adherence", "--prompts", "heldout")));
+        assertEquals("tilewise adherence: --limit 49 must be in 1..48 (the held-out set's prompts)",
+                userError("tilewise adherence", List.of("adherence", "--prompts", "held-out", "--limit", "49")));
+        assertEquals("tilewise adherence: --limit 25 must be in 1..24 (the standard set's prompts)",
+                userError("tilewise adherence", List.of("adherence", "--limit", "25")));
+    }
+
+    @Test
     void benchWritesJsonRows() throws Exception {
         Path json = dir.resolve("rows.jsonl");
         CliRun run = CliRun.of("bench", "attention", "--seq-len", "64", "--heads", "1", "--head-dim", "8",

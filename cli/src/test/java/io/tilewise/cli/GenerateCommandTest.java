@@ -1,6 +1,7 @@
 package io.tilewise.cli;
 
 import io.tilewise.pipeline.model.TinyModels;
+import io.tilewise.pipeline.quality.PromptSet;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,5 +116,19 @@ class GenerateCommandTest {
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("adherence ") && run.out().contains("/2)"), run.out());
         assertTrue(Files.readString(json).contains("\"rows\""));
+        assertTrue(run.out().contains("; prompts standard"), run.out());
+        assertTrue(Files.readString(json).contains("\"prompts\" : \"standard\""), Files.readString(json));
+    }
+
+    @Test
+    void adherenceRunsTheHeldOutSetWhenAsked() throws Exception {
+        Path model = TinyModels.write(dir.resolve("tiny"), TinyModels.small(1), 5);
+        Path json = dir.resolve("held-out.json");
+        CliRun run = CliRun.of("adherence", "--model", model.toString(), "--prompts", "held-out", "--limit", "1", "--steps", "1",
+                "--json", json.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith(PromptSet.heldOut().getFirst().prompt()), run.out());
+        assertTrue(run.out().contains("/1)") && run.out().contains("; prompts held-out"), run.out());
+        assertTrue(Files.readString(json).contains("\"prompts\" : \"held-out\"") && Files.readString(json).contains("\"fill\""), Files.readString(json));
     }
 }

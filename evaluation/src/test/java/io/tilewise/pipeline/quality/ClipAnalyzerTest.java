@@ -72,6 +72,25 @@ class ClipAnalyzerTest {
     }
 
     @Test
+    void strayPixelsAwayFromTheObjectDoNotStretchItsBox() {
+        PromptSet.Scene scene = new PromptSet.Scene("red", "square", "right", "black");
+        Video clean = render(scene, 8, 64);
+        float[] rgb = clean.rgb().clone();
+        // two isolated white pixels per frame, far from the square's path: were they the object, its box would
+        // span the frame and a square would read as a triangle
+        for (int f = 0; f < 8; f++) {
+            for (int[] at : new int[][] {{4, 6}, {58, 50}}) {
+                java.util.Arrays.fill(rgb, ((f * 64 + at[0]) * 64 + at[1]) * 3, ((f * 64 + at[0]) * 64 + at[1]) * 3 + 3, 1f);
+            }
+        }
+        ClipReading r = ClipAnalyzer.read(new Video(8, 64, 64, rgb));
+        assertEquals("square", r.shape(), "fill " + r.fill());
+        assertEquals("red", r.color());
+        assertEquals("right", r.direction());
+        assertEquals(ClipAnalyzer.read(clean).fill(), r.fill(), 1e-12);
+    }
+
+    @Test
     void promptSetCoversEveryWordAndNeverHidesTheObject() {
         List<PromptSet.Scene> scenes = PromptSet.standard();
         assertEquals(24, scenes.size());
