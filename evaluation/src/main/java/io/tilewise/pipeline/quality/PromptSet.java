@@ -1,6 +1,7 @@
 package io.tilewise.pipeline.quality;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -72,14 +73,14 @@ public final class PromptSet {
             int s = -1;
             for (int k = 0; k < shapes.size(); k++) {
                 if (tuned.contains(List.of(color, shapes.get(k), direction))) continue;
-                if (s < 0 || compare(new int[] {shapeByDirection[d][k], shapeByColor[c][k], shapeCount[k]},
+                if (s < 0 || Arrays.compare(new int[] {shapeByDirection[d][k], shapeByColor[c][k], shapeCount[k]},
                         new int[] {shapeByDirection[d][s], shapeByColor[c][s], shapeCount[s]}) < 0) s = k;
             }
             int b = -1;
             for (int j = 0; j < backgrounds.size(); j++) {
                 int k = (c + j) % backgrounds.size();
                 if (backgrounds.get(k).equals(color)) continue;
-                if (b < 0 || compare(new int[] {backgroundCount[k], backgroundByColor[c][k]},
+                if (b < 0 || Arrays.compare(new int[] {backgroundCount[k], backgroundByColor[c][k]},
                         new int[] {backgroundCount[b], backgroundByColor[c][b]}) < 0) b = k;
             }
             shapeByDirection[d][s]++;
@@ -90,13 +91,5 @@ public final class PromptSet {
             scenes.add(new Scene(color, shapes.get(s), direction, backgrounds.get(b)));
         }
         return List.copyOf(scenes);
-    }
-
-    /** Lexicographic order of equal-length count vectors (an earlier candidate wins ties: callers keep the first). */
-    private static int compare(int[] a, int[] b) {
-        for (int i = 0; i < a.length; i++) {
-            if (a[i] != b[i]) return Integer.compare(a[i], b[i]);
-        }
-        return 0;
     }
 }

@@ -5,7 +5,6 @@ import io.tilewise.pipeline.model.SafetensorsDtype;
 import io.tilewise.pipeline.model.SafetensorsFile;
 import io.tilewise.wan.fixtures.SafetensorsBytes;
 
-
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
