@@ -244,10 +244,11 @@ final class GenerateCommand implements Callable<Integer> {
         int done = p.step() + 1;
         int width = 30;
         int filled = done * width / p.totalSteps();
-        double seconds = p.elapsedNanos() / 1e9;
+        // the rate counts the steps alone: text encoding before step 1 would inflate every ETA
+        double seconds = p.denoiseNanos() / 1e9;
         double eta = seconds / done * (p.totalSteps() - done);
-        err.printf(Locale.ROOT, "\r[%s%s] step %d/%d  %.1f s  eta %.1f s", "#".repeat(filled), ".".repeat(width - filled),
-                done, p.totalSteps(), seconds, eta);
+        err.printf(Locale.ROOT, "\r[%s%s] step %d/%d  %.1f s (%.1f s/step)  eta %.1f s", "#".repeat(filled),
+                ".".repeat(width - filled), done, p.totalSteps(), seconds, seconds / done, eta);
         if (done == p.totalSteps()) err.println();
         err.flush();
     }

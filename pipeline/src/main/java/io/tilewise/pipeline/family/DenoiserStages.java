@@ -31,6 +31,16 @@ public interface DenoiserStages extends AutoCloseable {
     /** The input stage: every branch gets {@code latent} at model time {@code time}. */
     long embed(float[] latent, double time);
 
+    /**
+     * Lets the following {@link #pre}, {@link #post} and {@link #head} compute only the first {@code count} branches
+     * (1: the conditional one), until the next {@link #embed} or call; the other branches' hidden state and output are
+     * then unspecified until the next {@link #embed} or {@link #writeHidden}. A step cache calls it on steps where only
+     * the conditional branch runs. Stages that cannot run fewer items ignore it (the default): computing more is
+     * never wrong.
+     */
+    default void limitBranches(int count) {
+    }
+
     long pre(int layer);
 
     long post(int layer);

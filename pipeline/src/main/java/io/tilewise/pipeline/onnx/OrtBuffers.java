@@ -60,6 +60,22 @@ public final class OrtBuffers {
         }
     }
 
+    /**
+     * The first {@code items} entries along dimension 0 of {@code all} as a tensor of their own over the same memory
+     * (no copy): how a stage runs fewer batch items on buffers sized for all of them.
+     */
+    public static Floats leading(OrtEnvironment env, Floats all, int items) {
+        long[] shape = all.shape().clone();
+        if (items < 1 || items > shape[0]) throw new IllegalArgumentException(items + " of " + shape[0] + " batch items");
+        shape[0] = items;
+        FloatBuffer part = all.buffer().slice(0, Math.toIntExact(count(shape)));
+        try {
+            return new Floats(part, OnnxTensor.createTensor(env, part, shape), shape);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot create an ORT tensor of shape " + java.util.Arrays.toString(shape) + ": " + e.getMessage(), e);
+        }
+    }
+
     public static Floats floats(OrtEnvironment env, float[] values, long... shape) {
         Floats f = floats(env, shape);
         f.put(values);

@@ -19,8 +19,9 @@ public interface StepListener {
      * @param step        the step just finished, 0-based
      * @param totalSteps  number of steps
      * @param timestep    the flow time t of that step (1 = noise)
-     * @param elapsedNanos time since the generation started
+     * @param elapsedNanos time since the generation started (text encoding included)
+     * @param denoiseNanos time spent in denoising steps so far (what a per-step rate and an ETA are made of)
      */
-    record StepProgress(int step, int totalSteps, double timestep, long elapsedNanos) {
+    record StepProgress(int step, int totalSteps, double timestep, long elapsedNanos, long denoiseNanos) {
     }
 }

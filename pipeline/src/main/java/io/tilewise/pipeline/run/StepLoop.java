@@ -61,6 +61,7 @@ final class StepLoop {
     private long attentionNanos;
     private long cacheNanos;
     private long skippedStepNanos;
+    private long denoiseNanos;
     private int[] computed = new int[2];
     private int[] skipped = new int[2];
     private int cfgReused;
@@ -114,6 +115,7 @@ final class StepLoop {
             return attentionNanos - before;
         }
         for (int step = 0; step < sampler.steps(); step++) {
+            long stepStart = System.nanoTime();
             double t = sampler.time(step);
             int s = step;
             forward(stages, x, t, policyAttention(stages, site, s, sampler.steps(), t, stepOffset));
@@ -121,7 +123,7 @@ final class StepLoop {
             if (batch == 2) FlowMatchEuler.guide(output, 0, output, x.length, request.guidance(), guided);
             else System.arraycopy(output, 0, guided, 0, guided.length);
             sampler.step(step, guided, x);
-            listener.onStep(new StepListener.StepProgress(stepOffset + step, totalSteps, t, System.nanoTime() - start));
+            stepDone(stepOffset + step, totalSteps, t, stepStart);
         }
         for (int b = 0; b < batch; b++) computed[b] += sampler.steps();
         return attentionNanos - before;
@@ -166,14 +168,17 @@ final class StepLoop {
             long stepStart = System.nanoTime();
             double t = sampler.time(step);
             BlockAttention attention = policyAttention(stages, site, step, steps, t, stepOffset);
+            // CFG caching counts the steps the schedule computes: a step every branch skips by schedule leaves it alone
+            boolean scheduled = stepCache.scheduled(step, steps);
             boolean reuseUncond = batch == 2 && stepCache.cfg() >= 2 && difference != null && !stepCache.dense(step, steps)
-                    && uncondSince + 1 < stepCache.cfg();
+                    && scheduled && uncondSince + 1 < stepCache.cfg();
             boolean[] active = new boolean[batch];
             for (int b = 0; b < batch; b++) active[b] = b == 0 || !reuseUncond;
             stageNanos += stages.embed(x, t);
             long c0 = System.nanoTime();
             for (int b = 0; b < batch; b++) if (active[b]) stages.readHidden(b, input[b]);
             cacheNanos += System.nanoTime() - c0;
+            stages.limitBranches(leading(active));
             runBlocks(stages, 0, first, active, attention);
             c0 = System.nanoTime();
             boolean[] run = new boolean[batch];
@@ -191,7 +196,10 @@ final class StepLoop {
                 any |= run[b];
             }
             cacheNanos += System.nanoTime() - c0;
-            if (any) runBlocks(stages, first, blocks, run, attention);
+            if (any) {
+                stages.limitBranches(leading(run));
+                runBlocks(stages, first, blocks, run, attention);
+            }
             c0 = System.nanoTime();
             for (int b = 0; b < batch; b++) {
                 if (!active[b]) continue;
@@ -211,6 +219,7 @@ final class StepLoop {
                 }
             }
             cacheNanos += System.nanoTime() - c0;
+            stages.limitBranches(leading(active));
             stageNanos += stages.head();
             float[] output = stages.output();
             if (batch == 2) {
@@ -218,7 +227,7 @@ final class StepLoop {
                     for (int i = 0; i < latent; i++) output[latent + i] = output[i] - difference[i];
                     cfgReused++;
                     uncondSince++;
-                } else if (stepCache.cfg() >= 2) {
+                } else if (stepCache.cfg() >= 2 && scheduled) {
                     if (difference == null) difference = new float[latent];
                     for (int i = 0; i < latent; i++) difference[i] = output[i] - output[latent + i];
                     uncondSince = 0;
@@ -229,8 +238,25 @@ final class StepLoop {
             }
             sampler.step(step, guided, x);
             if (!any) skippedStepNanos += System.nanoTime() - stepStart;
-            listener.onStep(new StepListener.StepProgress(stepOffset + step, totalSteps, t, System.nanoTime() - start));
+            stepDone(stepOffset + step, totalSteps, t, stepStart);
         }
+    }
+
+    /** Counts a finished step's time and reports progress. */
+    private void stepDone(int step, int totalSteps, double t, long stepStart) {
+        long now = System.nanoTime();
+        denoiseNanos += now - stepStart;
+        listener.onStep(new StepListener.StepProgress(step, totalSteps, t, now - start, denoiseNanos));
+    }
+
+    /**
+     * How many leading branches the stages must compute to cover the marked ones: a conditional-only step runs the
+     * ORT stages at batch 1 (the unconditional branch is the second item), anything else at the full batch.
+     */
+    private static int leading(boolean[] branches) {
+        int n = 0;
+        for (int b = 0; b < branches.length; b++) if (branches[b]) n = b + 1;
+        return Math.max(n, 1);
     }
 
     /** Blocks {@code from} until {@code to}, with attention for the branches marked in {@code branches}. */
@@ -260,7 +286,8 @@ final class StepLoop {
     }
 
     GenerationResult result(Video video, Supplier<Transfers> transfers, long prepareNanos) {
-        Timings timings = new Timings(System.nanoTime() - start, stageNanos, attentionNanos, prepareNanos, transfers.get(), cacheNanos);
+        Timings timings = new Timings(System.nanoTime() - start, stageNanos, attentionNanos, prepareNanos, transfers.get(), cacheNanos,
+                denoiseNanos);
         int batch = request.usesGuidance() ? 2 : 1;
         StepCacheStats stats = new StepCacheStats(stepCache.toString(), java.util.Arrays.copyOf(computed, batch),
                 java.util.Arrays.copyOf(skipped, batch), cfgReused, cacheNanos, skippedStepNanos,

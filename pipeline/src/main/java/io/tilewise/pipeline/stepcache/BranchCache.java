@@ -40,7 +40,7 @@ public final class BranchCache {
     public boolean skip(int step, float[] firstResidual) {
         lastCriterion = Double.NaN;
         if (history.isEmpty() || policy.dense(step, steps) || skippedInRow >= policy.maxSkip()) return compute();
-        boolean skip = switch (policy.kind()) {
+        boolean skip = policy.interval() > 0 ? !policy.scheduled(step, steps) : switch (policy.kind()) {
             case NONE -> false;
             case FBCACHE, TAYLOR -> {
                 lastCriterion = relativeL1(firstResidual, lastFirst);

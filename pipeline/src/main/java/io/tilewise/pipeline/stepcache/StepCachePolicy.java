@@ -28,6 +28,9 @@ import java.util.Map;
  * </ul>
  * Common knobs: {@code warmup=N} (the first N steps always compute), {@code final=N} (so do the last N),
  * {@code max_skip=N} (at most N skipped steps in a row), {@code first=N} (blocks always computed),
+ * {@code interval=N} (fbcache and taylor: a fixed schedule instead of the threshold; after warm-up every N-th step
+ * computes and the others skip, as FORA and TaylorSeer do; no block has to run to decide, so {@code first} defaults to
+ * 0; 0 = off),
  * {@code cfg=N} (CFG caching: with guidance, the unconditional branch runs only on every N-th step outside warm-up
  * and final steps; the others reuse the last cond − uncond output difference; 0 = off). Decisions are per CFG
  * branch, each with its own cache. Errors are {@link SpecException}s naming the key, the value and what is allowed.
@@ -35,14 +38,14 @@ import java.util.Map;
  * @param plan magcache only: the plan's file
  */
 public record StepCachePolicy(Kind kind, double threshold, int warmup, int finalSteps, int maxSkip, int first, int cfg,
-                              int order, Path plan) {
+                              int order, Path plan, int interval) {
 
     /** The cache's decision and reuse rule. */
     public enum Kind { NONE, FBCACHE, TAYLOR, MAGCACHE }
 
     private static final String[] COMMON = {"threshold", "warmup", "final", "max_skip", "first", "cfg"};
 
-    public static final StepCachePolicy NONE = new StepCachePolicy(Kind.NONE, 0, 0, 0, 0, 0, 0, 0, null);
+    public static final StepCachePolicy NONE = new StepCachePolicy(Kind.NONE, 0, 0, 0, 0, 0, 0, 0, null, 0);
 
     /** Parses a step-cache spec; null or blank is {@code none}. */
     public static StepCachePolicy parse(String text) {
@@ -73,16 +76,25 @@ public record StepCachePolicy(Kind kind, double threshold, int warmup, int final
             return NONE;
         }
         String[] keys = switch (kind) {
-            case TAYLOR -> concat(COMMON, "order");
+            case TAYLOR -> concat(concat(COMMON, "order"), "interval");
             case MAGCACHE -> concat(COMMON, "plan");
-            default -> COMMON;
+            default -> concat(COMMON, "interval");
         };
         SpecReader r = new SpecReader(spec, keys);
-        double threshold = r.doubleValue("threshold", kind == Kind.MAGCACHE ? 0.06 : 0.08, 0, false, 100);
+        int interval = kind == Kind.MAGCACHE ? 0 : r.intValue("interval", 0, 0, 100_000);
+        if (interval == 1) throw r.fail("interval", "1", "0 (off: the threshold decides) or >= 2 (every N-th step computes)");
+        boolean scheduled = interval > 0;
+        if (scheduled && (r.has("threshold") || r.has("max_skip"))) {
+            throw new SpecException(spec.name() + ": interval=" + interval + " is a fixed schedule; leave out "
+                    + (r.has("threshold") ? "threshold" : "max_skip") + " (they belong to the threshold decision)");
+        }
+        double threshold = scheduled ? 0 : r.doubleValue("threshold", kind == Kind.MAGCACHE ? 0.06 : 0.08, 0, false, 100);
         int warmup = r.intValue("warmup", 2, 0, 100_000);
         int finalSteps = r.intValue("final", 0, 0, 100_000);
-        int maxSkip = r.intValue("max_skip", 3, 1, 100_000);
-        int first = r.intValue("first", kind == Kind.MAGCACHE ? 0 : 1, kind == Kind.MAGCACHE ? 0 : 1, 1000);
+        int maxSkip = scheduled ? interval - 1 : r.intValue("max_skip", 3, 1, 100_000);
+        // a schedule or a plan decides without running a block; the threshold caches compare the first blocks' residual
+        int minFirst = kind == Kind.MAGCACHE || scheduled ? 0 : 1;
+        int first = r.intValue("first", minFirst, minFirst, 1000);
         int cfg = r.intValue("cfg", 0, 0, 100_000);
         if (cfg == 1) throw r.fail("cfg", "1", "0 (off) or an interval >= 2 (the unconditional branch runs every N-th step)");
         int order = kind == Kind.TAYLOR ? r.intValue("order", 1, 1, 2) : 0;
@@ -95,7 +107,7 @@ public record StepCachePolicy(Kind kind, double threshold, int warmup, int final
             plan = Path.of(file);
         }
         r.done();
-        return new StepCachePolicy(kind, threshold, warmup, finalSteps, maxSkip, first, cfg, order, plan);
+        return new StepCachePolicy(kind, threshold, warmup, finalSteps, maxSkip, first, cfg, order, plan, interval);
     }
 
     private static String[] concat(String[] a, String b) {
@@ -113,6 +125,14 @@ public record StepCachePolicy(Kind kind, double threshold, int warmup, int final
         return step < warmup || step >= steps - finalSteps;
     }
 
+    /**
+     * Whether step {@code step} of {@code steps} computes under the fixed schedule: always without {@code interval};
+     * with it, the warm-up and final steps and every {@code interval}-th step after warm-up.
+     */
+    public boolean scheduled(int step, int steps) {
+        return interval == 0 || dense(step, steps) || (step - warmup) % interval == 0;
+    }
+
     /** Canonical text; parsing it gives an equal policy. */
     @Override
     public String toString() {
@@ -120,10 +140,11 @@ public record StepCachePolicy(Kind kind, double threshold, int warmup, int final
         Map<String, String> p = new LinkedHashMap<>();
         if (kind == Kind.MAGCACHE) p.put("plan", plan.toString());
         if (kind == Kind.TAYLOR) p.put("order", Integer.toString(order));
-        p.put("threshold", num(threshold));
+        if (interval > 0) p.put("interval", Integer.toString(interval));
+        else p.put("threshold", num(threshold));
         p.put("warmup", Integer.toString(warmup));
         p.put("final", Integer.toString(finalSteps));
-        p.put("max_skip", Integer.toString(maxSkip));
+        if (interval == 0) p.put("max_skip", Integer.toString(maxSkip));
         p.put("first", Integer.toString(first));
         if (cfg > 0) p.put("cfg", Integer.toString(cfg));
         return new MethodSpec(kind.name().toLowerCase(java.util.Locale.ROOT), p).toString();

@@ -242,6 +242,80 @@ class StepCacheLoopTest {
         }
     }
 
+    /**
+     * CFG-reuse steps ask the stages for the conditional branch alone (batch 1) through the blocks and the head; every
+     * other step asks for both.
+     */
+    @Test
+    void cfgReuseStepsLimitTheStagesToTheConditionalBranch() {
+        GenerationRequest request = REQUEST.withStepCache("fbcache:threshold=0,warmup=1,final=1,cfg=2");
+        Recording run = record(request);
+        assertEquals(REQUEST.steps(), run.limits.size());
+        for (int s = 0; s < REQUEST.steps(); s++) {
+            int expected = s == 1 || s == 3 ? 1 : 2;
+            assertEquals(List.of(expected), run.limits.get(s).stream().distinct().toList(), "step " + s);
+        }
+        assertEquals(2, run.result.stepCache().cfgReused());
+        Recording fullBatch = record(request, false);
+        float[] a = run.result.video().rgb(), b = fullBatch.result.video().rgb();
+        double num = 0, den = 0;
+        for (int i = 0; i < a.length; i++) {
+            num += (double) (a[i] - b[i]) * (a[i] - b[i]);
+            den += (double) b[i] * b[i];
+        }
+        assertTrue(Math.sqrt(num / den) < 1e-6, "batch-1 reuse steps vs full-batch stages: relative L2 " + Math.sqrt(num / den));
+    }
+
+    /**
+     * {@code interval=N}: after warm-up every N-th step computes, whatever the residuals do; the others run no block
+     * ({@code first} defaults to 0) and feed the output stage the input stage's output plus the last computed residual
+     * of the whole stack (fbcache) or its forecast (taylor, order 2 through the last three computed steps).
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"fbcache", "taylor:order=2"})
+    void intervalSkipsOnAFixedScheduleAndReusesTheWholeStack(String cache) {
+        int steps = 12;
+        GenerationRequest request = new GenerationRequest("a red circle moving left", 3, 16, 16, steps, 4.0, 3.0, 5, "dense");
+        String spec = cache + (cache.contains(":") ? "," : ":") + "interval=3,warmup=2,final=1";
+        Recording run = record(request.withStepCache(spec));
+        List<Integer> expected = List.of(0, 1, 2, 5, 8, 11);
+        assertEquals(expected, run.result.attentionCalls().stream().map(AttentionCall::step).distinct().toList());
+        assertArrayEquals(new int[] {6, 6}, run.result.stepCache().computed(), run.result.stepCache().toString());
+        int order = cache.startsWith("taylor") ? 2 : 0;   // 0: plain reuse of the last computed residual
+        for (int b = 0; b < 2; b++) {
+            List<Integer> computed = new ArrayList<>();
+            for (int s = 0; s < steps; s++) {
+                float[] head = run.head.get(s)[b];
+                if (expected.contains(s)) {
+                    assertArrayEquals(run.last.get(s)[b], head, "step " + s + " computed");
+                    computed.add(s);
+                    continue;
+                }
+                float[] in = run.input.get(s)[b];
+                for (int i = 0; i < head.length; i += 5) {
+                    double e = in[i] + stackForecast(run, computed, b, i, s, order);
+                    assertEquals(e, head[i], 1e-4 * (1 + Math.abs(e)), spec + " step " + s + " branch " + b + " value " + i);
+                }
+            }
+        }
+    }
+
+    /** The residual of the whole block stack (last block's output − input stage's output) extrapolated to {@code step}. */
+    private static double stackForecast(Recording run, List<Integer> computed, int b, int i, int step, int order) {
+        int n = Math.min(order + 1, computed.size());
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            int sj = computed.get(computed.size() - n + j);
+            double term = (double) run.last.get(sj)[b][i] - run.input.get(sj)[b][i];
+            for (int m = 0; m < n; m++) {
+                int sm = computed.get(computed.size() - n + m);
+                if (m != j) term *= (step - sm) / (double) (sj - sm);
+            }
+            sum += term;
+        }
+        return sum;
+    }
+
     @Test
     void aBadSpecOrPlanIsRefusedBeforeAnythingRuns() {
         try (Pipeline p = Pipeline.of(Mode.FULL.weights(), new Pipeline.Options(1, null))) {
@@ -267,6 +341,11 @@ class StepCacheLoopTest {
         final List<float[][]> first = new ArrayList<>();
         final List<float[][]> last = new ArrayList<>();
         final List<float[][]> head = new ArrayList<>();
+        /** Per step, the branch count the stages were limited to at each pre and head call. */
+        final List<List<Integer>> limits = new ArrayList<>();
+        int limit;
+        /** Whether limitBranches reaches the stages (false: they run every branch on every step). */
+        boolean narrow = true;
         GenerationResult result;
 
         float[] firstResidual(int step, int b) {
@@ -277,7 +356,12 @@ class StepCacheLoopTest {
     }
 
     private static Recording record(GenerationRequest request) {
+        return record(request, true);
+    }
+
+    private static Recording record(GenerationRequest request, boolean narrow) {
         Recording rec = new Recording();
+        rec.narrow = narrow;
         TinyDitModel tiny = new TinyDitModel(Mode.FULL.weights(), new StageOptions(1, null));
         try (Pipeline p = Pipeline.of(new RecordingModel(tiny, rec), new Pipeline.Options(1, null))) {
             rec.result = p.generate(request);
@@ -329,6 +413,8 @@ class StepCacheLoopTest {
 
         public long embed(float[] latent, double time) {
             long n = s.embed(latent, time);
+            rec.limit = s.batch();
+            rec.limits.add(new ArrayList<>());
             rec.input.add(snapshot());
             rec.first.add(null);
             rec.last.add(null);
@@ -345,7 +431,13 @@ class StepCacheLoopTest {
 
         public long head() {
             rec.head.add(snapshot());
+            rec.limits.getLast().add(rec.limit);
             return s.head();
+        }
+
+        public void limitBranches(int count) {
+            rec.limit = count;
+            if (rec.narrow) s.limitBranches(count);
         }
 
         public int batch() {
@@ -361,6 +453,7 @@ class StepCacheLoopTest {
         }
 
         public long pre(int layer) {
+            rec.limits.getLast().add(rec.limit);
             return s.pre(layer);
         }
 

@@ -75,7 +75,14 @@ final class WanStages implements DenoiserStages {
         float[] sinusoid = WanTimestep.sinusoid(WanSampler.timestep(time), config.freqDim());
         float[] sinusoids = new float[batch * sinusoid.length];
         for (int b = 0; b < batch; b++) System.arraycopy(sinusoid, 0, sinusoids, b * sinusoid.length, sinusoid.length);
+        ws.items(batch);
         return ws.patch(patchValues) + ws.condition(sinusoids, textStates);
+    }
+
+    /** The ORT block and head stages run at batch {@code count} on the first items' buffers. */
+    @Override
+    public void limitBranches(int count) {
+        ws.items(Math.min(count, batch));
     }
 
     @Override

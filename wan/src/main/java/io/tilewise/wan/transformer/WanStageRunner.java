@@ -113,6 +113,11 @@ public final class WanStageRunner implements AutoCloseable {
             return ws.condition(sinusoids, text);
         }
 
+        /** Runs the following block and head stages on the first {@code count} batch items only. */
+        public void items(int count) {
+            ws.items(count);
+        }
+
         public long pre(int layer) {
             return ws.pre(layer);
         }

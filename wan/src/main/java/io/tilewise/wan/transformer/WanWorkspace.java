@@ -5,6 +5,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtSession;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.tensor.Tensor;
+import io.tilewise.pipeline.onnx.BatchItems;
 import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.OrtBuffers;
 import io.tilewise.pipeline.onnx.RopeTables;
@@ -37,6 +38,9 @@ import static io.tilewise.wan.transformer.WanStageGraphs.X_OUT;
  * {@code [1, heads, N, hd]} (no copy), and attention writes where the post stage reads. The residual stream
  * ping-pongs between two buffers. The text graph's per-block keys and values stay from one forward to the next while
  * the text states are the same (every step of a generation). Each stage method returns the nanoseconds ORT took.
+ *
+ * <p>Block and head stages can run the first item alone ({@link #items}, tensors over the same buffers): a step whose
+ * unconditional branch is reused costs one item's stages, not two.
  */
 final class WanWorkspace implements AutoCloseable {
 
@@ -52,12 +56,14 @@ final class WanWorkspace implements AutoCloseable {
     final Tensor[] q, k, v, attn;
     private OrtBuffers.Floats x;
     private OrtBuffers.Floats xNext;
+    private final BatchItems items;
 
     WanWorkspace(WanSessions sessions, WanConfig c, TokenGrid grid, int batch, int textTokens) {
         this.sessions = sessions;
         this.tokens = grid.volume();
         this.dim = c.dim();
         OrtEnvironment env = sessions.environment();
+        this.items = own(new BatchItems(env, batch));
         int d = c.dim();
         int heads = c.heads();
         int hd = c.headDim();
@@ -91,6 +97,16 @@ final class WanWorkspace implements AutoCloseable {
         xNext = xB;
     }
 
+    /** Runs the following block and head stages on the first {@code count} batch items only (see the class comment). */
+    void items(int count) {
+        items.limit(count);
+    }
+
+    /** {@code buffer}'s tensor for the items the stages run now. */
+    private OnnxTensor t(OrtBuffers.Floats buffer) {
+        return items.of(buffer);
+    }
+
     long patch(float[] patchValues) {
         patches.put(patchValues);
         return timed(() -> run(sessions.patch(), Map.of(PATCHES, patches.tensor()), Map.of(X, x.tensor()), "the patch stage"));
@@ -115,15 +131,14 @@ final class WanWorkspace implements AutoCloseable {
     }
 
     long pre(int layer) {
-        Map<String, OnnxTensor> in = Map.of(X, x.tensor(), E, e.tensor(), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
-        return timed(() -> run(sessions.pre(layer), in, Map.of(Q, qBuf.tensor(), K, kBuf.tensor(), V, vBuf.tensor()),
+        Map<String, OnnxTensor> in = Map.of(X, t(x), E, t(e), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
+        return timed(() -> run(sessions.pre(layer), in, Map.of(Q, t(qBuf), K, t(kBuf), V, t(vBuf)),
                 "block " + layer + " pre stage"));
     }
 
     long post(int layer) {
-        Map<String, OnnxTensor> in = Map.of(X, x.tensor(), ATTN, attnBuf.tensor(), E, e.tensor(), CK, ck[layer].tensor(),
-                CV, cv[layer].tensor());
-        long nanos = timed(() -> run(sessions.post(layer), in, Map.of(X_OUT, xNext.tensor()), "block " + layer + " post stage"));
+        Map<String, OnnxTensor> in = Map.of(X, t(x), ATTN, t(attnBuf), E, t(e), CK, t(ck[layer]), CV, t(cv[layer]));
+        long nanos = timed(() -> run(sessions.post(layer), in, Map.of(X_OUT, t(xNext)), "block " + layer + " post stage"));
         OrtBuffers.Floats swap = x;
         x = xNext;
         xNext = swap;
@@ -146,8 +161,7 @@ final class WanWorkspace implements AutoCloseable {
     }
 
     long head() {
-        return timed(() -> run(sessions.head(), Map.of(X, x.tensor(), TEMB, temb.tensor()), Map.of(OUT, out.tensor()),
-                "the head"));
+        return timed(() -> run(sessions.head(), Map.of(X, t(x), TEMB, t(temb)), Map.of(OUT, t(out)), "the head"));
     }
 
     @Override

@@ -1,5 +1,14 @@
 package io.tilewise.wan.family;
 
+import io.tilewise.attention.api.TokenGrid;
+import io.tilewise.attention.memory.MemoryEstimate;
+import io.tilewise.attention.tensor.Tensor;
+import io.tilewise.pipeline.family.DenoiserModel;
+import io.tilewise.pipeline.family.DenoiserStages;
+import io.tilewise.pipeline.family.LatentLayout;
+import io.tilewise.pipeline.family.ModelCard;
+import io.tilewise.pipeline.family.Sampler;
+import io.tilewise.pipeline.onnx.StageProvider;
 import io.tilewise.pipeline.run.GenerationRequest;
 import io.tilewise.pipeline.run.InitialNoise;
 import io.tilewise.pipeline.run.Pipeline;
@@ -85,6 +94,64 @@ class WanExactLimitsThroughGenerateTest {
         assertTrue(result.stepCache().skippedTotal() > 0, result.stepCache().toString());
         assertTrue(result.stepCache().computed()[0] < 4, result.stepCache().toString());
         assertTrue(!java.util.Arrays.equals(uncached.video().rgb(), result.video().rgb()), "skipped steps change the clip");
+    }
+
+    /**
+     * CFG-reuse steps run Wan's block and head stages at batch 1 on the conditional item's buffers: the clip equals the
+     * one from stages that run both items on every step.
+     */
+    @Test
+    void cfgReuseStepsAtBatchOneGiveTheFullBatchClip() {
+        GenerationRequest cached = request.withSteps(4).withStepCache("fbcache:threshold=0,warmup=1,cfg=2");
+        var narrowed = pipeline.generate(cached);
+        org.junit.jupiter.api.Assertions.assertEquals(2, narrowed.stepCache().cfgReused(), narrowed.stepCache().toString());
+        float[] full;
+        try (Pipeline both = Pipeline.of(new FullBatchModel(pipeline.model()), new Pipeline.Options(2, null))) {
+            full = both.generate(cached).video().rgb();
+        }
+        float[] got = narrowed.video().rgb();
+        double num = 0, den = 0;
+        for (int i = 0; i < got.length; i++) {
+            num += (double) (got[i] - full[i]) * (got[i] - full[i]);
+            den += (double) full[i] * full[i];
+        }
+        assertTrue(Math.sqrt(num / den) < 1e-6, "relative L2 to the full-batch run " + Math.sqrt(num / den));
+        assertFalse(java.util.Arrays.equals(got, dense), "the CFG cache changes the clip");
+    }
+
+    /** {@code model} with stages that ignore {@link DenoiserStages#limitBranches}; closing it leaves the model open. */
+    private record FullBatchModel(DenoiserModel model) implements DenoiserModel {
+        public ModelCard card() { return model.card(); }
+        public LatentLayout layout(int frames, int height, int width) { return model.layout(frames, height, width); }
+        public DenoiserStages stages(TokenGrid grid, int batch) { return new FullBatchStages(model.stages(grid, batch)); }
+        public Sampler sampler(int steps, double shift) { return model.sampler(steps, shift); }
+        public Sampler sampler(int steps, double shift, String scheduler) { return model.sampler(steps, shift, scheduler); }
+        public void phaseListener(io.tilewise.pipeline.run.StepListener listener) { model.phaseListener(listener); }
+        public java.util.List<String> promptWarnings(String prompt) { return model.promptWarnings(prompt); }
+        public void estimateMemory(MemoryEstimate.Builder e, LatentLayout l, int batch, int frames) { model.estimateMemory(e, l, batch, frames); }
+        public StageProvider stageProvider() { return model.stageProvider(); }
+        public void close() { }
+    }
+
+    private record FullBatchStages(DenoiserStages s) implements DenoiserStages {
+        public int batch() { return s.batch(); }
+        public long encodeText(java.util.List<String> prompts) { return s.encodeText(prompts); }
+        public void framePositions(TokenGrid grid, int firstFrame, int clipFrames) { s.framePositions(grid, firstFrame, clipFrames); }
+        public long embed(float[] latent, double time) { return s.embed(latent, time); }
+        public long pre(int layer) { return s.pre(layer); }
+        public long post(int layer) { return s.post(layer); }
+        public long head() { return s.head(); }
+        public int hiddenValues() { return s.hiddenValues(); }
+        public void readHidden(int branch, float[] into) { s.readHidden(branch, into); }
+        public void writeHidden(int branch, float[] from) { s.writeHidden(branch, from); }
+        public Tensor q(int branch) { return s.q(branch); }
+        public Tensor k(int branch) { return s.k(branch); }
+        public Tensor v(int branch) { return s.v(branch); }
+        public Tensor out(int branch) { return s.out(branch); }
+        public float[] output() { return s.output(); }
+        public long hostToDeviceBytes() { return s.hostToDeviceBytes(); }
+        public long deviceToHostBytes() { return s.deviceToHostBytes(); }
+        public void close() { s.close(); }
     }
 
     @Test

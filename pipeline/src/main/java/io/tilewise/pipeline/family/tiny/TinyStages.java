@@ -7,6 +7,7 @@ import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.pipeline.family.DenoiserStages;
 import io.tilewise.pipeline.model.ModelConfig;
+import io.tilewise.pipeline.onnx.BatchItems;
 import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.OrtBuffers;
 import io.tilewise.pipeline.onnx.PositionFeatures;
@@ -58,6 +59,7 @@ public final class TinyStages implements DenoiserStages {
     private final List<AutoCloseable> owned = new ArrayList<>();
     private final OrtBuffers.Floats patches, t, xA, xB, temb, e, cos, sin, qBuf, kBuf, vBuf, attnBuf, text, mask;
     private final OrtBuffers.Floats velocity;
+    private final BatchItems items;
     private final Tensor[] q, k, v, attn;
     /** Bytes the stage runs moved between host and device (zero on the CPU provider). */
     private final StageTransfers transfers;
@@ -78,6 +80,7 @@ public final class TinyStages implements DenoiserStages {
         int hd = c.headDim();
         int len = c.text().maxTokens();
         RopeTables rope = RopeTables.of(grid, c.ropeAxes(), c.ropeTheta());
+        items = own(new BatchItems(env, batch));
         patches = own(OrtBuffers.floats(env, batch, tokens, patchSize));
         t = own(OrtBuffers.floats(env, batch));
         xA = own(OrtBuffers.floats(env, batch, tokens, d));
@@ -155,6 +158,7 @@ public final class TinyStages implements DenoiserStages {
         }
         x = xA;
         xNext = xB;
+        items.all();
         Map<String, OnnxTensor> in = new java.util.HashMap<>(Map.of(PATCHES, patches.tensor(), T, t.tensor()));
         if (pooled != null) in.put(TEXT_POOLED, pooled.tensor());
         if (position != null) in.put(POSITION, position.tensor());
@@ -162,18 +166,24 @@ public final class TinyStages implements DenoiserStages {
                 "the embed stage"));
     }
 
+    /** Block and head stages run the first {@code count} items alone, on the same buffers (a CFG-reuse step). */
+    @Override
+    public void limitBranches(int count) {
+        items.limit(count);
+    }
+
     @Override
     public long pre(int layer) {
-        Map<String, OnnxTensor> in = Map.of(X, x.tensor(), E, e.tensor(), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
+        Map<String, OnnxTensor> in = Map.of(X, items.of(x), E, items.of(e), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
         return timed(() -> run(sessions.pre(layer), in,
-                Map.of(Q, qBuf.tensor(), K, kBuf.tensor(), V, vBuf.tensor()), "block " + layer + " pre stage"));
+                Map.of(Q, items.of(qBuf), K, items.of(kBuf), V, items.of(vBuf)), "block " + layer + " pre stage"));
     }
 
     @Override
     public long post(int layer) {
-        Map<String, OnnxTensor> in = Map.of(X, x.tensor(), ATTN, attnBuf.tensor(), E, e.tensor(), TEXT_STATES, text.tensor(),
-                TEXT_MASK, mask.tensor());
-        long nanos = timed(() -> run(sessions.post(layer), in, Map.of(X_OUT, xNext.tensor()),
+        Map<String, OnnxTensor> in = Map.of(X, items.of(x), ATTN, items.of(attnBuf), E, items.of(e),
+                TEXT_STATES, items.of(text), TEXT_MASK, items.of(mask));
+        long nanos = timed(() -> run(sessions.post(layer), in, Map.of(X_OUT, items.of(xNext)),
                 "block " + layer + " post stage"));
         OrtBuffers.Floats swap = x;
         x = xNext;
@@ -183,8 +193,8 @@ public final class TinyStages implements DenoiserStages {
 
     @Override
     public long head() {
-        return timed(() -> run(sessions.head(), Map.of(X, x.tensor(), TEMB, temb.tensor()),
-                Map.of(VELOCITY, velocity.tensor()), "the head"));
+        return timed(() -> run(sessions.head(), Map.of(X, items.of(x), TEMB, items.of(temb)),
+                Map.of(VELOCITY, items.of(velocity)), "the head"));
     }
 
     @Override
