@@ -56,6 +56,11 @@ final class AdherenceCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "write every row and the fractions as JSON")
     Path json;
 
+    @Option(names = "--stage-precision", paramLabel = "fp32|int8", defaultValue = "fp32",
+            converter = Converters.StagePrecisionConverter.class,
+            description = "weight products of the transformer blocks (default ${DEFAULT-VALUE}); see generate")
+    io.tilewise.pipeline.onnx.StagePrecision precision;
+
     @Override
     public Integer call() throws Exception {
         OptionChecks.policy("--attention", policy);
@@ -77,7 +82,7 @@ final class AdherenceCommand implements Callable<Integer> {
             throw new IllegalArgumentException("adherence is n/a for " + card.modelId() + " (" + card.family()
                     + "): it takes free-text prompts and has no prompt analyzer");
         }
-        try (Pipeline pipeline = Pipeline.open(dir)) {
+        try (Pipeline pipeline = Pipeline.open(dir, Pipeline.Options.defaults().withPrecision(precision))) {
             GenerationDefaults d = pipeline.card().defaults();
             GenerationRequest template = GenerationRequest.defaults(pipeline.card(), "").withFrames(frames == null ? d.frames() : frames)
                     .withSteps(steps == null ? d.steps() : steps).withPolicy(policy);

@@ -50,6 +50,17 @@ final class Converters {
     }
 
     /** {@code --device cpu|cuda}. */
+    static final class StagePrecisionConverter implements CommandLine.ITypeConverter<io.tilewise.pipeline.onnx.StagePrecision> {
+        @Override
+        public io.tilewise.pipeline.onnx.StagePrecision convert(String text) {
+            try {
+                return io.tilewise.pipeline.onnx.StagePrecision.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     static final class StageDeviceConverter implements CommandLine.ITypeConverter<StageDevice> {
         @Override
         public StageDevice convert(String text) {

@@ -108,6 +108,12 @@ final class GenerateCommand implements Callable<Integer> {
             description = "where the ONNX Runtime stages run (default ${DEFAULT-VALUE}; cuda needs the -P cuda build, "
                     + "else falls back to the CPU and says why)")
     StageDevice device;
+
+    @Option(names = "--stage-precision", paramLabel = "fp32|int8", defaultValue = "fp32",
+            converter = Converters.StagePrecisionConverter.class,
+            description = "weight products of the transformer blocks (default ${DEFAULT-VALUE}, exact); int8: 8-bit "
+                    + "weights and activations in blocks of 128 (ONNX Runtime MatMulNBits), about 2x faster products, not exact")
+    io.tilewise.pipeline.onnx.StagePrecision precision;
     @Option(names = "--stream", description = "block-causal models: denoise chunk by chunk with a key/value cache; an MP4 is "
             + "encoded as chunks finish (renamed into place at the end); videos may be longer than the model's clips")
     boolean stream;
@@ -131,7 +137,8 @@ final class GenerateCommand implements Callable<Integer> {
         Path dir = ModelLocations.resolve(model);
         PrintWriter stdout = spec.commandLine().getOut();
         Pipeline.Options options = (threads == 0 ? Pipeline.Options.defaults()
-                : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withBackend(backend).withDevice(device).withMemoryLimit(memoryLimit);
+                : new Pipeline.Options(threads, Pipeline.Options.defaults().kernels())).withBackend(backend).withDevice(device).withMemoryLimit(memoryLimit)
+                .withPrecision(precision);
         InitialNoise initial = null;
         if (noise != null) {
             if (!Files.isRegularFile(noise)) throw new IllegalArgumentException("--noise " + noise + ": file does not exist");
@@ -168,7 +175,9 @@ final class GenerateCommand implements Callable<Integer> {
                     dir.getFileName(), result.video().frames(), request.width(), request.height(), tokens, request.steps(), result.policy());
             stdout.printf(Locale.ROOT, "time: %s; mean executed attention density %.3f%n", result.timings(), result.meanExecutedDensity());
             if (!result.stepCache().spec().equals("none")) stdout.printf("%s%n", result.stepCache());
-            stdout.printf("%s; %s%n", pipeline.backend().describe(), pipeline.stageProvider().describe());
+            stdout.printf("%s; %s%s%n", pipeline.backend().describe(), pipeline.stageProvider().describe(),
+                    precision == io.tilewise.pipeline.onnx.StagePrecision.FP32 ? ""
+                            : ", " + precision + " block weight products (MatMulNBits, blocks of " + io.tilewise.pipeline.onnx.Int8Weights.BLOCK + ")");
             for (String fallback : pipeline.backend().fallbacks()) stdout.printf("note: %s%n", fallback);
             if (stream) {
                 stdout.printf(Locale.ROOT, "stream: first chunk (%d frames) after %.1f s of %.1f s; key/value cache and cached attention %.1f MB%n",

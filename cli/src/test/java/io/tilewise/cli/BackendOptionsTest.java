@@ -56,6 +56,31 @@ class BackendOptionsTest {
         CliRun device = CliRun.of("generate", "--prompt", "x", "--device", "rocm");
         assertEquals(2, device.exitCode());
         assertTrue(device.err().contains("device 'rocm' is not one of cpu, cuda"), device.err());
+        CliRun precision = CliRun.of("generate", "--prompt", "x", "--stage-precision", "fp16");
+        assertEquals(2, precision.exitCode());
+        assertTrue(precision.err().contains("stage precision 'fp16' is not known; expected fp32 or int8"), precision.err());
+    }
+
+    /** int8 block products: the run says so, and the clip is close to the fp32 one but not the same. */
+    @Test
+    void int8StagesSayWhatTheyAreAndStayCloseToFp32() throws Exception {
+        Path model = TinyModels.write(dir.resolve("tiny"), TinyModels.small(1), 5);
+        float[][] clips = new float[2][];
+        for (String p : new String[] {"fp32", "int8"}) {
+            Path npy = dir.resolve(p + ".npy");
+            CliRun run = CliRun.of("generate", "--model", model.toString(), "--prompt", "a red circle", "--frames", "1",
+                    "--height", "16", "--width", "16", "--steps", "2", "--stage-precision", p, "--out", npy.toString());
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals(p.equals("int8"), run.out().contains("stages: cpu, int8 block weight products (MatMulNBits, blocks of 128)"), run.out());
+            clips[p.equals("int8") ? 1 : 0] = io.tilewise.attention.io.Npy.read(npy).data();
+        }
+        double num = 0, den = 0;
+        for (int i = 0; i < clips[0].length; i++) {
+            num += (double) (clips[1][i] - clips[0][i]) * (clips[1][i] - clips[0][i]);
+            den += (double) clips[0][i] * clips[0][i];
+        }
+        double err = Math.sqrt(num / den);
+        assertTrue(err > 0 && err < 0.05, "int8 vs fp32 clip: relative L2 " + err);
     }
 
     @Test

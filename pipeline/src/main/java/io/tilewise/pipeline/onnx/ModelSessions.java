@@ -52,13 +52,18 @@ public final class ModelSessions implements AutoCloseable {
      * {@link #provider()} says so and why.
      */
     public ModelSessions(ModelWeights weights, int threads, StageDevice device) {
+        this(weights, threads, device, StagePrecision.FP32);
+    }
+
+    /** Sessions on {@code device} whose block stages multiply by weights of {@code precision}. */
+    public ModelSessions(ModelWeights weights, int threads, StageDevice device, StagePrecision precision) {
         if (threads < 1) throw new IllegalArgumentException("ORT threads " + threads + " must be >= 1");
         this.config = weights.config();
         // Created on a thread with a stack sized for the command line: ORT recurses over it (CommandLineStack).
         this.env = CommandLineStack.call("ort-environment", OrtEnvironment::getEnvironment);
         OrtTemporaryFiles.clean(); // ORT's extracted libraries: gone now, its folder at exit, stale ones too
         this.threads = threads;
-        StageGraphs graphs = new StageGraphs(weights);
+        StageGraphs graphs = new StageGraphs(weights, precision);
         StageProvider chosen;
         try {
             this.options = baseOptions(threads);

@@ -25,9 +25,16 @@ public final class OnnxGraphBuilder {
     private final OnnxMl.GraphProto.Builder graph = OnnxMl.GraphProto.newBuilder();
     private int counter;
     private boolean usesMsDomain;
+    private final StagePrecision precision;
 
     public OnnxGraphBuilder(String name) {
+        this(name, StagePrecision.FP32);
+    }
+
+    /** A graph whose {@link #linear} and {@link #weight} products use {@code precision}. */
+    public OnnxGraphBuilder(String name, StagePrecision precision) {
         graph.setName(name);
+        this.precision = precision;
     }
 
     // ---- graph interface ------------------------------------------------------------------------------------
@@ -72,6 +79,16 @@ public final class OnnxGraphBuilder {
         return name;
     }
 
+    /** An unsigned 8-bit initializer (packed quantized weights). */
+    public String uint8(byte[] values, long... dims) {
+        String name = fresh();
+        OnnxMl.TensorProto.Builder t = OnnxMl.TensorProto.newBuilder().setName(name)
+                .setDataType(OnnxMl.TensorProto.DataType.UINT8.getNumber()).setRawData(ByteString.copyFrom(values));
+        for (long d : dims) t.addDims(d);
+        graph.addInitializer(t);
+        return name;
+    }
+
     public String scalar(float value) {
         return floats(new float[] {value});
     }
@@ -97,8 +114,8 @@ public final class OnnxGraphBuilder {
     // ---- operators ------------------------------------------------------------------------------------------
 
     /** A node of ONNX Runtime's {@code com.microsoft} domain. */
-    public String msOp(String type, List<String> inputs) {
-        String out = op(type, inputs);
+    public String msOp(String type, List<String> inputs, OnnxMl.AttributeProto... attributes) {
+        String out = op(type, inputs, attributes);
         int last = graph.getNodeCount() - 1;
         graph.setNode(last, graph.getNode(last).toBuilder().setDomain(MS_DOMAIN));
         usesMsDomain = true;
@@ -170,7 +187,25 @@ public final class OnnxGraphBuilder {
 
     /** {@code x·Wᵀ + b} for a PyTorch Linear with weight {@code [out, in]} and bias {@code [out]}. */
     public String linear(String x, float[] weight, float[] bias, int out, int in) {
-        return add(matMul(x, transposedWeight(weight, out, in)), floats(bias, out));
+        return add(product(x, weight(weight, out, in)), floats(bias, out));
+    }
+
+    /** A Linear's weight as an initializer, in the form {@link #product} takes: fp32 {@code [in, out]}, or int8 blocks. */
+    public Weight weight(float[] weight, int out, int in) {
+        if (precision == StagePrecision.FP32) return new Weight(transposedWeight(weight, out, in), null, out, in);
+        Int8Weights q = Int8Weights.quantize(weight, out, in);
+        return new Weight(uint8(q.packed(), out, q.blocks(), Int8Weights.BLOCK), floats(q.scales(), (long) out * q.blocks()), out, in);
+    }
+
+    /** {@code x·Wᵀ} (no bias): MatMul on fp32, MatMulNBits at 8 bits with integer dot products (accuracy level 4). */
+    public String product(String x, Weight w) {
+        if (w.scales() == null) return matMul(x, w.values());
+        return msOp("MatMulNBits", List.of(x, w.values(), w.scales()), integer("K", w.in()), integer("N", w.out()),
+                integer("bits", 8), integer("block_size", Int8Weights.BLOCK), integer("accuracy_level", 4));
+    }
+
+    /** A weight initializer: fp32 {@code [in, out]} values, or 8-bit blocks with their scales. */
+    public record Weight(String values, String scales, int out, int in) {
     }
 
     /** Layer norm over the last axis, with affine {@code weight, bias} (eps given); built like the one below. */
@@ -216,7 +251,7 @@ public final class OnnxGraphBuilder {
      * bias add and seven elementwise ops (the FFN's widest tensor; ORT's own fusion does not match this graph).
      */
     public String linearGeluTanh(String x, float[] weight, float[] bias, int out, int in) {
-        return msOp("FastGelu", List.of(matMul(x, transposedWeight(weight, out, in)), floats(bias, out)));
+        return msOp("FastGelu", List.of(product(x, weight(weight, out, in)), floats(bias, out)));
     }
 
     /**

@@ -52,10 +52,17 @@ public final class StageGraphs {
 
     private final ModelConfig c;
     private final ModelWeights w;
+    private final StagePrecision precision;
 
     public StageGraphs(ModelWeights weights) {
+        this(weights, StagePrecision.FP32);
+    }
+
+    /** @param precision of the blocks' weight products; the text encoder, embed and head stay fp32 */
+    public StageGraphs(ModelWeights weights, StagePrecision precision) {
         this.w = weights;
         this.c = weights.config();
+        this.precision = precision;
     }
 
     /** Text encoder: pre-LN transformer over {@code max_tokens} ids with key padding mask. */
@@ -130,7 +137,7 @@ public final class StageGraphs {
         int heads = c.heads();
         int hd = c.headDim();
         String b = "blocks." + i + ".";
-        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_pre");
+        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_pre", precision);
         String x = g.floatInput(X, B, N, d);
         String e = g.floatInput(E, B, 6, d);
         String cos = g.reshape(g.floatInput(ROPE_COS, N, hd / 2), -1, 1, hd / 2, 1);
@@ -157,7 +164,7 @@ public final class StageGraphs {
         int hd = c.headDim();
         int len = c.text().maxTokens();
         String b = "blocks." + i + ".";
-        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_post");
+        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_post", precision);
         String x = g.floatInput(X, B, N, d);
         String attn = g.floatInput(ATTN, B, heads, N, hd);
         String e = g.floatInput(E, B, 6, d);

@@ -28,6 +28,7 @@ import io.tilewise.pipeline.family.tiny.TinyDitModel;
 import io.tilewise.pipeline.model.ModelConfig;
 import io.tilewise.pipeline.model.ModelWeights;
 import io.tilewise.pipeline.onnx.StageDevice;
+import io.tilewise.pipeline.onnx.StagePrecision;
 import io.tilewise.pipeline.onnx.StageProvider;
 import io.tilewise.pipeline.stepcache.MagCachePlan;
 import io.tilewise.pipeline.stepcache.StepCachePolicy;
@@ -71,14 +72,21 @@ public final class Pipeline implements AutoCloseable {
      * @param backend     where attention runs (default {@code auto}: TornadoVM when installed with a device, else the CPU)
      * @param device      where the ORT stages run (default {@code cpu}; {@code cuda} falls back to the CPU, saying why)
      * @param memoryLimit what a generation may plan to use (null: {@link MemoryLimit#defaults()}, read per generation)
+     * @param precision   of the stages' weight products where the model family offers a choice (default fp32: exact)
      */
     public record Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels, Backend backend, StageDevice device,
-                          MemoryLimit memoryLimit) {
+                          MemoryLimit memoryLimit, StagePrecision precision) {
         public Options {
             if (ortThreads < 1) throw new IllegalArgumentException("ORT threads " + ortThreads + " must be >= 1");
             if (kernels == null) kernels = AttentionMethods::create;
             if (backend == null) backend = Backend.AUTO;
             if (device == null) device = StageDevice.CPU;
+            if (precision == null) precision = StagePrecision.FP32;
+        }
+
+        public Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels, Backend backend, StageDevice device,
+                       MemoryLimit memoryLimit) {
+            this(ortThreads, kernels, backend, device, memoryLimit, StagePrecision.FP32);
         }
 
         public Options(int ortThreads, Function<MethodSpec, AttentionKernel> kernels) {
@@ -90,19 +98,23 @@ public final class Pipeline implements AutoCloseable {
         }
 
         public Options withKernels(Function<MethodSpec, AttentionKernel> newKernels) {
-            return new Options(ortThreads, newKernels, backend, device, memoryLimit);
+            return new Options(ortThreads, newKernels, backend, device, memoryLimit, precision);
         }
 
         public Options withBackend(Backend newBackend) {
-            return new Options(ortThreads, kernels, newBackend, device, memoryLimit);
+            return new Options(ortThreads, kernels, newBackend, device, memoryLimit, precision);
         }
 
         public Options withDevice(StageDevice newDevice) {
-            return new Options(ortThreads, kernels, backend, newDevice, memoryLimit);
+            return new Options(ortThreads, kernels, backend, newDevice, memoryLimit, precision);
         }
 
         public Options withMemoryLimit(MemoryLimit limit) {
-            return new Options(ortThreads, kernels, backend, device, limit);
+            return new Options(ortThreads, kernels, backend, device, limit, precision);
+        }
+
+        public Options withPrecision(StagePrecision newPrecision) {
+            return new Options(ortThreads, kernels, backend, device, memoryLimit, newPrecision);
         }
 
         /** The limit in force: the configured one, else the default. */
@@ -158,7 +170,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     private static StageOptions stageOptions(Options options) {
-        return new StageOptions(options.ortThreads(), options.device());
+        return new StageOptions(options.ortThreads(), options.device(), options.precision());
     }
 
     /** The loaded model, as every family shows it. */

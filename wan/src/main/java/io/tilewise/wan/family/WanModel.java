@@ -72,7 +72,7 @@ public final class WanModel implements DenoiserModel {
                 throw new ModelFormatException("text_encoder: d_model " + encoder.dModel() + " does not match the transformer's text_dim "
                         + config.textDim());
             }
-            this.runner = WanFamily.part("transformer", () -> WanStageRunner.open(dir, threads));
+            this.runner = WanFamily.part("transformer", () -> WanStageRunner.open(dir, threads, options.precision()));
         } catch (RuntimeException e) {
             encoder.close();
             throw e;

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtSession;
 
 import io.tilewise.pipeline.onnx.ModelSessions;
 import io.tilewise.pipeline.onnx.NativeHeap;
+import io.tilewise.pipeline.onnx.StagePrecision;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -33,10 +34,10 @@ final class WanSessions implements AutoCloseable {
     private final OrtSession head;
     private final int threads;
 
-    WanSessions(WanCheckpoint weights, int threads) {
+    WanSessions(WanCheckpoint weights, int threads, StagePrecision precision) {
         if (threads < 1) throw new IllegalArgumentException("ORT threads " + threads + " must be >= 1");
         this.threads = threads;
-        WanStageGraphs graphs = new WanStageGraphs(weights);
+        WanStageGraphs graphs = new WanStageGraphs(weights, WanStageGraphs.TOKEN_CHUNKS, precision);
         try {
             // no spinning workers there: our attention runs between ORT calls on the same cores
             options = ModelSessions.baseOptions(threads);

@@ -1,6 +1,7 @@
 package io.tilewise.wan.transformer;
 
 import io.tilewise.pipeline.onnx.OnnxGraphBuilder;
+import io.tilewise.pipeline.onnx.StagePrecision;
 
 import java.util.Arrays;
 import java.util.List;
@@ -79,17 +80,27 @@ public final class WanStageGraphs {
     private final WanConfig c;
     private final WanCheckpoint w;
     private final int chunks;
+    private final StagePrecision precision;
 
     public WanStageGraphs(WanCheckpoint weights) {
-        this(weights, TOKEN_CHUNKS);
+        this(weights, TOKEN_CHUNKS, StagePrecision.FP32);
     }
 
     /** With {@code tokenChunks} runs per block stage (1: the whole token axis at once; for comparisons). */
     public WanStageGraphs(WanCheckpoint weights, int tokenChunks) {
+        this(weights, tokenChunks, StagePrecision.FP32);
+    }
+
+    /**
+     * @param precision of the blocks' weight products (the projections, cross-attention and FFN: nearly all the
+     *                  stages' work); the patch, condition, text-embedding and head stages stay fp32
+     */
+    public WanStageGraphs(WanCheckpoint weights, int tokenChunks, StagePrecision precision) {
         if (tokenChunks < 1) throw new IllegalArgumentException("tokenChunks " + tokenChunks + " must be >= 1");
         this.w = weights;
         this.c = weights.config();
         this.chunks = tokenChunks;
+        this.precision = precision;
     }
 
     /** The Conv3d patch embedding as a linear map of flattened {@code (c, pt, ph, pw)} patches. */
@@ -131,7 +142,7 @@ public final class WanStageGraphs {
     public byte[] blockText(int i) {
         int d = c.dim();
         String b = WanTensorNames.block(i);
-        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_text");
+        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_text", precision);
         String ctx = g.floatInput(CTX, B, L, d);
         String ck = g.rmsNorm(linear(g, ctx, b + "attn2.to_k", d, d), w.floats(b + "attn2.norm_k.weight"), c.eps());
         g.floatOutput(CK, ck, B, L, d);
@@ -145,7 +156,7 @@ public final class WanStageGraphs {
         int heads = c.heads();
         int hd = c.headDim();
         String b = WanTensorNames.block(i);
-        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_pre");
+        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_pre", precision);
         String x = g.floatInput(X, B, N, d);
         String e = g.floatInput(E, B, 6, d);
         // [1, N, 1, hd/2, 1]: broadcasts over batch, heads and the pair, and is cut along the tokens like x
@@ -185,7 +196,7 @@ public final class WanStageGraphs {
         int heads = c.heads();
         int hd = c.headDim();
         String b = WanTensorNames.block(i);
-        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_post");
+        OnnxGraphBuilder g = new OnnxGraphBuilder("block" + i + "_post", precision);
         String x = g.floatInput(X, B, N, d);
         String attn = g.floatInput(ATTN, B, heads, N, hd);
         String e = g.floatInput(E, B, 6, d);
@@ -196,7 +207,7 @@ public final class WanStageGraphs {
         Linear crossQ = linear(g, b + "attn2.to_q", d, d);
         Linear crossOut = linear(g, b + "attn2.to_out.0", d, d);
         Linear ffnOut = linear(g, b + "ffn.net.2", d, c.ffnDim());
-        String ffnInW = g.transposedWeight(w.floats(b + "ffn.net.0.proj.weight"), c.ffnDim(), d);
+        OnnxGraphBuilder.Weight ffnInW = g.weight(w.floats(b + "ffn.net.0.proj.weight"), c.ffnDim(), d);
         String ffnInB = g.floats(w.floats(b + "ffn.net.0.proj.bias"), c.ffnDim());
         String crossNormQ = g.floats(w.floats(b + "attn2.norm_q.weight"), d);
         String norm2W = c.crossAttnNorm() ? g.floats(w.floats(b + "norm2.weight"), d) : null;
@@ -212,7 +223,7 @@ public final class WanStageGraphs {
             String cq = rmsNorm(g, crossQ.apply(g, n), crossNormQ);
             y = g.add(y, crossOut.apply(g, g.attention(cq, ck, cv, null, heads, hd)));
             String f = g.add(g.mul(g.layerNorm(y, d, c.eps()), onePlusScale), m[3]);
-            f = g.msOp("FastGelu", List.of(g.matMul(f, ffnInW), ffnInB));
+            f = g.msOp("FastGelu", List.of(g.product(f, ffnInW), ffnInB));
             outs[r] = g.add(y, g.mul(ffnOut.apply(g, f), m[5]));
         }
         g.floatOutput(X_OUT, joined(g, outs), B, N, d);
@@ -239,12 +250,12 @@ public final class WanStageGraphs {
 
     /** A Linear's initializers, added once and applied to every token run. */
     private Linear linear(OnnxGraphBuilder g, String name, int out, int in) {
-        return new Linear(g.transposedWeight(w.floats(name + ".weight"), out, in), g.floats(w.floats(name + ".bias"), out));
+        return new Linear(g.weight(w.floats(name + ".weight"), out, in), g.floats(w.floats(name + ".bias"), out));
     }
 
-    private record Linear(String weight, String bias) {
+    private record Linear(OnnxGraphBuilder.Weight weight, String bias) {
         String apply(OnnxGraphBuilder g, String x) {
-            return g.add(g.matMul(x, weight), bias);
+            return g.add(g.product(x, weight), bias);
         }
     }
 

@@ -3,6 +3,7 @@ package io.tilewise.wan.transformer;
 import io.tilewise.attention.api.TokenGrid;
 import io.tilewise.attention.tensor.Tensor;
 import io.tilewise.pipeline.onnx.NativeHeap;
+import io.tilewise.pipeline.onnx.StagePrecision;
 import io.tilewise.wan.weights.DiffusersFolder;
 
 import java.nio.file.Path;
@@ -18,13 +19,15 @@ public final class WanStageRunner implements AutoCloseable {
 
     private final Path folder;
     private final int threads;
+    private final StagePrecision precision;
     private final WanConfig config;
     private WanSessions sessions;   // null while released
     private int openWorkspaces;
 
-    private WanStageRunner(Path folder, WanConfig config, int threads) {
+    private WanStageRunner(Path folder, WanConfig config, int threads, StagePrecision precision) {
         this.folder = folder;
         this.threads = threads;
+        this.precision = precision;
         this.config = config;
         this.sessions = build();
     }
@@ -32,7 +35,7 @@ public final class WanStageRunner implements AutoCloseable {
     /** Checks every tensor of the folder's checkpoint, then builds the stage sessions from it. */
     private WanSessions build() {
         try (WanCheckpoint weights = WanCheckpoint.of(DiffusersFolder.weights(folder), config)) {
-            return new WanSessions(weights, threads);
+            return new WanSessions(weights, threads, precision);
         }
     }
 
@@ -42,9 +45,14 @@ public final class WanStageRunner implements AutoCloseable {
      * @throws io.tilewise.pipeline.model.ModelFormatException naming what is wrong with the transformer
      */
     public static WanStageRunner open(Path dir, int threads) {
+        return open(dir, threads, StagePrecision.FP32);
+    }
+
+    /** The same with the blocks' weight products at {@code precision}. */
+    public static WanStageRunner open(Path dir, int threads, StagePrecision precision) {
         Path folder = DiffusersFolder.component(dir, "transformer", WanConfig.CLASS_NAME);
         WanConfig config = WanConfig.read(folder.resolve("config.json"));
-        return new WanStageRunner(folder, config, threads);
+        return new WanStageRunner(folder, config, threads, precision);
     }
 
     /** Whether the stage sessions are built (false after {@link #release()} until the next workspace). */

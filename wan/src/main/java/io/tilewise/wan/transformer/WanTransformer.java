@@ -65,7 +65,7 @@ public final class WanTransformer implements AutoCloseable {
         this.layout = weights.layout();
         this.options = options;
         this.backend = BackendSelector.select(options.backend());
-        this.sessions = new WanSessions(weights, options.ortThreads());
+        this.sessions = new WanSessions(weights, options.ortThreads(), options.precision());
     }
 
     /** Opens a diffusers pipeline folder ({@code model_index.json} + {@code transformer/}) or a transformer folder. */

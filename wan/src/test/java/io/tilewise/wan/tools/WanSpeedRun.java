@@ -16,7 +16,7 @@ import java.util.SplittableRandom;
  * run, after an uncounted small warm-up forward). A policy with a {@code cache(…)} method runs as steps 0 and 1 of a 2-step run and both are reported (step 0
  * fills the cache, step 1 reuses it). Inputs are seeded random.
  *
- * <pre>java … io.tilewise.wan.tools.WanSpeedRun MODEL_DIR F,H,W POLICY[|POLICY…] [threads] [text_tokens=512]</pre>
+ * <pre>java [-Dprecision=int8] … io.tilewise.wan.tools.WanSpeedRun MODEL_DIR F,H,W POLICY[|POLICY…] [threads] [text_tokens=512]</pre>
  */
 public final class WanSpeedRun {
 
@@ -33,7 +33,10 @@ public final class WanSpeedRun {
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : Runtime.getRuntime().availableProcessors();
         int textTokens = args.length > 4 ? Integer.parseInt(args[4]) : 512;
         long t0 = System.nanoTime();
-        try (WanTransformer transformer = WanTransformer.open(model, new Pipeline.Options(threads, null))) {
+        // -Dprecision=int8: the blocks' weight products as 8-bit MatMulNBits (default fp32)
+        Pipeline.Options options = new Pipeline.Options(threads, null)
+                .withPrecision(io.tilewise.pipeline.onnx.StagePrecision.parse(System.getProperty("precision", "fp32")));
+        try (WanTransformer transformer = WanTransformer.open(model, options)) {
             WanConfig c = transformer.config();
             System.out.printf(Locale.ROOT, "load: %.1f s (%s layout, %d layers, dim %d, ffn %d), heap used %.2f GB%n",
                     (System.nanoTime() - t0) / 1e9, transformer.layout(), c.layers(), c.dim(), c.ffnDim(), heapGb());

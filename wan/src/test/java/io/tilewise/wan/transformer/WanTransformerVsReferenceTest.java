@@ -59,6 +59,24 @@ class WanTransformerVsReferenceTest {
         }
     }
 
+    /**
+     * {@code int8} block products (8-bit weights and activations in blocks) against the same fp64 reference: close,
+     * and not exact — the option reaches every block graph.
+     */
+    @Test
+    void int8BlockProductsStayCloseToTheReference() throws IOException {
+        Written w = WanCheckpointFixtures.writeTransformer(dir.resolve("t"), WanCheckpointFixtures.testConfig(), Options.defaults());
+        Inputs in = inputs(2, 2, 3, 10, 14, 5);
+        double[] expected = WanTransformerReference.forward(w.weights(), w.config(), in.latents(), 2, 3, 10, 14, 421.5f, in.text(),
+                in.textTokens());
+        Pipeline.Options int8 = new Pipeline.Options(2, null).withPrecision(io.tilewise.pipeline.onnx.StagePrecision.INT8);
+        try (WanTransformer model = WanTransformer.open(w.folder(), int8)) {
+            WanForward out = model.forward(in.latents(), in.shape(), 421.5f, in.text(), in.textTokens(), model.policy("dense"));
+            double err = Errors.relativeL2(out.velocity(), expected);
+            assertTrue(err < 2e-2 && err > TOLERANCE, "int8: relative L2 to the fp64 reference " + err);
+        }
+    }
+
     @Test
     void anImageOneFrame() throws IOException {
         Written w = WanCheckpointFixtures.writeTransformer(dir.resolve("t"), WanCheckpointFixtures.testConfig(), Options.defaults());

@@ -34,7 +34,7 @@ public final class TinyDitModel implements DenoiserModel {
     public TinyDitModel(ModelWeights weights, StageOptions options) {
         this.config = weights.config();
         this.tokenizer = Tokenizer.of(config);
-        this.sessions = new ModelSessions(weights, options.threads(), options.device());
+        this.sessions = new ModelSessions(weights, options.threads(), options.device(), options.precision());
         this.card = card(config);
     }
 
