@@ -25,9 +25,10 @@ import java.util.function.Supplier;
  * <p>With a step cache ({@link StepCachePolicy}) a step runs the input stage and the first blocks, then per CFG
  * branch asks its {@link BranchCache} whether to run the remaining blocks; a branch that skips gets the first
  * blocks' output plus the cached (or forecast) residual of the rest. The remaining blocks run when any branch
- * computes (the stages run both branches as one batch), with attention only for the computing branches; when none
- * does, they do not run at all. CFG caching leaves the unconditional branch's attention out on its reuse steps and
- * rebuilds its output from the conditional one and the last cond − uncond difference.
+ * computes, with attention only for the computing branches, and at batch 1 ({@link DenoiserStages#limitBranches})
+ * when only the conditional branch needs them; when none does, they do not run at all. CFG caching leaves the
+ * unconditional branch out of its reuse steps (stages and attention) and rebuilds its output from the conditional
+ * one and the last cond − uncond difference.
  */
 final class StepLoop {
 
