@@ -39,8 +39,15 @@ public final class BranchCache {
      */
     public boolean skip(int step, float[] firstResidual) {
         lastCriterion = Double.NaN;
-        if (history.isEmpty() || policy.dense(step, steps) || skippedInRow >= policy.maxSkip()) return compute();
-        boolean skip = policy.interval() > 0 ? !policy.scheduled(step, steps) : switch (policy.kind()) {
+        if (history.isEmpty() || policy.dense(step, steps)) return compute();
+        if (policy.interval() > 0) {
+            // the schedule alone decides: a step this branch sat out (CFG reuse) must not count as a skip in a row
+            if (policy.scheduled(step, steps)) return compute();
+            skippedInRow++;
+            return true;
+        }
+        if (skippedInRow >= policy.maxSkip()) return compute();
+        boolean skip = switch (policy.kind()) {
             case NONE -> false;
             case FBCACHE, TAYLOR -> {
                 lastCriterion = relativeL1(firstResidual, lastFirst);

@@ -300,6 +300,29 @@ class StepCacheLoopTest {
         }
     }
 
+    /**
+     * A schedule with CFG caching: the conditional branch computes exactly on the scheduled steps, the unconditional
+     * one on every second of them (the others reuse), and on no step off the schedule.
+     */
+    @Test
+    void intervalWithCfgReuseComputesTheUnconditionalBranchOnlyOnScheduledSteps() {
+        int steps = 30;
+        GenerationRequest request = new GenerationRequest("a red circle moving left", 3, 16, 16, steps, 4.0, 3.0, 5, "dense");
+        GenerationResult r = record(request.withStepCache("fbcache:interval=3,warmup=2,final=1,cfg=2")).result;
+        List<Integer> scheduled = new ArrayList<>(List.of(0, 1));
+        for (int s = 2; s < steps - 1; s += 3) scheduled.add(s);
+        scheduled.add(steps - 1);
+        List<Integer> cond = r.attentionCalls().stream().filter(c -> c.branch() == Branch.COND).map(AttentionCall::step).distinct().toList();
+        List<Integer> uncond = r.attentionCalls().stream().filter(c -> c.branch() == Branch.UNCOND).map(AttentionCall::step).distinct().toList();
+        assertEquals(scheduled, cond);
+        // scheduled after warm-up: 2, 5, 8, …, 26 reuse on every other one from 2 on; 0, 1 and the final 29 are dense
+        List<Integer> expectedUncond = new ArrayList<>(List.of(0, 1));
+        for (int s = 5; s < steps - 1; s += 6) expectedUncond.add(s);
+        expectedUncond.add(steps - 1);
+        assertEquals(expectedUncond, uncond, r.stepCache().toString());
+        assertEquals(scheduled.size() - expectedUncond.size(), r.stepCache().cfgReused());
+    }
+
     /** The residual of the whole block stack (last block's output − input stage's output) extrapolated to {@code step}. */
     private static double stackForecast(Recording run, List<Integer> computed, int b, int i, int step, int order) {
         int n = Math.min(order + 1, computed.size());
