@@ -8,10 +8,10 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * A small builder of ONNX graphs (opset 17; standard operators plus ONNX Runtime's fused FastGelu and, for int8 weight products, MatMulNBits) on the ONNX
- * protobuf classes, with the layer helpers the stage graphs need: linear layers from PyTorch-style {@code [out, in]}
- * weights, layer norm with or without affine, RMS norm, SiLU, linear + tanh-GELU, multi-head attention from
- * primitive ops. Tensor names are generated ({@code t17}); graph inputs and outputs keep the names given.
+ * A small builder of ONNX graphs (opset 17; standard operators plus ONNX Runtime's fused FastGelu and, for int8
+ * weight products, MatMulNBits) on the ONNX protobuf classes, with the layer helpers the stage graphs need: linear
+ * layers from PyTorch-style {@code [out, in]} weights, layer norm with or without affine, RMS norm, SiLU, linear +
+ * tanh-GELU, multi-head attention from primitive ops. Tensor names are generated ({@code t17}); graph inputs and outputs keep the names given.
  */
 public final class OnnxGraphBuilder {
 
