@@ -175,9 +175,7 @@ final class GenerateCommand implements Callable<Integer> {
                     dir.getFileName(), result.video().frames(), request.width(), request.height(), tokens, request.steps(), result.policy());
             stdout.printf(Locale.ROOT, "time: %s; mean executed attention density %.3f%n", result.timings(), result.meanExecutedDensity());
             if (!result.stepCache().spec().equals("none")) stdout.printf("%s%n", result.stepCache());
-            stdout.printf("%s; %s%s%n", pipeline.backend().describe(), pipeline.stageProvider().describe(),
-                    precision == io.tilewise.pipeline.onnx.StagePrecision.FP32 ? ""
-                            : ", " + precision + " block weight products (MatMulNBits, blocks of " + io.tilewise.pipeline.onnx.Int8Weights.BLOCK + ")");
+            stdout.printf("%s; %s%s%n", pipeline.backend().describe(), pipeline.stageProvider().describe(), precision.describe());
             for (String fallback : pipeline.backend().fallbacks()) stdout.printf("note: %s%n", fallback);
             if (stream) {
                 stdout.printf(Locale.ROOT, "stream: first chunk (%d frames) after %.1f s of %.1f s; key/value cache and cached attention %.1f MB%n",

@@ -42,26 +42,25 @@ public final class ClipAnalyzer {
         double[] difference = new double[height * width];
         int[] component = new int[height * width];
         int[] best = new int[height * width];
+        boolean[] seen = new boolean[height * width];
         for (int f = 0; f < frames; f++) {
+            double sx = 0, sy = 0;
+            int differing = 0;
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
                     double d = 0;
                     for (int c = 0; c < 3; c++) d += Math.abs(video.get(f, y, x, c) - background[c]);
                     difference[y * width + x] = d;
+                    if (d <= OBJECT_THRESHOLD) continue;
+                    sx += x;
+                    sy += y;
+                    differing++;
                 }
-            }
-            double sx = 0, sy = 0;
-            int differing = 0;
-            for (int i = 0; i < difference.length; i++) {
-                if (difference[i] <= OBJECT_THRESHOLD) continue;
-                sx += i % width;
-                sy += i / width;
-                differing++;
             }
             if (differing == 0) continue;
             objectPixels += differing;
             centroid[f] = new double[] {sx / differing, sy / differing};
-            int n = largestComponent(difference, height, width, component, best);
+            int n = largestComponent(difference, height, width, seen, component, best);
             double maxDifference = 0;
             int minX = width, maxX = -1, minY = height, maxY = -1;
             for (int i = 0; i < n; i++) {
@@ -96,8 +95,8 @@ public final class ClipAnalyzer {
      * The largest 8-connected set of pixels whose difference exceeds {@link #OBJECT_THRESHOLD} (the first found on a
      * tie, scanning rows from the top): its pixel indices into {@code best}, its size returned (0 when none).
      */
-    private static int largestComponent(double[] difference, int height, int width, int[] scratch, int[] best) {
-        boolean[] seen = new boolean[height * width];
+    private static int largestComponent(double[] difference, int height, int width, boolean[] seen, int[] scratch, int[] best) {
+        Arrays.fill(seen, false);
         int bestSize = 0;
         for (int start = 0; start < difference.length; start++) {
             if (seen[start] || difference[start] <= OBJECT_THRESHOLD) continue;

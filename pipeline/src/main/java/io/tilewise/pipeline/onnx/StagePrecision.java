@@ -13,12 +13,16 @@ public enum StagePrecision {
 
     /** Parses {@code fp32} or {@code int8} (any case); anything else is one line naming the value. */
     public static StagePrecision parse(String text) {
-        if (text == null) return FP32;
         return switch (text.strip().toLowerCase(Locale.ROOT)) {
             case "fp32" -> FP32;
             case "int8" -> INT8;
             default -> throw new IllegalArgumentException("stage precision '" + text + "' is not known; expected fp32 or int8");
         };
+    }
+
+    /** What a run's stages line adds: nothing for fp32 (the default), the operator and block size for int8. */
+    public String describe() {
+        return this == FP32 ? "" : ", " + this + " block weight products (MatMulNBits, blocks of " + Int8Weights.BLOCK + ")";
     }
 
     @Override

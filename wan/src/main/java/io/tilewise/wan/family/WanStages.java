@@ -82,7 +82,7 @@ final class WanStages implements DenoiserStages {
     /** The ORT block and head stages run at batch {@code count} on the first items' buffers. */
     @Override
     public void limitBranches(int count) {
-        ws.items(Math.min(count, batch));
+        ws.items(count);
     }
 
     @Override

@@ -102,11 +102,6 @@ final class WanWorkspace implements AutoCloseable {
         items.limit(count);
     }
 
-    /** {@code buffer}'s tensor for the items the stages run now. */
-    private OnnxTensor t(OrtBuffers.Floats buffer) {
-        return items.of(buffer);
-    }
-
     long patch(float[] patchValues) {
         patches.put(patchValues);
         return timed(() -> run(sessions.patch(), Map.of(PATCHES, patches.tensor()), Map.of(X, x.tensor()), "the patch stage"));
@@ -131,14 +126,15 @@ final class WanWorkspace implements AutoCloseable {
     }
 
     long pre(int layer) {
-        Map<String, OnnxTensor> in = Map.of(X, t(x), E, t(e), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
-        return timed(() -> run(sessions.pre(layer), in, Map.of(Q, t(qBuf), K, t(kBuf), V, t(vBuf)),
+        Map<String, OnnxTensor> in = Map.of(X, items.of(x), E, items.of(e), ROPE_COS, cos.tensor(), ROPE_SIN, sin.tensor());
+        return timed(() -> run(sessions.pre(layer), in, Map.of(Q, items.of(qBuf), K, items.of(kBuf), V, items.of(vBuf)),
                 "block " + layer + " pre stage"));
     }
 
     long post(int layer) {
-        Map<String, OnnxTensor> in = Map.of(X, t(x), ATTN, t(attnBuf), E, t(e), CK, t(ck[layer]), CV, t(cv[layer]));
-        long nanos = timed(() -> run(sessions.post(layer), in, Map.of(X_OUT, t(xNext)), "block " + layer + " post stage"));
+        Map<String, OnnxTensor> in = Map.of(X, items.of(x), ATTN, items.of(attnBuf), E, items.of(e), CK, items.of(ck[layer]),
+                CV, items.of(cv[layer]));
+        long nanos = timed(() -> run(sessions.post(layer), in, Map.of(X_OUT, items.of(xNext)), "block " + layer + " post stage"));
         OrtBuffers.Floats swap = x;
         x = xNext;
         xNext = swap;
@@ -161,7 +157,8 @@ final class WanWorkspace implements AutoCloseable {
     }
 
     long head() {
-        return timed(() -> run(sessions.head(), Map.of(X, t(x), TEMB, t(temb)), Map.of(OUT, t(out)), "the head"));
+        return timed(() -> run(sessions.head(), Map.of(X, items.of(x), TEMB, items.of(temb)), Map.of(OUT, items.of(out)),
+                "the head"));
     }
 
     @Override
